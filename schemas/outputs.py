@@ -1,0 +1,66 @@
+"""Gold layer: training rows, plus what a run records about itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from schemas import SCHEMA_VERSION
+
+
+class ChatMessage(BaseModel):
+    """The chat format Hugging Face `datasets`, TRL and most trainers read as-is."""
+
+    role: str
+    content: str
+
+
+class SFTExample(BaseModel):
+    """One supervised fine-tuning example: the context plus the target assistant turn (last message)."""
+
+    schema_version: int = SCHEMA_VERSION
+    # Deterministic: hash of conversation id, target message id and the messages' content.
+    example_id: str
+    messages: list[ChatMessage]
+    conversation_id: str
+    target_message_id: str
+    target_turn_index: int
+    label: str
+    # Every rule that decided the label: provenance of why this example was selected.
+    rule_ids: list[str] = Field(default_factory=list)
+    source: str
+    model: str | None = None
+
+
+class QuarantinedLine(BaseModel):
+    """A log line that failed to parse or validate. Raw, so it lives outside the lake, owner-only."""
+
+    reason: str
+    source_uri: str
+    line_number: int
+    raw_line: str
+
+
+class InputFile(BaseModel):
+    uri: str
+    lines: int
+
+
+class RunManifest(BaseModel):
+    """One per run (one date), under lake/_runs/. Counts only: never content."""
+
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    flow: str
+    dt: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    config_hash: str
+    judge_mode: str
+    versions: dict[str, str] = Field(default_factory=dict)
+    inputs: list[InputFile] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict)
+    pii_counts: dict[str, int] = Field(default_factory=dict)
+    error: str | None = None
