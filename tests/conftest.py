@@ -1,0 +1,35 @@
+"""Shared fixtures. One Prefect test harness per session: its temporary server takes ~15 s to start."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def regex_scrubber():
+    from transforms.scrub import Scrubber
+
+    return Scrubber(mode="regex")
+
+
+@pytest.fixture(scope="session")
+def presidio_scrubber():
+    from transforms.scrub import Scrubber
+
+    return Scrubber(mode="presidio")
