@@ -1,0 +1,326 @@
+"""The analyst catalog: DuckDB views over the lake, built from sql/views.sql at every open.
+
+Views point at the lake by an absolute path (a relative lake path is resolved against the working directory
+at open time), so a catalog works from any directory, also when saved in a `.duckdb` file. A table with no
+files yet is still a view, empty, with the columns derived from its pydantic model (read_parquet on a glob
+without files is an error in DuckDB). Only `<lake>/<table>/dt=*/part-*.parquet` and `<lake>/_runs/*.json`
+are read: `_staging/`, `_trash/` and temporary files never are.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from typing import Any, Literal, Sequence
+from urllib.parse import unquote, urlparse
+
+import duckdb
+from pydantic import BaseModel
+
+from schemas.arrow import arrow_schema
+from schemas.conversation import Conversation
+from schemas.outputs import RunManifest, SFTExample
+
+
+class CatalogError(Exception):
+    """The catalog cannot be opened (no lake, unreadable files); the message says what to do."""
+
+
+class QueryError(CatalogError):
+    """An analyst query failed; the message is DuckDB's."""
+
+
+@dataclass(frozen=True)
+class LakeTable:
+    """One table of the lake: where its files are (relative to the lake root) and which model they hold."""
+
+    name: str
+    model: type[BaseModel]
+    pattern: str
+    kind: Literal["parquet", "json"]
+
+
+# The one list of lake tables. A new table (judgments/, preferences/) is one entry here plus a view in views.sql
+# that uses {table:<name>}.
+LAKE_TABLES: tuple[LakeTable, ...] = (
+    LakeTable("conversations", Conversation, "conversations/dt=*/part-*.parquet", "parquet"),
+    LakeTable("sft", SFTExample, "sft/dt=*/part-*.parquet", "parquet"),
+    # [!.] skips hidden temporary files (a manifest being written under a dot-name).
+    LakeTable("runs", RunManifest, "_runs/[!.]*.json", "json"),
+)
+TABLES_BY_NAME = {table.name: table for table in LAKE_TABLES}
+
+# Views every catalog has (the ones views.sql defines).
+VIEWS = ("conversations", "turns", "sft", "runs", "pii_summary", "label_summary")
+
+_PLACEHOLDER = re.compile(r"\{(?:table:(?P<table>[A-Za-z_][A-Za-z0-9_]*)|(?P<lake>lake))\}")
+_URI_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
+_HIVE_OPTIONS = "hive_partitioning = true, union_by_name = true, hive_types = {'dt': 'DATE'}"
+
+
+# --------------------------------------------------------------------------------------------- opening
+
+
+def resolve_lake(lake_uri: str) -> str:
+    """The lake root as DuckDB should see it: an absolute local path, or a remote URI unchanged.
+
+    Raises CatalogError when a local lake directory does not exist.
+    """
+    uri = str(lake_uri).strip()
+    if not uri:
+        raise CatalogError("no lake given (set FLYWHEEL_LAKE_URI or pass --lake)")
+    match = _URI_SCHEME.match(uri)
+    if match and match.group("scheme").lower() != "file":
+        return uri.rstrip("/")  # s3://, gs://, az://, hf://...: DuckDB reads them through its own filesystems
+    if match:
+        uri = unquote(urlparse(uri).path)
+    path = os.path.abspath(os.path.expanduser(uri))
+    if not os.path.isdir(path):
+        what = "is not a directory" if os.path.exists(path) else "has no data yet"
+        raise CatalogError(f"the lake at {path} {what} — run `flywheel run` first (or point --lake / FLYWHEEL_LAKE_URI at it)")
+    return path
+
+
+def open_catalog(lake_uri: str, database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with every view of sql/views.sql pointing at the lake by absolute path.
+
+    `database` may be a `.duckdb` file: the views are (re)created in it, with absolute paths, so opening
+    that file later from any directory still finds the lake.
+    """
+    root = resolve_lake(lake_uri)
+    try:
+        con = duckdb.connect(database)
+    except duckdb.Error as exc:
+        raise CatalogError(f"cannot open the DuckDB database {database}: {exc}") from None
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(render_views(con, root))
+    except duckdb.Error as exc:
+        con.close()
+        raise CatalogError(f"cannot build the catalog views over the lake at {root}: {exc}") from None
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def views_sql() -> str:
+    """The view definitions, with placeholders (shipped as package data)."""
+    return resources.files("sql").joinpath("views.sql").read_text(encoding="utf-8")
+
+
+def render_views(con: duckdb.DuckDBPyConnection, lake_root: str, template: str | None = None) -> str:
+    """views.sql with its placeholders filled for this lake (inspects the lake through `con`)."""
+    template = views_sql() if template is None else template
+    sources: dict[str, str] = {}
+
+    def fill(match: re.Match[str]) -> str:
+        if match.group("lake"):
+            return _sql_string_body(lake_root)
+        name = match.group("table")
+        if name not in TABLES_BY_NAME:
+            known = ", ".join(TABLES_BY_NAME)
+            raise CatalogError(f"views.sql names an unknown lake table {{table:{name}}} (known: {known})")
+        if name not in sources:
+            sources[name] = table_source(con, lake_root, TABLES_BY_NAME[name])
+        return sources[name]
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def table_source(con: duckdb.DuckDBPyConnection, lake_root: str, table: LakeTable) -> str:
+    """A parenthesised SQL table expression for one lake table (empty and typed when it has no files)."""
+    glob = f"{_glob_escape(lake_root)}/{table.pattern}"
+    has_files = con.execute("SELECT count(*) FROM glob(?)", [glob]).fetchone()[0] > 0
+    model_columns = _model_columns(con, table.model)
+    if table.kind == "parquet":
+        if not has_files:
+            return _empty_relation(model_columns + [("dt", "DATE")])
+        reader = f"read_parquet('{_sql_string_body(glob)}', {_HIVE_OPTIONS})"
+        present = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+        wanted = {name for name, _ in model_columns}
+        select = [_ident(name) if name in present else f"CAST(NULL AS {type_}) AS {_ident(name)}" for name, type_ in model_columns]
+        # Columns some file has that the model does not (yet) know stay visible; dt comes last.
+        select += [_ident(name) for name in present if name not in wanted and name != "dt"]
+        select.append(_ident("dt"))
+        return f"(SELECT {', '.join(select)} FROM {reader})"
+    if table.kind == "json":
+        extra = [("manifest_uri", "VARCHAR"), ("manifest_valid", "BOOLEAN")]
+        if not has_files:
+            return _empty_relation(model_columns + extra)
+        structure = "{" + ", ".join(f'"{name}": "{type_}"' for name, type_ in model_columns) + "}"
+        fields = ", ".join(f"m.{_ident(name)} AS {_ident(name)}" for name, _ in model_columns)
+        # A manifest that is not a JSON object with a run_id (truncated, hand-edited) becomes a row with
+        # manifest_valid = false instead of an error for the whole view.
+        return (
+            f"(SELECT {fields}, manifest_uri, coalesce(m.run_id IS NOT NULL, false) AS manifest_valid FROM ("
+            f"SELECT CASE WHEN ok THEN json_transform(content, '{_sql_string_body(structure)}') END AS m, "
+            f"filename AS manifest_uri "
+            f"FROM (SELECT filename, content, CASE WHEN json_valid(content) THEN json_type(content) = 'OBJECT' ELSE false END AS ok "
+            f"FROM read_text('{_sql_string_body(glob)}'))))"
+        )
+    raise CatalogError(f"unknown kind {table.kind!r} for lake table {table.name}")
+
+
+def _model_columns(con: duckdb.DuckDBPyConnection, model: type[BaseModel]) -> list[tuple[str, str]]:
+    """(name, DuckDB type) per field, derived from the model's Arrow schema through DuckDB's own mapping."""
+    relation = con.from_arrow(arrow_schema(model).empty_table())
+    return [(name, str(type_)) for name, type_ in zip(relation.columns, relation.types)]
+
+
+def _empty_relation(columns: list[tuple[str, str]]) -> str:
+    select = ", ".join(f"CAST(NULL AS {type_}) AS {_ident(name)}" for name, type_ in columns)
+    return f"(SELECT {select} WHERE false)"
+
+
+def _glob_escape(path: str) -> str:
+    """A literal path for DuckDB's glob: wildcard characters in the lake root itself match only themselves."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in path)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_string_body(text: str) -> str:
+    return text.replace("'", "''")
+
+
+# --------------------------------------------------------------------------------------------- querying
+
+
+def run_query(lake_uri: str, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run one analyst query (or a script; the last statement's result counts) over the lake's views."""
+    if not sql or not sql.strip():
+        raise QueryError("empty query")
+    con = open_catalog(lake_uri)
+    try:
+        try:
+            cursor = con.execute(sql)
+            if cursor.description is None:
+                return [], []
+            columns = [d[0] for d in cursor.description]
+            return columns, cursor.fetchall()
+        except duckdb.Error as exc:
+            raise QueryError(str(exc)) from None
+    finally:
+        con.close()
+
+
+def recent_runs(lake_uri: str, limit: int = 20) -> list[dict]:
+    """The newest runs first (by start time), one dict per run with the columns of the `runs` view."""
+    con = open_catalog(lake_uri)
+    try:
+        cursor = con.execute(
+            "SELECT * FROM runs ORDER BY started_at DESC NULLS LAST, run_id DESC LIMIT ?", [max(int(limit), 0)]
+        )
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+    except duckdb.Error as exc:
+        raise CatalogError(f"cannot read the run manifests of the lake: {exc}") from None
+    finally:
+        con.close()
+
+
+def named_queries() -> dict[str, str]:
+    """The example analyst queries of sql/queries.sql, by name (`-- name: <name>` starts one)."""
+    text = resources.files("sql").joinpath("queries.sql").read_text(encoding="utf-8")
+    queries: dict[str, str] = {}
+    name: str | None = None
+    body: list[str] = []
+    for line in text.splitlines():
+        header = re.match(r"^--\s*name:\s*(\S+)", line)
+        if header:
+            if name:
+                queries[name] = "\n".join(body).strip()
+            name, body = header.group(1), []
+        elif name:
+            body.append(line)
+    if name:
+        queries[name] = "\n".join(body).strip()
+    return queries
+
+
+# --------------------------------------------------------------------------------------------- display
+
+
+def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_rows: int = 50, max_width: int = 60) -> str:
+    """A plain-text table for the terminal: aligned columns (numbers right), long cells cut, NULL shown."""
+    if not columns:
+        return "(no result)"
+    shown = list(rows[: max(max_rows, 0)])
+    cells = [[_cell(value, max_width) for value in row] for row in shown]
+    headers = [_cut(str(c), max_width) for c in columns]
+    numeric = [
+        any(row[i] is not None for row in shown)
+        and all(row[i] is None or _is_number(row[i]) for row in shown)
+        for i in range(len(columns))
+    ]
+    widths = [max([_width(headers[i])] + [_width(row[i]) for row in cells]) for i in range(len(columns))]
+
+    def line(values: list[str]) -> str:
+        parts = [_pad(v, widths[i], right=numeric[i]) for i, v in enumerate(values)]
+        return "  ".join(parts).rstrip()
+
+    out = [line(headers), "  ".join("-" * w for w in widths)]
+    out += [line(row) for row in cells]
+    total = len(rows)
+    if total > len(shown):
+        out.append(f"({len(shown)} of {total} rows shown)")
+    else:
+        out.append(f"({total} row{'' if total == 1 else 's'})")
+    return "\n".join(out)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _cell(value: Any, max_width: int) -> str:
+    if value is None:
+        text = "NULL"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float):
+        text = f"{value:.4f}".rstrip("0").rstrip(".") if abs(value) < 1e15 else f"{value:.6g}"
+    elif isinstance(value, _dt.datetime):
+        text = value.isoformat(sep=" ")
+    elif isinstance(value, _dt.date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r").replace("\t", " ")
+    return _cut(text, max_width)
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _width(text: str) -> int:
+    return sum(_char_width(c) for c in text)
+
+
+def _cut(text: str, max_width: int) -> str:
+    if _width(text) <= max_width:
+        return text
+    kept, used = [], 0
+    for char in text:
+        w = _char_width(char)
+        if used + w > max_width - 1:
+            break
+        kept.append(char)
+        used += w
+    return "".join(kept) + "…"
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap

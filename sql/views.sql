@@ -1,0 +1,109 @@
+-- DuckDB views over the lake. Loaded by sql/catalog.py (`open_catalog`), which fills in the placeholders
+-- and runs this file on every open, so the views always point at the lake by an ABSOLUTE path.
+--
+-- Placeholders (the only ones; DuckDB struct literals such as {'a': 1} are left alone):
+--   {table:<name>} a table expression for lake table <name>, one of sql.catalog.LAKE_TABLES:
+--                   parquet tables -> read_parquet('<lake>/<name>/dt=*/part-*.parquet', hive_partitioning = true,
+--                                     union_by_name = true, hive_types = {'dt': 'DATE'}) with every column
+--                                     of the pydantic model (typed NULL where no file has it yet) plus `dt`;
+--                   runs           -> the JSON manifests <lake>/_runs/*.json parsed with the RunManifest
+--                                     columns, plus manifest_uri and manifest_valid.
+--                 When a table has no files yet it expands to an empty relation with the same columns and
+--                 types (derived from the pydantic model through schemas.arrow.arrow_schema).
+--   {lake}        the absolute lake root, escaped for use inside a single-quoted SQL string.
+--
+-- The globs are rooted at <lake>/<table>/dt=*/ and only match part-*.parquet, so <lake>/_staging,
+-- <lake>/_trash and temporary or hidden files are never read.
+-- Views bind their files when queried; a table that was empty at open time stays empty until the next open.
+
+
+-- Silver: one row per scrubbed conversation; `dt` comes from the hive path.
+CREATE OR REPLACE VIEW conversations AS
+SELECT * FROM {table:conversations};
+
+
+-- One row per turn, with its conversation's keys, its label and the ids of the rules that decided it.
+CREATE OR REPLACE VIEW turns AS
+SELECT
+    c.dt,
+    c.conversation_id,
+    c.source,
+    c.user_hash,
+    c.row_id                                  AS conversation_row_id,
+    c.t.turn_index                            AS turn_index,
+    c.t.message_id                            AS message_id,
+    c.t.parent_id                             AS parent_id,
+    c.t."role"                                AS "role",
+    c.t."content"                             AS "content",
+    c.t."timestamp"                           AS "timestamp",
+    c.t.model                                 AS model,
+    c.t."label"                               AS "label",
+    [d.rule_id FOR d IN c.t.decisions]        AS rule_ids,
+    [f.kind FOR f IN c.t.feedback]            AS feedback_kinds,
+    coalesce(len(c.t.feedback), 0)            AS n_feedback,
+    c.t.feedback                              AS feedback,
+    c.t.decisions                             AS decisions
+FROM (
+    SELECT dt, conversation_id, source, user_hash, row_id, unnest(turns) AS t
+    FROM conversations
+) AS c;
+
+
+-- Gold: one row per SFT example (`messages` is list<struct<role, content>>, the last message is the target).
+CREATE OR REPLACE VIEW sft AS
+SELECT * FROM {table:sft};
+
+
+-- One row per run manifest under <lake>/_runs/. `counts` and `pii_counts` are MAP(VARCHAR, BIGINT):
+-- counts['sft_examples'] gives one stage's count. A manifest that is not valid JSON (or has no run_id)
+-- still shows up, with status 'invalid-manifest', instead of breaking the view.
+CREATE OR REPLACE VIEW runs AS
+SELECT
+    coalesce(run_id, regexp_extract(manifest_uri, '([^/\\]+)\.json$', 1))      AS run_id,
+    flow,
+    TRY_CAST(dt AS DATE)                                                     AS dt,
+    CASE WHEN manifest_valid THEN status ELSE 'invalid-manifest' END          AS status,
+    started_at,
+    finished_at,
+    round(epoch(finished_at) - epoch(started_at), 3)                          AS duration_s,
+    judge_mode,
+    config_hash,
+    counts,
+    pii_counts,
+    len(inputs)                                                              AS n_inputs,
+    list_sum([i.lines FOR i IN inputs])::BIGINT                              AS input_lines,
+    inputs,
+    versions,
+    error,
+    schema_version,
+    manifest_uri
+FROM {table:runs};
+
+
+-- PII found and replaced, per entity type and day. Counts only: never the values.
+CREATE OR REPLACE VIEW pii_summary AS
+SELECT
+    dt,
+    e.entity_type                             AS entity_type,
+    sum(e.count)::BIGINT                      AS entities,
+    count(DISTINCT conversation_id)           AS conversations
+FROM (
+    SELECT dt, conversation_id, unnest(pii_entities) AS e
+    FROM conversations
+)
+WHERE e.count > 0
+GROUP BY dt, e.entity_type
+ORDER BY dt, entity_type;
+
+
+-- Per day: assistant turns per label (assistant turns without a label count as 'unlabeled').
+CREATE OR REPLACE VIEW label_summary AS
+SELECT
+    dt,
+    coalesce("label", 'unlabeled')            AS "label",
+    count(*)                                  AS assistant_turns,
+    round(count(*) / sum(count(*)) OVER (PARTITION BY dt), 4) AS share
+FROM turns
+WHERE "role" = 'assistant'
+GROUP BY dt, coalesce("label", 'unlabeled')
+ORDER BY dt, "label";
