@@ -155,7 +155,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     settings = load_settings(**_overrides(args))
     columns, rows = run_query(settings.lake_uri, args.sql)
-    console.print(format_table(columns, rows, max_rows=args.max_rows), highlight=False)
+    console.print(format_table(columns, rows, max_rows=args.max_rows), highlight=False, markup=False)
     return EXIT_OK
 
 
@@ -186,7 +186,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     code = _run_one(day, overrides)
     console.print(f"[bold]3. DuckDB[/bold] over {settings.lake_uri}/:\n{DEMO_QUERY}")
     columns, rows = run_query(settings.lake_uri, DEMO_QUERY)
-    console.print(format_table(columns, rows), highlight=False)
+    console.print(format_table(columns, rows), highlight=False, markup=False)
     console.print(f"try: flywheel query \"SELECT messages FROM sft LIMIT 3\"   ·   flywheel runs")
     return code
 

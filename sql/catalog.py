@@ -23,8 +23,8 @@ import duckdb
 from pydantic import BaseModel
 
 from schemas.arrow import arrow_schema
-from schemas.conversation import Conversation
-from schemas.outputs import RunManifest, SFTExample
+from schemas.outputs import RunManifest
+from transforms.lake import RUNS_DIR, TABLES
 
 
 class CatalogError(Exception):
@@ -45,13 +45,13 @@ class LakeTable:
     kind: Literal["parquet", "json"]
 
 
-# The one list of lake tables. A new table (judgments/, preferences/) is one entry here plus a view in views.sql
-# that uses {table:<name>}.
-LAKE_TABLES: tuple[LakeTable, ...] = (
-    LakeTable("conversations", Conversation, "conversations/dt=*/part-*.parquet", "parquet"),
-    LakeTable("sft", SFTExample, "sft/dt=*/part-*.parquet", "parquet"),
+# The lake's tables come from the one list in transforms.lake; a new table there needs only a view in
+# views.sql that uses {table:<name>}.
+LAKE_TABLES: tuple[LakeTable, ...] = tuple(
+    LakeTable(name, model, f"{name}/dt=*/part-*.parquet", "parquet") for name, model in TABLES.items()
+) + (
     # [!.] skips hidden temporary files (a manifest being written under a dot-name).
-    LakeTable("runs", RunManifest, "_runs/[!.]*.json", "json"),
+    LakeTable("runs", RunManifest, f"{RUNS_DIR}/[!.]*.json", "json"),
 )
 TABLES_BY_NAME = {table.name: table for table in LAKE_TABLES}
 

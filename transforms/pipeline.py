@@ -195,8 +195,15 @@ def _write_table(rows, table: str, model: type, plan: DayPlan, id_field: str, ke
     )
 
 
-def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan) -> None:
-    """Add one day's graph to `pipeline`: parse, group by conversation, process, stage the outputs."""
+@dataclass
+class DayOutputs:
+    conversations: beam.PCollection
+    sft: beam.PCollection
+    quarantine: beam.PCollection
+
+
+def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan) -> DayOutputs:
+    """The day's processing graph up to (not including) the writes: testable with assert_that."""
     parsed = (
         pipeline
         | "List files" >> beam.Create(sorted(plan.files))
@@ -212,11 +219,20 @@ def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan) -> None:
             ProcessConversationDoFn(plan.scrub_mode, plan.spacy_model)).with_outputs(
             ProcessConversationDoFn.SFT, ProcessConversationDoFn.QUARANTINE, main="conversations")
     )
-    _write_table(processed.conversations, "conversations", Conversation, plan, "row_id", "conversation_id")
-    _write_table(processed[ProcessConversationDoFn.SFT], "sft", SFTExample, plan, "example_id", "conversation_id")
-    (
+    quarantine = (
         (parsed[ParseLogFileDoFn.QUARANTINE], processed[ProcessConversationDoFn.QUARANTINE])
         | "All quarantine" >> beam.Flatten()
+    )
+    return DayOutputs(processed.conversations, processed[ProcessConversationDoFn.SFT], quarantine)
+
+
+def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan) -> None:
+    """Add one day's graph to `pipeline`: parse, group by conversation, process, stage the outputs."""
+    outputs = parse_and_process(pipeline, plan)
+    _write_table(outputs.conversations, "conversations", Conversation, plan, "row_id", "conversation_id")
+    _write_table(outputs.sft, "sft", SFTExample, plan, "example_id", "conversation_id")
+    (
+        outputs.quarantine
         | "One quarantine file" >> beam.Map(lambda line: (0, line))
         | "Group quarantine" >> beam.GroupByKey()
         | "Stage quarantine" >> beam.ParDo(StageQuarantineDoFn(plan))
