@@ -68,20 +68,39 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k) for k in SETTING_FLAGS if getattr(args, k, None) is not None}
 
 
+SUMMARY_COUNTS = (
+    ("lines read", "lines_read"), ("lines quarantined", "lines_quarantined"), ("events", "events_accepted"),
+    ("conversations", "conversations"), ("assistant turns", "assistant_turns"),
+    ("labelled positive", "label.positive"), ("labelled negative", "label.negative"),
+    ("labelled neutral", "label.neutral"), ("no signal", "label.unknown"), ("SFT rows", "sft_examples"),
+)
+
+
 def _print_manifests(manifests: Sequence) -> None:
-    table = Table(title="flywheel run summary", show_lines=False)
-    for column in ("date", "status", "lines read", "quarantined", "conversations", "assistant turns",
-                   "positive", "negative", "SFT rows", "PII scrubbed", "run id"):
-        table.add_column(column, justify="right" if column not in ("date", "status", "run id") else "left")
-    for m in manifests:
-        c = m.counts
-        table.add_row(m.dt, m.status, *(f"{c.get(k, 0):,}" for k in (
-            "lines_read", "lines_quarantined", "conversations", "assistant_turns", "label.positive",
-            "label.negative", "sft_examples")), f"{sum(m.pii_counts.values()):,}", m.run_id)
+    """A run summary: one column per run when there are few, one row per run when there are many."""
+    if len(manifests) <= 3:
+        table = Table(title="flywheel run summary")
+        table.add_column("")
+        for m in manifests:
+            table.add_column(m.dt, justify="right")
+        table.add_row("status", *(m.status for m in manifests))
+        for label, key in SUMMARY_COUNTS:
+            table.add_row(label, *(f"{m.counts.get(key, 0):,}" for m in manifests))
+        table.add_row("PII values scrubbed", *(f"{sum(m.pii_counts.values()):,}" for m in manifests))
+        table.add_row("run id", *(m.run_id.split("_", 1)[1] for m in manifests))
+    else:
+        table = Table(title="flywheel runs")
+        for column in ("date", "status", "lines", "quarantined", "conversations", "SFT rows", "PII", "run id"):
+            table.add_column(column, justify="left" if column in ("date", "status", "run id") else "right")
+        for m in manifests:
+            c = m.counts
+            table.add_row(m.dt, m.status, *(f"{c.get(k, 0):,}" for k in (
+                "lines_read", "lines_quarantined", "conversations", "sft_examples")),
+                f"{sum(m.pii_counts.values()):,}", m.run_id.split("_", 1)[1])
     console.print(table)
     for m in manifests:
         if m.error:
-            err.print(f"[bold]{m.dt}[/bold] {m.status}: {m.error}")
+            err.print(f"{m.dt} {m.status}: {m.error}", markup=False, highlight=False)
     if manifests and all(m.judge_mode == "rules-only" for m in manifests):
         console.print("judge: none configured (FLYWHEEL_JUDGE_BASE_URL) — labels come from rules only")
 
@@ -253,11 +272,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _configure_logging() -> None:
+    # Our own progress at INFO; libraries (Beam, Presidio, httpx) only when something is wrong.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("flywheel").setLevel(logging.INFO)
+    for noisy in ("presidio-analyzer", "presidio-anonymizer", "httpx", "jieba"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "end", "unset") is None:
         args.end = args.start
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging()
     try:
         return args.func(args)
     except ConfigError as exc:
