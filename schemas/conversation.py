@@ -34,13 +34,22 @@ class FeedbackSignal(BaseModel):
 
 
 class LabelDecision(BaseModel):
-    """One rule's verdict on one assistant turn: the provenance of a label."""
+    """One signal's verdict on one assistant turn: the provenance of a label.
+
+    A rule's decision names the rule (`explicit.thumbs_down`, `conversational.en.correction`, ...); the
+    judge's decision has rule_id `judge.<rubric_version>`.
+    """
 
     rule_id: str
     rules_version: str
     event_id: str | None = None
     label: Label
     confidence: float
+    # The (scrubbed) text that triggered a conversational rule, e.g. "that's wrong" in the next user turn.
+    evidence: str | None = None
+    # Feedback taxonomy category when the signal has one (Don-Yehiya et al. 2024): UR1 rephrase,
+    # UR2 correction, UR3 aware-without-correction, UR4 clarification, UR5 positive.
+    category: str | None = None
 
 
 class Turn(BaseModel):
@@ -55,6 +64,15 @@ class Turn(BaseModel):
     # Only assistant turns carry a label; the others stay None.
     label: Label | None = None
     decisions: list[LabelDecision] = Field(default_factory=list)
+    # 0..1, from the combination of signals (and the judge's 1-10 quality when it ran).
+    quality_score: float | None = None
+    # What the final label rests on: "rules", "judge", "rules+judge", or "none" (no signal at all).
+    label_source: str | None = None
+    # What happened with the LLM judge for this turn: "not_needed" (rules decided), "judged", "cached",
+    # "judge_skipped" (budget spent), "judge_failed" (endpoint errors/invalid answers), "rules_only" (no judge).
+    judge_status: str | None = None
+    # The corrected answer the judge derived from the user's follow-up correction (scrubbed), if any.
+    corrected_answer: str | None = None
 
 
 class EntityCount(BaseModel):

@@ -33,6 +33,38 @@ class SFTExample(BaseModel):
     model: str | None = None
 
 
+class Judgment(BaseModel):
+    """One LLM-judge call's verdict on one assistant turn (the `judgments` table and the judge cache).
+
+    `cache_key` = hash(judged content, rubric version, model): a rerun or backfill that meets the same
+    content under the same rubric and model reuses this row instead of calling the judge again.
+    """
+
+    schema_version: int = SCHEMA_VERSION
+    judgment_id: str
+    cache_key: str
+    conversation_id: str
+    message_id: str
+    turn_index: int
+    rubric_version: str
+    model: str
+    # Why this turn was judged: "undecided" (rules could not decide) or "calibration" (a sampled decided turn).
+    reason: str
+    # "ok", or "failed" (errors, invalid answers: the turn keeps its rules label and is marked judge_failed).
+    status: str
+    quality: int | None = None
+    rationale: str | None = None
+    satisfaction: str | None = None
+    feedback_category: str | None = None
+    corrected_answer: str | None = None
+    rules_label: str | None = None
+    error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 0
+    judged_at: datetime
+
+
 class QuarantinedLine(BaseModel):
     """A log line that failed to parse or validate. Raw, so it lives outside the lake, owner-only."""
 
