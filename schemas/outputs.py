@@ -10,10 +10,15 @@ from schemas import SCHEMA_VERSION
 
 
 class ChatMessage(BaseModel):
-    """The chat format Hugging Face `datasets`, TRL and most trainers read as-is."""
+    """The chat format Hugging Face `datasets`, TRL and most trainers read as-is.
+
+    `train` says whether the loss covers this message: the target (last) assistant message always; earlier
+    assistant messages only when the selection policy's loss scope is "all". Exports honour it.
+    """
 
     role: str
     content: str
+    train: bool = False
 
 
 class SFTExample(BaseModel):
@@ -31,6 +36,42 @@ class SFTExample(BaseModel):
     rule_ids: list[str] = Field(default_factory=list)
     source: str
     model: str | None = None
+    # How the target answer was obtained: "original" (the logged answer, selected on its signals),
+    # "user_edit" (the user's edited answer), "regenerated_accepted" (the accepted regeneration after a
+    # rejected one), "judge_correction" (the judge's answer built from the user's correction).
+    derivation: str = "original"
+    quality_score: float | None = None
+    # Task category (coding, math, writing, qa, translation, chitchat, other) and language of the prompt.
+    category: str | None = None
+    language: str | None = None
+    # Upsampling weight from the balance policy (1.0 = as is).
+    sample_weight: float = 1.0
+
+
+class PreferencePair(BaseModel):
+    """A preference row: DPO (prompt, chosen, rejected) or KTO (prompt, completion, desirable label).
+
+    `prompt` is the chat context before the answer(s). Provenance names the turns and how the pair came about.
+    """
+
+    schema_version: int = SCHEMA_VERSION
+    pair_id: str
+    kind: str  # "dpo" or "kto"
+    prompt: list[ChatMessage]
+    chosen: str | None = None
+    rejected: str | None = None
+    completion: str | None = None
+    # KTO: True = desirable completion, False = undesirable.
+    desirable: bool | None = None
+    # "thumbs", "rating", "regeneration", "user_edit", "judge_correction"
+    derivation: str
+    conversation_id: str
+    chosen_message_id: str | None = None
+    rejected_message_id: str | None = None
+    rule_ids: list[str] = Field(default_factory=list)
+    source: str
+    category: str | None = None
+    language: str | None = None
 
 
 class Judgment(BaseModel):

@@ -58,7 +58,8 @@ def test_run_writes_sft_rows_without_pii_and_reruns_identically(day_run, capfd):
     assert sft, "no SFT rows"
     for row in sft:
         assert row["messages"][-1]["role"] == "assistant"
-        assert all(set(m) == {"role", "content"} for m in row["messages"])
+        assert all(set(m) == {"role", "content", "train"} for m in row["messages"])
+        assert [m["train"] for m in row["messages"]][-1] is True
     assert all(row["label"] == "positive" for row in sft)
 
     # No planted PII anywhere under the lake, nor in what the run printed or logged.

@@ -54,8 +54,8 @@ def test_parquet_schema_is_derived_from_the_model(tmp_path):
     stage(tmp_path, "run1", [sft_row(1)])
     lake.publish_partition(str(tmp_path), "run1", "sft", DAY)
     table = pq.read_table(next((tmp_path / "sft").rglob("*.parquet")))
-    assert table.schema.field("messages").type.value_type.names == ["role", "content"]
-    assert table.to_pylist()[0]["messages"][1] == {"role": "assistant", "content": "a1"}
+    assert table.schema.field("messages").type.value_type.names == ["role", "content", "train"]
+    assert table.to_pylist()[0]["messages"][1] == {"role": "assistant", "content": "a1", "train": False}
 
 
 def test_quarantine_is_owner_only_and_replaced_on_rerun(tmp_path):

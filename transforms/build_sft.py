@@ -51,7 +51,7 @@ def build_sft_examples(conversation: Conversation) -> list[SFTExample]:
         if not any(t.role == "user" for t in context):
             continue
         messages = [ChatMessage(role=t.role, content=t.content) for t in context]
-        messages.append(ChatMessage(role="assistant", content=turn.content))
+        messages.append(ChatMessage(role="assistant", content=turn.content, train=True))
         content_key = json.dumps([[m.role, m.content] for m in messages], ensure_ascii=False)
         examples.append(
             SFTExample(
