@@ -25,8 +25,9 @@ class Settings(BaseSettings):
     # Where the logs are: a local directory or any fsspec URI, laid out as <source>/<YYYY-MM-DD>/*.jsonl[.gz]
     # (or dt=YYYY-MM-DD).
     source_uri: str = "sample_logs"
-    # "auto" detects each line's format; "events" is the flywheel's own JSONL; "openai" is gateway logs.
-    source_format: Literal["auto", "events", "openai"] = "auto"
+    # "auto" detects each line's format; "events" is the flywheel's own JSONL; "openai" is gateway logs;
+    # "oasst" is OpenAssistant message trees (one tree per line).
+    source_format: Literal["auto", "events", "openai", "oasst"] = "auto"
     # The analyst tree (Parquet partitions, run manifests).
     lake_uri: str = "lake"
     # Lines that failed to parse: raw, may hold PII, so outside the lake and owner-only.

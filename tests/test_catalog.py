@@ -56,7 +56,7 @@ def _conversation(cid: str, day: str, source: str, labels: list[Label | None], p
 
 def _sft(cid: str, label: str = "positive") -> SFTExample:
     return SFTExample(example_id=f"ex-{cid}", messages=[ChatMessage(role="user", content="question 0"),
-                                                        ChatMessage(role="assistant", content="answer 0")],
+                                                        ChatMessage(role="assistant", content="answer 0", train=True)],
                       conversation_id=cid, target_message_id=f"{cid}-a0", target_turn_index=1, label=label,
                       rule_ids=["rule.positive"], source="web")
 
@@ -146,7 +146,8 @@ def test_sft_view(lake):
     rows = _rows(con, "SELECT example_id, dt, messages, rule_ids FROM sft ORDER BY example_id")
     assert [r[0] for r in rows] == ["ex-c1", "ex-c2"]
     assert rows[0][1] == dt.date(2024, 5, 1)
-    assert rows[0][2] == [{"role": "user", "content": "question 0"}, {"role": "assistant", "content": "answer 0"}]
+    assert rows[0][2] == [{"role": "user", "content": "question 0", "train": False},
+                          {"role": "assistant", "content": "answer 0", "train": True}]
     assert rows[0][3] == ["rule.positive"]
 
 

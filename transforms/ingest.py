@@ -1,9 +1,10 @@
 """Ingest: find one day's log files, read their lines, and turn each line into events.
 
-Two adapters turn a line into `MessageEvent`/`FeedbackEvent`s:
+Three adapters turn a line into `MessageEvent`/`FeedbackEvent`s:
 - "events": the flywheel's own JSONL, one event per line (`schemas.events`);
 - "openai": OpenAI chat-completions request/response logs, as gateways (LiteLLM, Helicone, Portkey,
-  OpenAI stored completions...) write them: one call per line, the whole history in the request.
+  OpenAI stored completions...) write them: one call per line, the whole history in the request;
+- "oasst": OpenAssistant message trees, one tree per line (`transforms.oasst`).
 
 A line that cannot be turned into events raises `MalformedLine`; its `reason` is safe to log, because
 the line itself may hold raw PII and only ever goes to the owner-only quarantine.
@@ -22,7 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 from schemas.events import FeedbackEvent, MessageEvent, Role, log_event_adapter
 from transforms.ids import stable_id
 
-LOG_FORMATS = ("auto", "events", "openai")
+LOG_FORMATS = ("auto", "events", "openai", "oasst")
 _SUFFIXES = (".jsonl", ".jsonl.gz")
 
 # Where gateways put the conversation and the user: first hit wins, in this order.
@@ -109,9 +110,11 @@ def read_lines(uri: str) -> Iterator[tuple[int, str]]:
 def parse_line(line: str, log_format: str = "auto") -> tuple[str, list[MessageEvent | FeedbackEvent]]:
     """One log line as events.
 
-    In: the line's text and the log format: "events", "openai" or "auto" (a JSON object with "type"
-    is an event; one with "request"/"response" is an OpenAI chat-completions log).
-    Out: (adapter name, events): ("events", [one event]) or ("openai", [messages of the call]).
+    In: the line's text and the log format: "events", "openai", "oasst" or "auto" (a JSON object with
+    "type" is an event; one with "request"/"response" is an OpenAI chat-completions log; one with
+    "message_tree_id" and "prompt" is an OpenAssistant tree).
+    Out: (adapter name, events): ("events", [one event]), ("openai", [messages of the call]) or
+    ("oasst", [messages and feedback of the tree]).
     Refuses: anything that is not one of those (MalformedLine with a reason that names the problem
     and never the line's content or field values).
     """
@@ -132,6 +135,12 @@ def parse_line(line: str, log_format: str = "auto") -> tuple[str, list[MessageEv
     adapter = log_format if log_format != "auto" else _detect_format(record)
     if adapter == "events":
         return "events", [_parse_event(record)]
+    if adapter == "oasst":
+        # Imported here: transforms.oasst builds on this module (MalformedLine), so a top-level import
+        # would be circular.
+        from transforms.oasst import parse_oasst_record
+
+        return "oasst", parse_oasst_record(record)
     return "openai", _parse_openai(record)
 
 
@@ -140,6 +149,8 @@ def _detect_format(record: dict[str, Any]) -> str:
         return "events"
     if "request" in record or "response" in record:
         return "openai"
+    if "message_tree_id" in record and "prompt" in record:
+        return "oasst"
     if "type" in record:
         return "events"  # let the events adapter say what is wrong with the type
     raise MalformedLine("unknown format: neither an event nor an OpenAI chat-completions log")
