@@ -6,6 +6,7 @@
     flywheel backfill --start D --end D [--force] [--concurrency N]
     flywheel query "SQL"               DuckDB over the lake (views: conversations, turns, sft, runs, ...)
     flywheel runs                      recent runs
+    flywheel scrub --in F --out F      scrub the 'text' of each JSONL line (ad-hoc use, audits)
     flywheel serve                     serve the nightly flow on its cron schedule (needs a Prefect server)
 
 Exit codes: 0 ok, 1 a run failed, 2 bad configuration or usage, 3 no input for the date.
@@ -14,6 +15,7 @@ Exit codes: 0 ok, 1 a run failed, 2 bad configuration or usage, 3 no input for t
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -210,6 +212,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_scrub(args: argparse.Namespace) -> int:
+    from transforms.scrub import Scrubber
+    from transforms.scrub_file import scrub_jsonl_lines
+
+    settings = load_settings(**_overrides(args))
+    scrubber = Scrubber(mode=settings.scrub_mode, spacy_model=settings.spacy_model)
+    written = errors = 0
+    with open(args.input, encoding="utf-8") as source, open(args.output, "w", encoding="utf-8") as sink:
+        for record in scrub_jsonl_lines(source, scrubber):
+            errors += "error" in record
+            written += 1
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+    console.print(f"scrubbed {written - errors:,} line(s) into {args.output}; {errors:,} line(s) rejected (marked 'error')")
+    return EXIT_FAILED if errors else EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from flows.nightly import nightly_flow
 
@@ -263,6 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20)
     _add_settings_flags(p)
     p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("scrub", help="scrub the 'text' of each JSONL line (ad-hoc use and audits)")
+    p.add_argument("--in", dest="input", required=True, help="JSONL with a 'text' field (optional 'language')")
+    p.add_argument("--out", dest="output", required=True, help="JSONL: each line plus 'scrubbed' and 'spans'")
+    _add_settings_flags(p)
+    p.set_defaults(func=cmd_scrub)
 
     p = sub.add_parser("serve", help="serve the nightly flow on a cron schedule (needs a Prefect server)")
     p.add_argument("--cron", default="0 2 * * *")
