@@ -11,7 +11,7 @@ import json
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,8 +19,40 @@ class ConfigError(Exception):
     """A setting is wrong; the message names it and says what is expected."""
 
 
+class TrainingPolicy(BaseModel):
+    """How labeled conversations become training rows: selection, filters, dedup, balance, decontamination.
+
+    From the environment as FLYWHEEL_TRAINING__<NAME> (e.g. FLYWHEEL_TRAINING__LOSS_SCOPE=all); dicts and
+    lists as JSON (FLYWHEEL_TRAINING__CATEGORY_CAPS='{"chitchat": 1000}').
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Selection: positive turns always qualify; an undecided turn qualifies when the judge scored it at least
+    # this (1-10). Negative turns never do.
+    min_judge_quality: int = Field(default=8, ge=1, le=10)
+    # Which assistant messages of an example the loss covers: "last" (the target only) or "all".
+    loss_scope: Literal["last", "all"] = "last"
+    # Answer length bounds in characters (after scrubbing).
+    min_answer_chars: int = Field(default=2, ge=0)
+    max_answer_chars: int = Field(default=20_000, ge=1)
+    # Drop answers whose text is mostly placeholders after scrubbing (share of characters).
+    max_placeholder_share: float = Field(default=0.5, ge=0, le=1)
+    # Keep only these prompt languages ("en", "zh", "mixed", "other"); empty = all.
+    languages: list[str] = Field(default_factory=list)
+    # Near-duplicate prompts (MinHash Jaccard estimate at or above this) collapse to the best-scored one.
+    near_duplicate_threshold: float = Field(default=0.8, gt=0, le=1)
+    # Per-category caps (max examples per partition) and upsampling weights, e.g. {"chitchat": 500}.
+    category_caps: dict[str, int] = Field(default_factory=dict)
+    category_weights: dict[str, float] = Field(default_factory=dict)
+    # Evaluation sets to decontaminate against: JSONL/text files of prompts; n-gram size of the overlap test.
+    eval_sets: list[str] = Field(default_factory=list)
+    decontamination_ngram: int = Field(default=8, ge=3, le=50)
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FLYWHEEL_", extra="forbid", validate_default=True)
+    model_config = SettingsConfigDict(env_prefix="FLYWHEEL_", extra="forbid", validate_default=True,
+                                      env_nested_delimiter="__")
 
     # Where the logs are: a local directory or any fsspec URI, laid out as <source>/<YYYY-MM-DD>/*.jsonl[.gz]
     # (or dt=YYYY-MM-DD).
@@ -55,6 +87,8 @@ class Settings(BaseSettings):
 
     # Backfill: how many dates run at once.
     backfill_concurrency: int = Field(default=1, ge=1, le=16)
+
+    training: TrainingPolicy = Field(default_factory=TrainingPolicy)
 
     @field_validator("timezone")
     @classmethod
