@@ -52,7 +52,7 @@ def _date(text: str) -> date:
 def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("settings (each also FLYWHEEL_<NAME> in the environment)")
     group.add_argument("--source", dest="source_uri", help="log directory or fsspec URI [source_uri]")
-    group.add_argument("--format", dest="source_format", help="auto | events | openai [source_format]")
+    group.add_argument("--format", dest="source_format", help="auto | events | openai | oasst [source_format]")
     group.add_argument("--lake", dest="lake_uri", help="lake root [lake_uri]")
     group.add_argument("--quarantine", dest="quarantine_uri", help="quarantine root [quarantine_uri]")
     group.add_argument("--runner", help="FnApiRunner | PortableRunner [runner]")
