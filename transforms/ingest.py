@@ -120,18 +120,7 @@ def parse_line(line: str, log_format: str = "auto") -> tuple[str, list[MessageEv
     """
     if log_format not in LOG_FORMATS:
         raise ValueError(f"unknown log format {log_format!r}: expected one of {', '.join(LOG_FORMATS)}")
-    if not line.strip():
-        raise MalformedLine("empty line")
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        # exc.msg is the parser's own wording ("Expecting ',' delimiter"), never the document.
-        raise MalformedLine(f"invalid JSON: {exc.msg} (col {exc.colno})") from None
-    except RecursionError:
-        raise MalformedLine("invalid JSON: nested too deeply") from None
-    if not isinstance(record, dict):
-        raise MalformedLine(f"unknown format: a JSON {_json_kind(record)}, not an object")
-
+    record = load_json_object(line)
     adapter = log_format if log_format != "auto" else _detect_format(record)
     if adapter == "events":
         return "events", [_parse_event(record)]
@@ -156,7 +145,25 @@ def _detect_format(record: dict[str, Any]) -> str:
     raise MalformedLine("unknown format: neither an event nor an OpenAI chat-completions log")
 
 
+def load_json_object(line: str) -> dict[str, Any]:
+    """A log line as a JSON object, or MalformedLine with a reason that quotes nothing of the line."""
+    if not line.strip():
+        raise MalformedLine("empty line")
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        # exc.msg is the parser's own wording ("Expecting ',' delimiter"), never the document.
+        raise MalformedLine(f"invalid JSON: {exc.msg} (col {exc.colno})") from None
+    except RecursionError:
+        raise MalformedLine("invalid JSON: nested too deeply") from None
+    if not isinstance(record, dict):
+        raise MalformedLine(f"unknown format: a JSON {_json_kind(record)}, not an object")
+    return record
+
+
 def _json_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "object"
     if isinstance(value, list):
         return "array"
     if isinstance(value, str):

@@ -54,8 +54,7 @@ from pydantic import ValidationError
 
 from schemas.events import FeedbackEvent, FeedbackKind, MessageEvent, Role
 from transforms.ids import stable_id
-from transforms.ingest import MalformedLine, _validation_reason
-from transforms.ingest import _json_kind as _ingest_json_kind
+from transforms.ingest import MalformedLine, _json_kind, _validation_reason, load_json_object
 
 ADAPTER_NAME = "oasst"
 CONVERSATION_PREFIX = "oasst-"
@@ -86,11 +85,6 @@ class _Node:
     red_flag: bool
     model: str | None
     replies: tuple[dict[str, Any], ...]
-
-
-def _json_kind(value: object) -> str:
-    # ingest's helper does not know objects (they come out as "number"); here a dict is a likely mistake.
-    return "object" if isinstance(value, dict) else _ingest_json_kind(value)
 
 
 def _bad(reason: str) -> MalformedLine:
@@ -205,19 +199,7 @@ def _walk(record: dict[str, Any]) -> list[tuple[_Node, bool]]:
 
 
 def _as_record(tree: str | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(tree, dict):
-        return tree
-    if not tree.strip():
-        raise MalformedLine("empty line")
-    try:
-        record = json.loads(tree)
-    except json.JSONDecodeError as exc:
-        raise MalformedLine(f"invalid JSON: {exc.msg} (col {exc.colno})") from None
-    except RecursionError:
-        raise MalformedLine("invalid JSON: nested too deeply") from None
-    if not isinstance(record, dict):
-        raise MalformedLine(f"unknown format: a JSON {_json_kind(record)}, not an object")
-    return record
+    return tree if isinstance(tree, dict) else load_json_object(tree)
 
 
 def parse_oasst_record(
