@@ -45,7 +45,6 @@ A tree that cannot be mapped raises `MalformedLine` with a reason naming the fie
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
