@@ -358,3 +358,11 @@ def test_item_accepts_chat_messages():
                    context=[{"role": "user", "content": "hi"}], answer="hello")
     assert it.context == [("user", "hi")]
     assert build_messages(it, "SYS")[0] == {"role": "system", "content": "SYS"}
+
+
+def test_budget_spans_batches_of_one_judge(stub):
+    with Judge(config(stub, max_calls=3, max_retries=0)) as judge:
+        first = judge.run([item(0), item(1)])
+        second = judge.run([item(2), item(3)])
+    assert (first.calls, len(first.skipped)) == (2, 0)
+    assert (second.calls, len(second.skipped)) == (1, 1)

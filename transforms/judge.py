@@ -331,7 +331,7 @@ class _Skip(Exception):
 
 
 class _Budget:
-    """Run-wide call and token budget, shared by the worker threads."""
+    """A Judge's call and token budget, shared by its threads and kept across its batches."""
 
     def __init__(self, max_calls: int | None, max_tokens: int | None):
         self.max_calls, self.max_tokens = max_calls, max_tokens
@@ -407,7 +407,9 @@ def _rejects_structured_outputs(exc: Exception) -> bool:
 class Judge:
     """One endpoint, one rubric: create once (per worker), call `run` per batch.
 
-    Remembers, for its lifetime, endpoints that rejected structured outputs.
+    The call and token budget spans the Judge's lifetime, not one batch: a worker that judges many
+    batches stops at `max_calls` / `max_tokens` in all. It also remembers endpoints that rejected
+    structured outputs.
     """
 
     def __init__(self, config: JudgeConfig, client: Any = None, sleep=time.sleep):
@@ -427,6 +429,7 @@ class Judge:
         self._endpoint = (str(getattr(client, "base_url", config.base_url)), config.model)
         self._plain_json: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
+        self._budget = _Budget(config.max_calls, config.max_tokens)
 
     # -- public
 
@@ -444,7 +447,8 @@ class Judge:
     def run(self, items: Sequence[JudgeItem], cache: Mapping[str, Judgment] | None = None) -> JudgeRun:
         cfg = self.config
         out = JudgeRun()
-        budget = _Budget(cfg.max_calls, cfg.max_tokens)
+        budget = self._budget
+        spent_before = (budget.calls, budget.prompt_tokens, budget.completion_tokens)
         keys = [cache_key(it, self.rubric_version, cfg.model) for it in items]
         results: list[Judgment | None] = [None] * len(items)
         from_cache: list[bool] = [False] * len(items)
@@ -488,8 +492,9 @@ class Judge:
             if judgment.status != "ok":
                 out.failed += 1
 
-        out.calls = budget.calls
-        out.prompt_tokens, out.completion_tokens = budget.prompt_tokens, budget.completion_tokens
+        out.calls = budget.calls - spent_before[0]
+        out.prompt_tokens = budget.prompt_tokens - spent_before[1]
+        out.completion_tokens = budget.completion_tokens - spent_before[2]
         out.budget_exhausted = budget.exhausted
         out.json_mode_fallback = self._endpoint in self._plain_json
         logger.info(
