@@ -20,6 +20,7 @@ from transforms.lake import (
     discard_staging,
     publish_partition,
     publish_quarantine,
+    read_rows,
     write_manifest,
 )
 from transforms.pipeline import DayPlan, run_day_pipeline
@@ -89,8 +90,11 @@ def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManif
             day=day, run_id=run_id, files=tuple(files), log_format=settings.source_format,
             lake_uri=settings.lake_uri, quarantine_uri=settings.quarantine_uri, shards=settings.shards,
             scrub_mode=settings.scrub_mode, spacy_model=settings.spacy_model,
+            judge=settings.judge, workers=settings.workers, policy=settings.training,
         )
-        result = run_day_pipeline(plan, runner=settings.runner, workers=settings.workers)
+        # Earlier verdicts (this date's included): a rerun or backfill never pays for the same judgment twice.
+        judge_cache = read_rows(settings.lake_uri, "judgments") if settings.judge else []
+        result = run_day_pipeline(plan, runner=settings.runner, judge_cache=judge_cache)
         manifest.inputs = [InputFile(uri=uri, lines=result.input_lines.get(uri, 0)) for uri in files]
         manifest.counts = {k: v for k, v in sorted(result.counts.items()) if not k.startswith("pii.")}
         manifest.pii_counts = {k[4:]: v for k, v in sorted(result.counts.items()) if k.startswith("pii.")}

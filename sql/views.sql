@@ -38,6 +38,9 @@ SELECT
     c.t."timestamp"                           AS "timestamp",
     c.t.model                                 AS model,
     c.t."label"                               AS "label",
+    c.t.quality_score                         AS quality_score,
+    c.t.label_source                          AS label_source,
+    c.t.judge_status                          AS judge_status,
     [d.rule_id FOR d IN c.t.decisions]        AS rule_ids,
     [f.kind FOR f IN c.t.feedback]            AS feedback_kinds,
     coalesce(len(c.t.feedback), 0)            AS n_feedback,
@@ -47,6 +50,47 @@ FROM (
     SELECT dt, conversation_id, source, user_hash, row_id, unnest(turns) AS t
     FROM conversations
 ) AS c;
+
+
+-- Silver: one row per judged turn (the judge cache too): verdict, rubric, model, tokens, and the rules'
+-- label it was compared with.
+CREATE OR REPLACE VIEW judgments AS
+SELECT * FROM {table:judgments};
+
+
+-- Signal mix per day: how often each signal (rule or judge) decided something, by label.
+-- signal_family is the rule id's first part: explicit, behavioural, conversational, judge.
+CREATE OR REPLACE VIEW signal_mix AS
+SELECT
+    t.dt,
+    split_part(d.rule_id, '.', 1)            AS signal_family,
+    d.rule_id,
+    d."label"                                AS "label",
+    count(*)                                 AS decisions,
+    count(DISTINCT t.message_id)             AS turns,
+    round(avg(d.confidence), 3)              AS avg_confidence
+FROM (SELECT dt, message_id, unnest(decisions) AS d FROM turns WHERE "role" = 'assistant') AS t
+GROUP BY ALL;
+
+
+-- Rules vs judge agreement per day, on the turns both had a say on (calibration samples and turns the
+-- rules had only weakly labeled): the judge's verdict mapped to a label like transforms/judging.py does.
+CREATE OR REPLACE VIEW judge_agreement AS
+WITH judged AS (
+    SELECT
+        dt, reason, rules_label,
+        CASE WHEN satisfaction = 'dissatisfied' OR quality <= 4 THEN 'negative'
+             WHEN quality >= 7 THEN 'positive'
+             ELSE 'neutral' END AS judge_label
+    FROM judgments
+    WHERE status = 'ok' AND rules_label IN ('positive', 'negative', 'neutral')
+)
+SELECT
+    dt, reason, rules_label, judge_label,
+    count(*)                                 AS turns,
+    rules_label = judge_label                AS agree
+FROM judged
+GROUP BY ALL;
 
 
 -- Gold: one row per SFT example (`messages` is list<struct<role, content>>, the last message is the target).

@@ -1,7 +1,7 @@
-"""The per-conversation step: events -> scrubbed, labeled conversation + its SFT examples.
+"""The per-conversation step: events -> a scrubbed conversation labeled by the rules.
 
 Plain Python: the Beam wrapper in transforms/pipeline.py only calls `process_conversation`.
-Order matters: everything after `scrub_conversation` sees only scrubbed text.
+Order matters: everything after `scrub_conversation` (rules, judge, training rows) sees only scrubbed text.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from typing import Iterable
 
 from schemas.conversation import Conversation, EntityCount
 from schemas.events import FeedbackEvent, MessageEvent
-from schemas.outputs import SFTExample
-from transforms.build_sft import build_sft_examples
 from transforms.ids import stable_id
 from transforms.scrub import Scrubber
 from transforms.sessionize import sessionize
@@ -23,7 +21,6 @@ from transforms.signals import label_turns
 @dataclass
 class ProcessedConversation:
     conversation: Conversation
-    sft_examples: list[SFTExample]
     unattached_feedback: int
 
 
@@ -58,8 +55,6 @@ def process_conversation(
     source: str,
     scrubber: Scrubber,
 ) -> ProcessedConversation:
-    """Sessionize, scrub, label and build SFT examples for one conversation's events."""
+    """Sessionize, scrub and label one conversation's events with the rules (row id comes after the judge)."""
     raw, unattached = sessionize(conversation_id, events, source)
-    labeled = label_turns(scrub_conversation(raw, scrubber))
-    conversation = with_row_id(labeled)
-    return ProcessedConversation(conversation, build_sft_examples(conversation), unattached)
+    return ProcessedConversation(label_turns(scrub_conversation(raw, scrubber)), unattached)

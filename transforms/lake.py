@@ -26,11 +26,12 @@ from pydantic import BaseModel
 
 from schemas.arrow import to_arrow_table
 from schemas.conversation import Conversation
-from schemas.outputs import QuarantinedLine, RunManifest, SFTExample
+from schemas.outputs import Judgment, QuarantinedLine, RunManifest, SFTExample
 
 # The one list of lake tables and the model each one's rows follow.
 TABLES: dict[str, type[BaseModel]] = {
     "conversations": Conversation,
+    "judgments": Judgment,
     "sft": SFTExample,
 }
 
@@ -77,6 +78,20 @@ def write_rows(uri: str, model: type[BaseModel], rows: list[BaseModel]) -> int:
         pq.write_table(table, handle, compression="zstd")
     fs.mv(tmp, path)
     return fs.size(path)
+
+
+def read_rows(lake_uri: str, table: str, exclude_day: date | None = None) -> list[BaseModel]:
+    """Every published row of a table (optionally without one date's partition), as its model."""
+    fs, root = _fs(lake_uri)
+    model = TABLES[table]
+    rows: list[BaseModel] = []
+    skip = partition_name(exclude_day) if exclude_day else None
+    for path in sorted(fs.glob(_join(root, table, "dt=*", "part-*.parquet"))):
+        if skip and posixpath.basename(posixpath.dirname(path)) == skip:
+            continue
+        with fs.open(path, "rb") as handle:
+            rows.extend(model.model_validate(r) for r in pq.read_table(handle).to_pylist())
+    return rows
 
 
 def publish_partition(lake_uri: str, run_id: str, table: str, day: date) -> None:

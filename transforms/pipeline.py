@@ -12,8 +12,10 @@ Counts are Beam metrics in the `flywheel` namespace; the flow reads them into th
 from __future__ import annotations
 
 import json
+import math
 import zlib
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 import apache_beam as beam
@@ -22,9 +24,13 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.pvalue import TaggedOutput
 
+from flywheel.config import TrainingPolicy
 from schemas.conversation import Conversation
-from schemas.outputs import QuarantinedLine, SFTExample
-from transforms.conversations import process_conversation
+from schemas.outputs import Judgment, QuarantinedLine, SFTExample
+from transforms.build_sft import build_sft_examples
+from transforms.conversations import process_conversation, with_row_id
+from transforms.judge import Judge, JudgeConfig
+from transforms.judging import apply_judgments, items_to_judge
 from transforms.ingest import MalformedLine, parse_line, read_lines
 from transforms.lake import shard_file_name, stage_quarantine, staging_partition, write_rows
 
@@ -46,6 +52,10 @@ class DayPlan:
     shards: int
     scrub_mode: str
     spacy_model: str
+    # None = rules only. The judge's call/token budget is split evenly over `workers`.
+    judge: JudgeConfig | None = None
+    workers: int = 1
+    policy: TrainingPolicy = field(default_factory=TrainingPolicy)
 
 
 def _count(name: str, value: int = 1) -> None:
@@ -108,14 +118,13 @@ def _event_order(tagged: tuple[str, object]) -> tuple:
 
 
 class ProcessConversationDoFn(beam.DoFn):
-    """(conversation_id, events) -> Conversation (main) and SFTExample rows ('sft').
+    """(conversation_id, events) -> Conversation, scrubbed and labeled by the rules.
 
     The scrubber (Presidio + spaCy) is loaded once per worker in `setup`. A conversation that fails is
     not dropped: its events go to quarantine with the error's type (never its message, which could
     quote raw text).
     """
 
-    SFT = "sft"
     QUARANTINE = "quarantine"
 
     def __init__(self, scrub_mode: str, spacy_model: str):
@@ -146,17 +155,84 @@ class ProcessConversationDoFn(beam.DoFn):
         _count("conversations")
         _count("turns", conversation.n_turns)
         _count("feedback_unattached", result.unattached_feedback)
-        for turn in conversation.turns:
-            _count("feedback_attached", len(turn.feedback))
-            if turn.role == "assistant":
-                _count("assistant_turns")
-                _count(f"label.{turn.label.value}")
         for entity in conversation.pii_entities:
             _count(f"pii.{entity.entity_type}", entity.count)
-        _count("sft_examples", len(result.sft_examples))
         yield conversation
-        for example in result.sft_examples:
-            yield TaggedOutput(self.SFT, example)
+
+
+def judge_share(config: JudgeConfig | None, workers: int) -> JudgeConfig | None:
+    """Each worker's share of the run's judge budget (one Judge per worker keeps its own count)."""
+    if config is None or workers <= 1:
+        return config
+    share = {k: math.ceil(getattr(config, k) / workers) for k in ("max_calls", "max_tokens")
+             if getattr(config, k) is not None}
+    return config.model_copy(update=share)
+
+
+class JudgeConversationsDoFn(beam.DoFn):
+    """Batches of rules-labeled conversations -> final conversations (main) and Judgment rows ('judgments').
+
+    The judge runs on the turns the rules left undecided plus a calibration sample, through one `Judge`
+    per worker (its budget spans the worker's batches). Earlier judgments arrive as the `cache` side
+    input, so reruns and backfills do not pay twice. With no judge configured, turns are only marked.
+    """
+
+    JUDGMENTS = "judgments"
+
+    def __init__(self, judge_config: JudgeConfig | None):
+        self._config = judge_config
+        self._judge: Judge | None = None
+
+    def setup(self):
+        if self._config is not None:
+            self._judge = Judge(self._config)
+
+    def teardown(self):
+        if self._judge is not None:
+            self._judge.close()
+
+    def process(self, batch, cache):
+        judgments: dict[str, dict[str, Judgment]] = defaultdict(dict)  # conversation id -> message id -> judgment
+        skipped: dict[str, set[str]] = defaultdict(set)
+        cached_ids: set[str] = set()
+        if self._judge is not None:
+            rate, seed = self._config.calibration_rate, self._config.seed
+            items = [item for c in batch for item in items_to_judge(c, rate, seed)]
+            if items:
+                run = self._judge.run(items, cache)
+                for name, value in run.counts().items():
+                    _count(name.replace("judge_", "judge."), value)
+                for judgment in run.judgments:
+                    judgments[judgment.conversation_id][judgment.message_id] = judgment
+                for item in run.skipped:
+                    skipped[item.conversation_id].add(item.message_id)
+                cached_ids = run.cached_ids
+        for conversation in batch:
+            cid = conversation.conversation_id
+            final = with_row_id(apply_judgments(conversation, judgments.get(cid, {}), skipped.get(cid, set()),
+                                                cached_ids, judge_configured=self._judge is not None))
+            for turn in final.turns:
+                _count("feedback_attached", len(turn.feedback))
+                if turn.role == "assistant":
+                    _count("assistant_turns")
+                    _count(f"label.{turn.label.value}")
+                    _count(f"judge_status.{turn.judge_status}")
+            yield final
+        for by_message in judgments.values():
+            for judgment in by_message.values():
+                yield TaggedOutput(self.JUDGMENTS, judgment)
+
+
+class BuildTrainingRowsDoFn(beam.DoFn):
+    """A final conversation -> its SFT examples."""
+
+    def __init__(self, policy: TrainingPolicy):
+        self._policy = policy
+
+    def process(self, conversation):
+        examples = build_sft_examples(conversation)
+        _count("sft_examples", len(examples))
+        yield from examples
 
 
 class WriteShardDoFn(beam.DoFn):
@@ -198,11 +274,12 @@ def _write_table(rows, table: str, model: type, plan: DayPlan, id_field: str, ke
 @dataclass
 class DayOutputs:
     conversations: beam.PCollection
+    judgments: beam.PCollection
     sft: beam.PCollection
     quarantine: beam.PCollection
 
 
-def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan) -> DayOutputs:
+def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: list[Judgment] = ()) -> DayOutputs:
     """The day's processing graph up to (not including) the writes: testable with assert_that."""
     parsed = (
         pipeline
@@ -212,24 +289,38 @@ def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan) -> DayOutputs:
         | "Parse lines" >> beam.ParDo(ParseLogFileDoFn(plan.log_format)).with_outputs(
             ParseLogFileDoFn.QUARANTINE, main="events")
     )
-    processed = (
+    labeled = (
         parsed.events
         | "Group by conversation" >> beam.GroupByKey()
-        | "Process conversations" >> beam.ParDo(
+        | "Scrub and label" >> beam.ParDo(
             ProcessConversationDoFn(plan.scrub_mode, plan.spacy_model)).with_outputs(
-            ProcessConversationDoFn.SFT, ProcessConversationDoFn.QUARANTINE, main="conversations")
+            ProcessConversationDoFn.QUARANTINE, main="conversations")
     )
+    cache = (
+        pipeline
+        | "Earlier judgments" >> beam.Create([(j.cache_key, j) for j in judge_cache if j.status == "ok"])
+    )
+    judged = (
+        labeled.conversations
+        # Batches let the judge keep several requests in flight across conversations.
+        | "Batch for the judge" >> beam.BatchElements(min_batch_size=1, max_batch_size=64)
+        | "Judge undecided turns" >> beam.ParDo(
+            JudgeConversationsDoFn(judge_share(plan.judge, plan.workers)),
+            cache=beam.pvalue.AsDict(cache)).with_outputs(JudgeConversationsDoFn.JUDGMENTS, main="conversations")
+    )
+    sft = judged.conversations | "Build training rows" >> beam.ParDo(BuildTrainingRowsDoFn(plan.policy))
     quarantine = (
-        (parsed[ParseLogFileDoFn.QUARANTINE], processed[ProcessConversationDoFn.QUARANTINE])
+        (parsed[ParseLogFileDoFn.QUARANTINE], labeled[ProcessConversationDoFn.QUARANTINE])
         | "All quarantine" >> beam.Flatten()
     )
-    return DayOutputs(processed.conversations, processed[ProcessConversationDoFn.SFT], quarantine)
+    return DayOutputs(judged.conversations, judged[JudgeConversationsDoFn.JUDGMENTS], sft, quarantine)
 
 
-def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan) -> None:
+def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: list[Judgment] = ()) -> None:
     """Add one day's graph to `pipeline`: parse, group by conversation, process, stage the outputs."""
-    outputs = parse_and_process(pipeline, plan)
+    outputs = parse_and_process(pipeline, plan, judge_cache)
     _write_table(outputs.conversations, "conversations", Conversation, plan, "row_id", "conversation_id")
+    _write_table(outputs.judgments, "judgments", Judgment, plan, "judgment_id", "conversation_id")
     _write_table(outputs.sft, "sft", SFTExample, plan, "example_id", "conversation_id")
     (
         outputs.quarantine
@@ -270,10 +361,10 @@ class PipelineCounts:
     input_lines: dict[str, int]
 
 
-def run_day_pipeline(plan: DayPlan, runner: str = "FnApiRunner", workers: int = 1) -> PipelineCounts:
+def run_day_pipeline(plan: DayPlan, runner: str = "FnApiRunner", judge_cache: list[Judgment] = ()) -> PipelineCounts:
     """Run one day's pipeline to completion; return its counters."""
-    pipeline = beam.Pipeline(runner=make_runner(runner), options=pipeline_options(runner, workers))
-    build_day_pipeline(pipeline, plan)
+    pipeline = beam.Pipeline(runner=make_runner(runner), options=pipeline_options(runner, plan.workers))
+    build_day_pipeline(pipeline, plan, judge_cache)
     result = pipeline.run()
     result.wait_until_finish()
     return read_counts(result)
