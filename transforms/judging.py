@@ -12,27 +12,11 @@ from schemas.conversation import Conversation, Label, LabelDecision, Turn
 from schemas.outputs import Judgment
 from transforms.build_sft import conversation_context
 from transforms.judge import JudgeItem, pick_for_judging
-from transforms.signals import combine, needs_judge
+from transforms.signals import combine, needs_judge, next_user_turn
 
 # judge_status values (see schemas.conversation.Turn)
 NOT_NEEDED, JUDGED, CACHED, CALIBRATION = "not_needed", "judged", "cached", "calibration"
 SKIPPED, FAILED, RULES_ONLY = "judge_skipped", "judge_failed", "rules_only"
-
-
-def next_user_turn(conversation: Conversation, answer: Turn) -> Turn | None:
-    """The user's next message after `answer` in the same branch: a reply to it, else the next user turn."""
-    replies = [t for t in conversation.turns if t.role == "user" and t.parent_id == answer.message_id]
-    if replies:
-        return min(replies, key=lambda t: t.turn_index)
-    if any(t.parent_id for t in conversation.turns):
-        return None  # the log has a tree and nobody replied to this answer
-    later = [t for t in conversation.turns if t.turn_index > answer.turn_index]
-    for turn in later:
-        if turn.role == "assistant":
-            return None
-        if turn.role == "user":
-            return turn
-    return None
 
 
 def judge_item(conversation: Conversation, answer: Turn, reason: str) -> JudgeItem:
