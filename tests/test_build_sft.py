@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta, timezone
 
+from flywheel.config import TrainingPolicy
 from schemas.conversation import Conversation, Label, LabelDecision, Turn
 from transforms.build_sft import build_sft_examples, conversation_context
 
@@ -18,20 +19,23 @@ def conversation(turns):
 
 
 def test_only_positive_assistant_turns_become_examples():
+    # build_sft_examples is the SFT half of transforms.training_rows.build_training_rows (default policy).
     conv = conversation([
         turn(0, "system", "You are helpful."),
         turn(1, "user", "What is 2+2?", parent="m0"),
-        turn(2, "assistant", "5", parent="m1", label=Label.negative, rule="explicit.thumbs_down"),
-        turn(3, "assistant", "4", parent="m1", label=Label.positive),
+        turn(2, "assistant", "It is 5.", parent="m1", label=Label.negative, rule="explicit.thumbs_down"),
+        turn(3, "assistant", "It is 4.", parent="m1", label=Label.positive),
         turn(4, "user", "thanks, and 3+3?", parent="m3"),
-        turn(5, "assistant", "6", parent="m4", label=Label.unknown),
+        turn(5, "assistant", "It is 6.", parent="m4", label=Label.unknown),
     ])
     examples = build_sft_examples(conv)
     assert [e.target_message_id for e in examples] == ["m3"]
     # The regenerated sibling "5" is not in the context: the chain follows parent ids.
     assert [(m.role, m.content) for m in examples[0].messages] == [
-        ("system", "You are helpful."), ("user", "What is 2+2?"), ("assistant", "4")]
-    assert examples[0].rule_ids == ["explicit.thumbs_up"]
+        ("system", "You are helpful."), ("user", "What is 2+2?"), ("assistant", "It is 4.")]
+    # The accepted regeneration after the thumbs-down sibling: provenance names both signals.
+    assert examples[0].derivation == "regenerated_accepted"
+    assert examples[0].rule_ids == ["explicit.thumbs_down", "explicit.thumbs_up"]
 
 
 def test_example_ids_are_deterministic_and_content_sensitive():
@@ -52,3 +56,9 @@ def test_no_example_without_a_user_prompt_or_with_an_empty_answer():
     assert build_sft_examples(conversation([turn(0, "assistant", "hello", label=Label.positive)])) == []
     assert build_sft_examples(conversation([turn(0, "user", "q"), turn(1, "assistant", "  ", parent="m0",
                                                                          label=Label.positive)])) == []
+
+
+def test_the_policy_applies_when_given():
+    turns = [turn(0, "user", "hi"), turn(1, "assistant", "hello", parent="m0", label=Label.positive)]
+    assert len(build_sft_examples(conversation(turns))) == 1
+    assert build_sft_examples(conversation(turns), TrainingPolicy(min_answer_chars=10)) == []
