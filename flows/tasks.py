@@ -50,7 +50,7 @@ def process_day_task(day: date, overrides: dict[str, Any], flow_name: str) -> Ru
     logger.info(
         "%s %s: %s lines read, %s quarantined, %s conversations, %s SFT examples",
         manifest.dt, manifest.status, counts.get("lines_read", 0), counts.get("lines_quarantined", 0),
-        counts.get("conversations", 0), counts.get("sft_examples", 0),
+        counts.get("conversations", 0), counts.get("rows.sft", 0),
     )
     if manifest.status == "failed":
         raise DayFailed(f"{manifest.dt}: {manifest.error}")

@@ -74,7 +74,8 @@ SUMMARY_COUNTS = (
     ("lines read", "lines_read"), ("lines quarantined", "lines_quarantined"), ("events", "events_accepted"),
     ("conversations", "conversations"), ("assistant turns", "assistant_turns"),
     ("labelled positive", "label.positive"), ("labelled negative", "label.negative"),
-    ("labelled neutral", "label.neutral"), ("no signal", "label.unknown"), ("SFT rows", "sft_examples"),
+    ("labelled neutral", "label.neutral"), ("no signal", "label.unknown"), ("SFT rows", "rows.sft"),
+    ("preference rows", "rows.preferences"),
 )
 
 
@@ -97,7 +98,7 @@ def _print_manifests(manifests: Sequence) -> None:
         for m in manifests:
             c = m.counts
             table.add_row(m.dt, m.status, *(f"{c.get(k, 0):,}" for k in (
-                "lines_read", "lines_quarantined", "conversations", "sft_examples")),
+                "lines_read", "lines_quarantined", "conversations", "rows.sft")),
                 f"{sum(m.pii_counts.values()):,}", m.run_id.split("_", 1)[1])
     console.print(table)
     for m in manifests:

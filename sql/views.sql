@@ -98,6 +98,12 @@ CREATE OR REPLACE VIEW sft AS
 SELECT * FROM {table:sft};
 
 
+-- Gold: preference rows. kind = 'dpo' (prompt, chosen, rejected) or 'kto' (prompt, completion, desirable);
+-- derivation says how the pair came about (thumbs, rating, regeneration, user_edit, judge_correction).
+CREATE OR REPLACE VIEW preferences AS
+SELECT * FROM {table:preferences};
+
+
 -- One row per run manifest under <lake>/_runs/. `counts` and `pii_counts` are MAP(VARCHAR, BIGINT):
 -- counts['sft_examples'] gives one stage's count. A manifest that is not valid JSON (or has no run_id)
 -- still shows up, with status 'invalid-manifest', instead of breaking the view.

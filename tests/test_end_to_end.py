@@ -60,7 +60,13 @@ def test_run_writes_sft_rows_without_pii_and_reruns_identically(day_run, capfd):
         assert row["messages"][-1]["role"] == "assistant"
         assert all(set(m) == {"role", "content", "train"} for m in row["messages"])
         assert [m["train"] for m in row["messages"]][-1] is True
-    assert all(row["label"] == "positive" for row in sft)
+    # Thumbs-down (any negative) turns never become SFT targets nor `chosen` answers.
+    turn_labels = {t["message_id"]: t["label"] for c in pq.read_table(lake / "conversations").to_pylist()
+                   for t in c["turns"]}
+    assert all(turn_labels[row["target_message_id"]] != "negative" for row in sft)
+    preferences = pq.read_table(lake / "preferences").to_pylist()
+    assert preferences and all(turn_labels.get(p["chosen_message_id"]) != "negative" for p in preferences
+                               if p["kind"] == "dpo")
 
     # No planted PII anywhere under the lake, nor in what the run printed or logged.
     planted = {p.value for p in logs.planted_pii}

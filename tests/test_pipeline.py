@@ -78,7 +78,7 @@ def test_run_day_pipeline_stages_shards_and_counts(tmp_path):
     counts = result.counts
     assert counts["lines_read"] == 10
     assert counts["lines_read"] == counts["lines_accepted"] + counts["lines_quarantined"] + counts["lines_blank"]
-    assert (counts["conversations"], counts["sft_examples"], counts["label.positive"]) == (3, 1, 1)
+    assert (counts["conversations"], counts["rows.sft"], counts["label.positive"]) == (3, 1, 1)
     assert counts["pii.EMAIL_ADDRESS"] == 1
     assert result.input_lines == {plan.files[0]: 10}
     staged = sorted(p.name for p in (tmp_path / "lake" / "_staging" / "test-run").rglob("*.parquet"))
@@ -91,7 +91,7 @@ def test_portable_runner_gives_the_same_counts(tmp_path):
     """The portable job API path (what Flink/Spark/Dataflow use), embedded: no Docker, no download."""
     plan = plan_for(tmp_path)
     portable = run_day_pipeline(plan, runner="PortableRunner").counts
-    assert portable["conversations"] == 3 and portable["sft_examples"] == 1
+    assert portable["conversations"] == 3 and portable["rows.sft"] == 1
 
 
 def staged_rows(plan, table):

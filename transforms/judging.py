@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from schemas.conversation import Conversation, Label, LabelDecision, Turn
 from schemas.outputs import Judgment
-from transforms.build_sft import conversation_context
+from transforms.training_rows import conversation_context
 from transforms.judge import JudgeItem, pick_for_judging
 from transforms.signals import combine, needs_judge, next_user_turn
 

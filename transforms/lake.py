@@ -26,13 +26,14 @@ from pydantic import BaseModel
 
 from schemas.arrow import to_arrow_table
 from schemas.conversation import Conversation
-from schemas.outputs import Judgment, QuarantinedLine, RunManifest, SFTExample
+from schemas.outputs import Judgment, PreferencePair, QuarantinedLine, RunManifest, SFTExample
 
 # The one list of lake tables and the model each one's rows follow.
 TABLES: dict[str, type[BaseModel]] = {
     "conversations": Conversation,
     "judgments": Judgment,
     "sft": SFTExample,
+    "preferences": PreferencePair,
 }
 
 RUNS_DIR = "_runs"

@@ -26,11 +26,11 @@ from apache_beam.pvalue import TaggedOutput
 
 from flywheel.config import TrainingPolicy
 from schemas.conversation import Conversation
-from schemas.outputs import Judgment, QuarantinedLine, SFTExample
-from transforms.build_sft import build_sft_examples
+from schemas.outputs import Judgment, PreferencePair, QuarantinedLine, SFTExample
 from transforms.conversations import process_conversation, with_row_id
 from transforms.judge import Judge, JudgeConfig
 from transforms.judging import apply_judgments, items_to_judge
+from transforms.training_rows import build_training_rows
 from transforms.ingest import MalformedLine, parse_line, read_lines
 from transforms.lake import shard_file_name, stage_quarantine, staging_partition, write_rows
 
@@ -224,15 +224,25 @@ class JudgeConversationsDoFn(beam.DoFn):
 
 
 class BuildTrainingRowsDoFn(beam.DoFn):
-    """A final conversation -> its SFT examples."""
+    """A final conversation -> SFT candidates (main) and preference rows ('preferences').
+
+    Every filter's and selection rule's drop count becomes a counter, so the manifest says why rows went.
+    """
+
+    PREFERENCES = "preferences"
 
     def __init__(self, policy: TrainingPolicy):
         self._policy = policy
 
     def process(self, conversation):
-        examples = build_sft_examples(conversation)
-        _count("sft_examples", len(examples))
-        yield from examples
+        candidates = build_training_rows(conversation, self._policy)
+        for reason, count in candidates.dropped.items():
+            _count(reason, count)
+        _count("sft_candidates", len(candidates.sft))
+        for pair in candidates.preferences:
+            _count(f"preferences.{pair.kind}")
+            yield TaggedOutput(self.PREFERENCES, pair)
+        yield from candidates.sft
 
 
 class WriteShardDoFn(beam.DoFn):
@@ -249,6 +259,7 @@ class WriteShardDoFn(beam.DoFn):
         rows = sorted(rows, key=lambda row: getattr(row, self._id_field))
         folder = staging_partition(self._plan.lake_uri, self._plan.run_id, self._table, self._plan.day)
         size = write_rows(f"{folder}/{shard_file_name(shard, self._plan.shards)}", self._model, rows)
+        _count(f"rows.{self._table}", len(rows))
         _count(f"bytes_written.{self._table}", size)
         yield self._table, len(rows)
 
@@ -276,6 +287,7 @@ class DayOutputs:
     conversations: beam.PCollection
     judgments: beam.PCollection
     sft: beam.PCollection
+    preferences: beam.PCollection
     quarantine: beam.PCollection
 
 
@@ -308,12 +320,14 @@ def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: list[
             JudgeConversationsDoFn(judge_share(plan.judge, plan.workers)),
             cache=beam.pvalue.AsDict(cache)).with_outputs(JudgeConversationsDoFn.JUDGMENTS, main="conversations")
     )
-    sft = judged.conversations | "Build training rows" >> beam.ParDo(BuildTrainingRowsDoFn(plan.policy))
+    training = judged.conversations | "Build training rows" >> beam.ParDo(
+        BuildTrainingRowsDoFn(plan.policy)).with_outputs(BuildTrainingRowsDoFn.PREFERENCES, main="sft")
     quarantine = (
         (parsed[ParseLogFileDoFn.QUARANTINE], labeled[ProcessConversationDoFn.QUARANTINE])
         | "All quarantine" >> beam.Flatten()
     )
-    return DayOutputs(judged.conversations, judged[JudgeConversationsDoFn.JUDGMENTS], sft, quarantine)
+    return DayOutputs(judged.conversations, judged[JudgeConversationsDoFn.JUDGMENTS], training.sft,
+                      training[BuildTrainingRowsDoFn.PREFERENCES], quarantine)
 
 
 def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: list[Judgment] = ()) -> None:
@@ -322,6 +336,7 @@ def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: list
     _write_table(outputs.conversations, "conversations", Conversation, plan, "row_id", "conversation_id")
     _write_table(outputs.judgments, "judgments", Judgment, plan, "judgment_id", "conversation_id")
     _write_table(outputs.sft, "sft", SFTExample, plan, "example_id", "conversation_id")
+    _write_table(outputs.preferences, "preferences", PreferencePair, plan, "pair_id", "conversation_id")
     (
         outputs.quarantine
         | "One quarantine file" >> beam.Map(lambda line: (0, line))

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 from flywheel.config import TrainingPolicy
 from schemas.conversation import Conversation, Label, LabelDecision, Turn
-from transforms.build_sft import build_sft_examples, conversation_context
+from transforms.training_rows import build_training_rows, conversation_context
 
 T0 = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
 
@@ -18,8 +18,11 @@ def conversation(turns):
                         n_turns=len(turns), turns=turns)
 
 
+def sft_examples(conv):
+    return build_training_rows(conv, TrainingPolicy()).sft
+
+
 def test_only_positive_assistant_turns_become_examples():
-    # build_sft_examples is the SFT half of transforms.training_rows.build_training_rows (default policy).
     conv = conversation([
         turn(0, "system", "You are helpful."),
         turn(1, "user", "What is 2+2?", parent="m0"),
@@ -28,7 +31,7 @@ def test_only_positive_assistant_turns_become_examples():
         turn(4, "user", "thanks, and 3+3?", parent="m3"),
         turn(5, "assistant", "It is 6.", parent="m4", label=Label.unknown),
     ])
-    examples = build_sft_examples(conv)
+    examples = sft_examples(conv)
     assert [e.target_message_id for e in examples] == ["m3"]
     # The regenerated sibling "5" is not in the context: the chain follows parent ids.
     assert [(m.role, m.content) for m in examples[0].messages] == [
@@ -40,10 +43,10 @@ def test_only_positive_assistant_turns_become_examples():
 
 def test_example_ids_are_deterministic_and_content_sensitive():
     turns = [turn(0, "user", "hi"), turn(1, "assistant", "hello", parent="m0", label=Label.positive)]
-    first = build_sft_examples(conversation(turns))[0].example_id
-    assert first == build_sft_examples(conversation(turns))[0].example_id
+    first = sft_examples(conversation(turns))[0].example_id
+    assert first == sft_examples(conversation(turns))[0].example_id
     turns[1] = turn(1, "assistant", "hello there", parent="m0", label=Label.positive)
-    assert build_sft_examples(conversation(turns))[0].example_id != first
+    assert sft_examples(conversation(turns))[0].example_id != first
 
 
 def test_without_parent_ids_earlier_answers_to_the_same_prompt_are_dropped():
@@ -53,12 +56,12 @@ def test_without_parent_ids_earlier_answers_to_the_same_prompt_are_dropped():
 
 
 def test_no_example_without_a_user_prompt_or_with_an_empty_answer():
-    assert build_sft_examples(conversation([turn(0, "assistant", "hello", label=Label.positive)])) == []
-    assert build_sft_examples(conversation([turn(0, "user", "q"), turn(1, "assistant", "  ", parent="m0",
+    assert sft_examples(conversation([turn(0, "assistant", "hello", label=Label.positive)])) == []
+    assert sft_examples(conversation([turn(0, "user", "q"), turn(1, "assistant", "  ", parent="m0",
                                                                          label=Label.positive)])) == []
 
 
 def test_the_policy_applies_when_given():
     turns = [turn(0, "user", "hi"), turn(1, "assistant", "hello", parent="m0", label=Label.positive)]
-    assert len(build_sft_examples(conversation(turns))) == 1
-    assert build_sft_examples(conversation(turns), TrainingPolicy(min_answer_chars=10)) == []
+    assert len(sft_examples(conversation(turns))) == 1
+    assert build_training_rows(conversation(turns), TrainingPolicy(min_answer_chars=10)).sft == []
