@@ -7,6 +7,8 @@
     flywheel query "SQL"               DuckDB over the lake (views: conversations, turns, sft, runs, ...)
     flywheel runs                      recent runs
     flywheel scrub --in F --out F      scrub the 'text' of each JSONL line (ad-hoc use, audits)
+    flywheel export --from D --to D --format F --out DIR
+                                       training data for trainers (HF Parquet, OpenAI JSONL, ShareGPT, TRL)
     flywheel serve                     serve the nightly flow on its cron schedule (needs a Prefect server)
 
 Exit codes: 0 ok, 1 a run failed, 2 bad configuration or usage, 3 no input for the date.
@@ -213,6 +215,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from transforms.export import ExportError, export_training_data
+
+    settings = load_settings(**_overrides(args))
+    try:
+        result = export_training_data(settings.lake_uri, args.start, args.end, args.format, args.out,
+                                      validation_share=args.validation_share, seed=args.split_seed)
+    except ExportError as exc:
+        err.print(f"export: {exc}", markup=False)
+        return EXIT_FAILED
+    for key, path in sorted(result.files.items()):
+        console.print(f"{key:>16}: {result.counts.get(key, 0):>8,} rows  {path}", markup=False, highlight=False)
+    console.print(f"data card: {result.data_card}", markup=False, highlight=False)
+    return EXIT_OK
+
+
 def cmd_scrub(args: argparse.Namespace) -> int:
     from transforms.scrub import Scrubber
     from transforms.scrub_file import scrub_jsonl_lines
@@ -239,6 +257,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from transforms.export import EXPORT_FORMATS
+
     parser = argparse.ArgumentParser(prog="flywheel", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -282,6 +302,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20)
     _add_settings_flags(p)
     p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("export", help="export training data for a date range (SFT or preferences)")
+    p.add_argument("--from", dest="start", type=_date, required=True)
+    p.add_argument("--to", dest="end", type=_date, required=True)
+    p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    p.add_argument("--out", required=True, help="output directory (replaced whole when the export is done)")
+    p.add_argument("--validation-share", type=float, default=0.05, help="share of conversations held out")
+    p.add_argument("--split-seed", default="flywheel", help="seed of the by-conversation split")
+    p.add_argument("--lake", dest="lake_uri", help="lake root [lake_uri]")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("scrub", help="scrub the 'text' of each JSONL line (ad-hoc use and audits)")
     p.add_argument("--in", dest="input", required=True, help="JSONL with a 'text' field (optional 'language')")

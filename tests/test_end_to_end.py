@@ -107,6 +107,15 @@ def test_run_writes_sft_rows_without_pii_and_reruns_identically(day_run, capfd):
     assert any("flywheel-run" in key for key in artifacts)
     assert leaked(planted, artifacts) == []
 
+    # ML engineers export it for a trainer; the export holds no PII either.
+    export_dir = root / "export"
+    code, output = run_cli(["export", "--from", DAY.isoformat(), "--to", DAY.isoformat(), "--format", "openai-jsonl",
+                            "--out", str(export_dir), "--lake", str(lake)], capfd)
+    assert code == 0, output
+    exported = [json.loads(line) for f in export_dir.glob("*.jsonl") for line in f.open()]
+    assert exported and all(line["messages"][-1]["role"] == "assistant" for line in exported)
+    assert leaked(planted, lake_texts(export_dir)) == []
+
     # Analysts see it through DuckDB from any directory.
     code, output = run_cli(["query", "SELECT count(*) AS n FROM sft", "--lake", str(lake)], capfd)
     assert code == 0 and str(len(sft)) in output
