@@ -61,12 +61,17 @@ def test_run_writes_sft_rows_without_pii_and_reruns_identically(day_run, capfd):
         assert all(set(m) == {"role", "content", "train"} for m in row["messages"])
         assert [m["train"] for m in row["messages"]][-1] is True
     # Thumbs-down (any negative) turns never become SFT targets nor `chosen` answers.
-    turn_labels = {t["message_id"]: t["label"] for c in pq.read_table(lake / "conversations").to_pylist()
-                   for t in c["turns"]}
-    assert all(turn_labels[row["target_message_id"]] != "negative" for row in sft)
+    # (A corrected example names the rejected original as its target and carries the better answer.)
+    turns = {t["message_id"]: t for c in pq.read_table(lake / "conversations").to_pylist() for t in c["turns"]}
+    negative_answers = {t["content"] for t in turns.values() if t["label"] == "negative"}
+    for row in sft:
+        if row["derivation"] == "original":
+            assert turns[row["target_message_id"]]["label"] != "negative"
+        assert row["messages"][-1]["content"] not in negative_answers
     preferences = pq.read_table(lake / "preferences").to_pylist()
-    assert preferences and all(turn_labels.get(p["chosen_message_id"]) != "negative" for p in preferences
-                               if p["kind"] == "dpo")
+    assert preferences
+    assert all(p["chosen"] not in negative_answers for p in preferences if p["kind"] == "dpo")
+    assert all(p["completion"] not in negative_answers for p in preferences if p["kind"] == "kto" and p["desirable"])
 
     # No planted PII anywhere under the lake, nor in what the run printed or logged.
     planted = {p.value for p in logs.planted_pii}
