@@ -298,8 +298,11 @@ def test_english_names_and_places_scrubbed(presidio):
 
 
 def test_regex_mode_misses_names_but_not_contacts(regex):
-    text = "My name is Sarah Johnson, mail sarah.johnson@gmail.com"
+    # without spaCy a name is found only in a naming context
+    text = "Sarah Johnson wrote from sarah.johnson@gmail.com"
     assert types(regex, text) == {"EMAIL_ADDRESS"}
+    text = "My name is Sarah Johnson, mail sarah.johnson@gmail.com"
+    assert ("PERSON", "Sarah Johnson") in found(regex, text)
 
 
 def test_code_block_identifiers_are_not_persons(presidio):
@@ -486,3 +489,246 @@ def test_long_text_split_for_ner(presidio, monkeypatch):
 def test_non_string_rejected(regex):
     with pytest.raises(TypeError):
         regex.scrub_conversation([123])  # type: ignore[list-item]
+
+
+# ------------------------------------------------------------------------------------------------
+# street addresses (ADDRESS)
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text,address",
+    [
+        ("address 23020 Kim Keys Suite 867, Smithmouth, VT 56397",
+         "23020 Kim Keys Suite 867, Smithmouth, VT 56397"),
+        ("I live at 090 Rogers Mount Apt. 713, Hansenchester, CT 71589, and my phone is",
+         "090 Rogers Mount Apt. 713, Hansenchester, CT 71589"),
+        ("HQ: 1600 Pennsylvania Avenue NW, Washington, DC 20500.",
+         "1600 Pennsylvania Avenue NW, Washington, DC 20500"),
+        ("Ship to:\n123 Main St\nSpringfield, IL 62701-1234\nThanks", "123 Main St\nSpringfield, IL 62701-1234"),
+        ("Our office: 10 Downing Street, London SW1A 2AA", "10 Downing Street, London SW1A 2AA"),
+        ("Flat 37\nBennett Mall\nEast Harrietport\nN8 8HN", "Flat 37\nBennett Mall\nEast Harrietport\nN8 8HN"),
+        ("I moved to 42 Oak Street. Then I", "42 Oak Street"),  # medium: number + name + suffix
+        ("it's 9 Elm Rd #4 near the park", "9 Elm Rd #4"),
+        ("地址：221B Baker Street，谢谢", "221B Baker Street"),  # next to CJK text
+        ("send it to 4866 Bryant Creek tomorrow", "4866 Bryant Creek"),  # long number: any suffix
+    ],
+)
+def test_street_addresses(regex, text, address):
+    assert ("ADDRESS", address) in found(regex, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 Python Tips for Beginners",
+        "in 2024 Apple released a new phone",
+        "In 2024 Apple Park opened to visitors",
+        "Step 5 Drive Safely",
+        "copy the 2 Google Drive folders",
+        "I have visited 3 Great Lakes",
+        "Top 10 Places to Visit",
+        "Chapter 3 Introduction to Data Science",
+        "the meeting is at 5 PM on Main",
+        "version 3.2 Release Notes",
+        "we walked 2 blocks down the road",
+    ],
+)
+def test_not_street_addresses(regex, text):
+    assert "ADDRESS" not in types(regex, text), found(regex, text)
+
+
+# ------------------------------------------------------------------------------------------------
+# Chinese addresses (CN_ADDRESS)
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text,address",
+    [
+        ("帮我整理一下快递信息：收件人王芳，地址湖南省长沙市岳麓区麓山路88号 410083",
+         "湖南省长沙市岳麓区麓山路88号 410083"),
+        ("收货地址：北京市朝阳区建国路88号SOHO现代城5号楼1203室，谢谢",
+         "北京市朝阳区建国路88号SOHO现代城5号楼1203室"),
+        ("我住在深圳市南山区科技园路1号", "深圳市南山区科技园路1号"),
+        ("寄到上海市 浦东新区 张江镇 碧波路690号", "上海市 浦东新区 张江镇 碧波路690号"),  # with spaces
+        ("地址内蒙古自治区欢县徐汇韦街b座 469074。", "内蒙古自治区欢县徐汇韦街b座 469074"),
+        ("广东深圳市南山区高新南七道R2-B栋3楼", "广东深圳市南山区高新南七道R2-B栋3楼"),
+        ("我家住在中山路88号，欢迎来玩", "中山路88号"),  # road + number, no admin level
+    ],
+)
+def test_chinese_addresses(regex, text, address):
+    assert ("CN_ADDRESS", address) in found(regex, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "湖南省长沙市",  # admin levels alone are not an address
+        "我去了北京市区逛街",
+        "知道路怎么走吗",
+        "坐地铁2号线到终点站",
+        "这座城市计划在未来五年内开通三条新的地铁线路。",
+        "我家在小区3号楼",
+        "这道题3号之前交",
+        "市中心的房价大幅上涨",
+    ],
+)
+def test_not_chinese_addresses(regex, text):
+    assert "CN_ADDRESS" not in types(regex, text), found(regex, text)
+
+
+def test_addresses_scrubbed_in_conversation(presidio):
+    texts = ["我的地址是湖南省香港市东丽辛集路f座 379817，请寄到这里",
+             "Ship it to 33287 Hernandez Shoals Suite 232, Amandashire, MT 84152 please",
+             "确认：湖南省香港市东丽辛集路f座 379817"]
+    out, counts = presidio.scrub_conversation(texts)
+    assert out[0] == "我的地址是<CN_ADDRESS_1>，请寄到这里"
+    assert "<ADDRESS_1>" in out[1] and "Hernandez" not in out[1] and "84152" not in out[1]
+    assert out[2] == "确认：<CN_ADDRESS_1>"
+    assert counts["CN_ADDRESS"] == 2 and counts["ADDRESS"] == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# English names in naming contexts (PERSON, both modes)
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("You could also call Philip Ingram directly at the office.", "Philip Ingram"),
+        ("Hi, I'm Kimberly Bowers.", "Kimberly Bowers"),
+        ("Ship it to Eddie Evans, 12 Main St.", "Eddie Evans"),
+        ("Format this as a contact card: name Bradley Weaver, email", "Bradley Weaver"),
+        ("my name is Sarah.", "Sarah"),
+        ("Dear Mr. Smith,", "Smith"),
+        ("Best regards,\nJohn A. Smith", "John A. Smith"),
+        ("Please email Mary O'Brien today", "Mary O'Brien"),
+        ("Name: Wei Zhang", "Wei Zhang"),
+        ("Please contact Dr. Emily Chen.", "Emily Chen"),
+    ],
+)
+def test_english_names_in_context(regex, text, name):
+    assert ("PERSON", name) in found(regex, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dear Hiring Manager,",
+        "Please contact Customer Support for a refund.",
+        "name: Build and Test",  # GitHub Actions YAML
+        "I'm Feeling Lucky",
+        "ask Google Assistant to set a timer",
+        "I am Chinese and I live abroad",
+        "Send it to Google Drive",
+        "Contact Us",
+        "I'm Really Tired today",
+        "Thanks, Great answer!",
+    ],
+)
+def test_english_name_contexts_without_names(regex, text):
+    assert "PERSON" not in types(regex, text), found(regex, text)
+
+
+def test_context_name_propagates_to_bare_mentions(presidio):
+    texts = ["You could also call Philip Ingram directly.", "Ingram said the invoice is late."]
+    out, _ = presidio.scrub_conversation(texts)
+    assert all("Ingram" not in t and "Philip" not in t for t in out), out
+
+
+# ------------------------------------------------------------------------------------------------
+# Chinese names: jieba + naming contexts (presidio mode)
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("如有疑问请联系乔想，电话13812345678。", "乔想"),  # jieba: 乔 / 想(v)
+        ("如有疑问请联系洪玉兰，电话13812345678。", "洪玉兰"),
+        ("黑洞是什么？\n我叫鞠敏，手机13812345678。", "鞠敏"),
+        ("如有疑问请联系高欢，电话13812345678。", "高欢"),  # jieba: 高欢(v)
+        ("帮我写一张请假条。我叫周建华，手机13812345678。", "周建华"),  # 周 / 建华(nz)
+        ("请联系文建华，电话：13812345678。", "文建华"),
+        ("收件人辜颖，电话13812345678", "辜颖"),  # surname missing from our list
+        ("请拨打13812345678联系鄢瑞。", "鄢瑞"),
+        ("和李娜说一下会议改期了", "李娜"),
+        ("周建平先生您好，您的订单已发货。", "周建平"),
+        ("尊敬的邱丹丹女士：", "邱丹丹"),
+        ("请联系谢建国处理。", "谢建国"),
+        ("联系人：欧阳娜娜", "欧阳娜娜"),
+    ],
+)
+def test_chinese_names_in_context(presidio, text, name):
+    assert ("PERSON", name) in found(presidio, text)
+
+
+# Ordinary sentences, many with naming-context words used otherwise: no PERSON at all.
+CN_NO_NAMES = """
+我是高中生，想学编程。|我是江苏人，现在在上海工作。|我是程序员，每天写代码。|我是金融行业的从业者。
+我是单身，想找个对象。|我是白领，工作压力很大。|我是华为的员工。|我是文科生，数学不好。|我是石油工人。
+我是马上要毕业的大学生。|这是关于人工智能的文章。|这是方便面的做法。|这是黄色的还是橙色的？|联系方式：请在官网查看。
+请联系客服处理退款。|如有问题请联系管理员。|联系时请说明订单号。|请联系房东确认一下。|请联系商家修改地址。
+联系程序员修复这个bug。|请联系华为售后。|我叫了外卖，还没到。|给高层汇报工作进度。|给文件命名要规范。
+和高中同学聊了很久。|和田玉的价格怎么样？|和平是人类共同的愿望。|与时俱进是很重要的。|同时要注意安全。
+找房子要注意什么？|问路的时候要有礼貌。|谢谢你的帮助，我学到了很多。|叶绿素吸收红光和蓝光。|解方程的时候要先移项。
+申请人需要提交身份证明。|何时能完成这个项目？|高铁比飞机更准时。|黄金价格最近上涨了。|万一失败了怎么办？
+宁可慢一点也要保证质量。|康复训练需要坚持。|谢谢老师的指导。|联系方式见附件。|联系本人。|联系销售。
+我叫车去公司。|我是湖南长沙人。|我是高三学生。|这是高铁站吗？|这是金属材料。|和高手过招。|跟时间赛跑。
+收件人信息不完整。|寄件人需要填写电话。|姓名一栏不能为空。|本人承诺以上信息属实。|请转告沈阳分公司。
+好的谢谢，我明白了，这个武功很厉害，顾问说王朝很强大。请问黄山怎么去？
+""".replace("\n", "").split("|")
+
+
+def test_chinese_sentences_without_names(presidio):
+    flagged = {text: found(presidio, text) for text in CN_NO_NAMES}
+    flagged = {text: spans for text, spans in flagged.items() if any(t == "PERSON" for t, _ in spans)}
+    assert not flagged
+
+
+# ------------------------------------------------------------------------------------------------
+# bounded spaCy vocab growth
+# ------------------------------------------------------------------------------------------------
+
+def test_spacy_reload_every_n_texts_keeps_results(presidio, monkeypatch):
+    texts = [f"Message {i}: my colleague Sarah Johnson from Boston, Zqxw{i}word, 手机1381234567{i % 10}"
+             for i in range(7)] + ["You could also call Philip Ingram directly."]
+    presidio._cache.clear()
+    expected = [presidio.find_spans(t) for t in texts]
+    before = presidio.reloads
+    old_nlp = presidio._nlp
+    monkeypatch.setattr(presidio, "reload_every", 3)
+    presidio._cache.clear()
+    again = [presidio.find_spans(t) for t in texts]
+    assert presidio.reloads - before >= 2
+    assert presidio._nlp is not old_nlp and presidio._analyzer.nlp_engine is presidio._engine
+    assert again == expected
+
+
+def test_spacy_reload_when_vocab_too_big(presidio, monkeypatch):
+    monkeypatch.setattr(presidio, "reload_every", 0)
+    grown = presidio.vocab_size() - presidio._base_vocab_size
+    monkeypatch.setattr(presidio, "max_vocab_growth", grown + 5)
+    before = presidio.reloads
+    presidio.find_spans("Brand new tokens: Qwzx Vbnm Plok Jhgf Rtyu Mnbv Asdf Zxcv from Alice Walker.")
+    assert presidio.reloads == before + 1
+    assert presidio.vocab_size() - presidio._base_vocab_size <= presidio.max_vocab_growth
+
+
+def test_regex_mode_reload(monkeypatch):
+    s = Scrubber("regex", cache_size=0, reload_every=2)
+    text = "ssn 536221234 and my name is Sarah Johnson"
+    first = s.find_spans(text)
+    for _ in range(3):
+        assert s.find_spans(text) == first
+    assert s.reloads >= 2
+
+
+def test_junk_spacy_span_does_not_hide_chinese_name(presidio):
+    # the capital X makes spaCy run; it tags most of the sentence as one PERSON, which is dropped
+    # (CJK, digits) - it must not take the name found inside it along
+    text = "请问澳大利亚的首都是哪里？\n收货地址：西藏自治区红梅市城东姚路X座 136971，收件人邓宁，联系电话15590753811。"
+    assert ("PERSON", "邓宁") in found(presidio, text)
+
+
+def test_random_api_key_without_digits(regex):
+    key = "sk-prUFYOkgHcBmKTFUrGTNKUSaLwKSkhhXkJWuNvnjquuAcXNh"
+    assert ("API_KEY", key) in found(regex, f"I accidentally pushed my key {key} to GitHub")

@@ -9,7 +9,10 @@ continue an ASCII word or number.
 
 Each pattern is a :class:`Rule`: the regex, a base score, the group holding the value to scrub
 (``"v"`` when only part of the match is sensitive, e.g. the value of ``password=...``) and an
-optional validator that receives that value and may reject it (checksums, placeholders).
+optional validator that receives that value and may reject it (checksums, placeholders). Patterns
+whose extent and confidence depend on which optional parts matched (addresses, names after a
+naming context) use a ``refine`` function instead, which gets the whole match and returns the span
+and score; a ``prefilter`` regex can skip a costly pattern for texts that cannot match.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import datetime
 import ipaddress
 import re
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 # ASCII-only "word boundary" lookarounds (see module docstring).
 L = r"(?<![0-9A-Za-z])"
@@ -39,6 +42,11 @@ class Rule:
     group: int | str = 0
     validate: Optional[Callable[[str], bool]] = None  # gets the text of ``check_group``
     check_group: int | str | None = None  # default: ``group``
+    # gets the whole match, returns the (start, end, score) to report or None to reject it; for
+    # patterns whose confidence and extent depend on which optional parts matched (addresses)
+    refine: Optional[Callable[["re.Match[str]"], Optional[Tuple[int, int, float]]]] = None
+    # cheap regex that must match somewhere in the text for ``regex`` to be worth running
+    prefilter: Optional["re.Pattern[str]"] = None
 
     def accepts(self, match: "re.Match[str]") -> bool:
         if self.validate is None:
@@ -46,11 +54,27 @@ class Rule:
         group = self.group if self.check_group is None else self.check_group
         return bool(self.validate(match.group(group)))
 
+    def spans(self, text: str):
+        """(start, end, score) of every accepted match in ``text``."""
+        if self.prefilter is not None and not self.prefilter.search(text):
+            return
+        for match in self.regex.finditer(text):
+            if self.refine is not None:
+                refined = self.refine(match)
+                if refined is not None and refined[0] < refined[1]:
+                    yield refined
+                continue
+            start, end = match.span(self.group)
+            if start < 0 or start == end or not self.accepts(match):
+                continue
+            yield start, end, self.score
+
 
 def _rule(name: str, pattern: str, score: float, group: int | str = 0,
           validate: Optional[Callable[[str], bool]] = None, flags: int = 0,
-          check_group: int | str | None = None) -> Rule:
-    return Rule(name, re.compile(pattern, flags), score, group, validate, check_group)
+          check_group: int | str | None = None, refine=None, prefilter: Optional[str] = None) -> Rule:
+    return Rule(name, re.compile(pattern, flags), score, group, validate, check_group, refine,
+                re.compile(prefilter) if prefilter else None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,9 +235,14 @@ def credential_url_valid(userinfo: str) -> bool:
 
 
 def api_key_body_valid(value: str) -> bool:
-    """Vendor keys are random: require a digit and a letter (skips 'sk-learn-style-words')."""
-    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value) \
-        and not is_placeholder(value)
+    """Vendor keys are random: a digit and a letter, or (random keys may have no digit) a run of
+    20+ letters mixing upper and lower case; skips 'sk-learn-style-words'."""
+    if is_placeholder(value):
+        return False
+    if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+        return True
+    longest = max((len(run) for run in re.findall(r"[A-Za-z]+", value)), default=0)
+    return longest >= 20 and any(c.isupper() for c in value) and any(c.islower() for c in value)
 
 
 def token_valid(value: str) -> bool:
@@ -375,6 +404,375 @@ SECRET_RULES = (
         "v",
         validate=unquoted_secret_value_valid,
     ),
+)
+
+# --------------------------------------------------------------------------------------------
+# Street addresses (US / UK style), entity type ADDRESS
+# --------------------------------------------------------------------------------------------
+# "<house number> <Capitalized street words> [unit] [, City, ST 12345 | , City POSTCODE]".
+# Confidence depends on which parts are there (see :func:`street_address_span`):
+#   number + street + ", City, ST[ 12345]" (or a UK postcode)      0.95 (0.85 without a suffix)
+#   number + Name(s) + common street suffix [+ unit]               0.6  ("42 Oak Street", "9 Elm Rd #4")
+#   number + Name(s) + any USPS suffix, with a unit or a 3+ digit  0.6  ("090 Rogers Mount Apt. 713",
+#     house number that is no year                                      "4866 Bryant Creek")
+#   number + Name(s) + unit, no suffix                             0.5
+#   UK "[Flat 3, ][12 ]Name Suffix, [Town, ]POSTCODE"              0.9  (:data:`UK_ADDRESS_RE`)
+# Street words must be Capitalized (lower-case "42 oak street" is not detected: too many false
+# positives such as "2 blocks down the road"); a suffix never counts as the first street word
+# ("5 Drive Safely").
+
+# Suffixes that make "<number> <Name> <Suffix>" an address on their own: the common USPS suffixes
+# and abbreviations plus UK street types.
+STREET_SUFFIXES_COMMON = frozenset(
+    "Street St Avenue Ave Av Road Rd Lane Ln Drive Dr Court Ct Boulevard Blvd Way Place Pl Terrace "
+    "Ter Terr Parkway Pkwy Highway Hwy Circle Cir Square Sq Trail Trl Crescent Cres Close Alley Aly "
+    "Loop Row Plaza Plz Pike Turnpike Tpke Expressway Expy Freeway Fwy Route Rte Mews Walk Gardens "
+    "Grove Causeway Cswy Crossing Xing Esplanade Promenade Wharf Quay".split()
+)
+# Every USPS / Faker en_US street suffix: plausible street endings, but also ordinary words
+# ("3 Great Lakes", "top 5 Parks"), so they count only with a unit or a city/state tail.
+STREET_SUFFIXES_ALL = STREET_SUFFIXES_COMMON | frozenset(
+    "Alley Avenue Branch Bridge Brook Brooks Burg Burgs Bypass Camp Canyon Cape Causeway Center "
+    "Centers Circle Circles Cliff Cliffs Club Common Corner Corners Course Court Courts Cove Coves "
+    "Creek Crescent Crest Crossing Crossroad Curve Dale Dam Divide Drive Drives Estate Estates "
+    "Expressway Extension Extensions Fall Falls Ferry Field Fields Flat Flats Ford Fords Forest Forge "
+    "Forges Fork Forks Fort Freeway Garden Gardens Gateway Glen Glens Green Greens Grove Groves Harbor "
+    "Harbors Haven Heights Highway Hill Hills Hollow Inlet Island Islands Isle Junction Junctions Key "
+    "Keys Knoll Knolls Lake Lakes Land Landing Lane Light Lights Loaf Lock Locks Lodge Loop Mall Manor "
+    "Manors Meadow Meadows Mews Mill Mills Mission Motorway Mount Mountain Mountains Neck Orchard Oval "
+    "Overpass Park Parks Parkway Parkways Pass Passage Path Pike Pine Pines Place Plain Plains Plaza "
+    "Point Points Port Ports Prairie Radial Ramp Ranch Rapid Rapids Rest Ridge Ridges River Road Roads "
+    "Route Row Rue Run Shoal Shoals Shore Shores Skyway Spring Springs Spur Spurs Square Squares "
+    "Station Stravenue Stream Street Streets Summit Terrace Throughway Trace Track Trafficway Trail "
+    "Tunnel Turnpike Underpass Union Unions Valley Valleys Via Viaduct View Views Village Villages "
+    "Ville Vista Walk Walks Wall Way Ways Well Wells".split()
+)
+# Street "names" that are products / counters, not streets ("2 Google Drive folders").
+_NOT_STREET_WORDS = frozenset(
+    "Google Microsoft Apple Amazon Azure Hard Flash Cloud Data Power Solid Supreme Team Project Step "
+    "Chapter Page Level Version Part Phase Series Season Episode Days Hours Minutes Years Weeks "
+    "Months Top Best Easy Simple Quick".split()
+)
+US_STATE_CODES = (
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
+    "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP FM MH PW AA AE AP"
+).split()
+US_STATE_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|"
+    "Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|"
+    "Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|"
+    "New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|"
+    "South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|"
+    "Wisconsin|Wyoming"
+)
+_UNIT_WORDS = r"Apt|Apartment|Suite|Ste|Unit|Room|Rm|Floor|Fl|Bldg|Building|Box"
+_ADDR_WORD = (
+    r"(?!(?:" + _UNIT_WORDS + r")\b)"
+    r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’\-][A-Za-z][a-z]+)?|O['’][A-Z][a-z]+"
+    r"|[0-9]{1,3}(?:st|nd|rd|th)|[NS][EW]\.?|[NSEW]\.?)"
+)
+_CITY = r"(?:St\.?[ ])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:[ \-][A-Z][a-z]+){0,2}"
+_UK_POSTCODE = r"[A-Z]{1,2}[0-9][A-Z0-9]?[ ]?[0-9][A-Z]{2}"
+STREET_ADDRESS_RE = re.compile(
+    r"(?<![0-9A-Za-z.,:/#$€£\-])(?P<num>[0-9]{1,6}[A-Za-z]?(?:-[0-9]{1,5}[A-Za-z]?)?)"
+    r"[ ](?P<street>" + _ADDR_WORD + r"(?:[ ]" + _ADDR_WORD + r"){0,5})"
+    r"(?P<unit>(?:\.?(?:,?[ \t]+|,?[ \t]*\n[ \t]*)(?:#[ ]?|(?:" + _UNIT_WORDS + r")\.?[ ]?#?)"
+    r"[0-9A-Za-z][0-9A-Za-z\-]{0,5}(?![0-9A-Za-z])){1,2})?"
+    r"(?P<tail>\.?(?:,[ \t]*|[ \t]*\n[ \t]*)" + _CITY + r"(?:,[ \t]*|[ \t]+)"
+    r"(?:(?:" + "|".join(US_STATE_CODES) + "|" + US_STATE_NAMES + r")(?![A-Za-z0-9])"
+    r"(?:,?[ \t]+[0-9]{5}(?:-[0-9]{4})?(?![0-9]))?"
+    r"|" + _UK_POSTCODE + r"(?![A-Za-z0-9])))?"
+)
+
+
+def _house_number_is_strong(number: str) -> bool:
+    """3+ digit house numbers that are not years ("1383 Jeffrey Views", not "2024 Apple Park")."""
+    digits = number.split("-")[0].rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    if len(digits) < 3:
+        return False
+    return not (len(digits) == 4 and digits[0] != "0" and 1900 <= int(digits) <= 2099)
+
+
+def street_address_span(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+    """Span and score of a :data:`STREET_ADDRESS_RE` match, None when it is not an address."""
+    words = match.group("street").split(" ")
+    has_unit = match.group("unit") is not None
+    if match.group("tail") is not None:  # ", City, ST 12345": an address whatever the street is
+        has_suffix = any(w.rstrip(".") in STREET_SUFFIXES_ALL for w in words[1:])
+        return match.start(), match.end(), 0.95 if has_suffix or has_unit else 0.85
+    if any(w.rstrip(".") in _NOT_STREET_WORDS for w in words):
+        return None
+    broad = has_unit or _house_number_is_strong(match.group("num"))
+    suffix_at = -1
+    for i in range(len(words) - 1, 0, -1):
+        word = words[i].rstrip(".")
+        if word in STREET_SUFFIXES_COMMON or (broad and word in STREET_SUFFIXES_ALL):
+            suffix_at = i
+            break
+    if suffix_at < 0:
+        return (match.start(), match.end("unit"), 0.5) if has_unit else None
+    if suffix_at == len(words) - 1:
+        end = match.end("unit") if has_unit else match.end("street")
+    else:  # words after the suffix belong to the sentence: "42 Oak Street With ..."
+        end = match.start("street") + len(" ".join(words[:suffix_at + 1]))
+    return match.start(), end, 0.6
+
+
+def uk_address_span(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+    """Span and score of a :data:`UK_ADDRESS_RE` match: "[Flat 3, ][12 ]Name Suffix, [Town, ]PC"."""
+    words = match.group("street").split(" ")
+    if match.group("pre") is None and words[-1] not in STREET_SUFFIXES_ALL:
+        return None
+    return match.start(), match.end(), 0.9
+
+
+_LINE_SEP = r"(?:,[ \t]*|[ \t]*\n[ \t]*)"
+# UK addresses without a leading house number: "Flat 37, Bennett Mall, East Harrietport, N8 8HN"
+UK_ADDRESS_RE = re.compile(
+    r"(?<![0-9A-Za-z])(?P<pre>(?:Flat|Studio|Apartment|Unit|Suite)[ ][0-9]{1,4}[A-Za-z]?" + _LINE_SEP
+    + r"|[0-9]{1,4}[A-Za-z]?[ ])?(?P<street>" + _ADDR_WORD + r"(?:[ ]" + _ADDR_WORD + r"){0,3})"
+    + _LINE_SEP + r"(?:" + _CITY + r"(?:" + _LINE_SEP + r"|[ \t]+))?" + _UK_POSTCODE + r"(?![A-Za-z0-9])"
+)
+
+STREET_ADDRESS_RULES = (
+    _rule("street address", STREET_ADDRESS_RE.pattern, 0.6, refine=street_address_span,
+          prefilter=r"[0-9][A-Za-z]?[ ][A-Z0-9]"),
+    _rule("uk address", UK_ADDRESS_RE.pattern, 0.9, refine=uk_address_span,
+          prefilter=_UK_POSTCODE + r"(?![A-Za-z0-9])"),
+)
+
+# --------------------------------------------------------------------------------------------
+# Chinese addresses, entity type CN_ADDRESS
+# --------------------------------------------------------------------------------------------
+# 省 / 市 / 区县 / 镇乡街道 / 路街道巷弄 / 号 / 栋座楼单元室 / 6-digit postcode, with or without
+# spaces, right against other Chinese text. Names of the levels are runs of CJK characters that
+# contain none of the function characters below, so "我住在深圳市南山区" starts at 深 (a place
+# name glued to a preceding content word, "靠近中山路88号", takes that word along).
+# Scores (see :func:`cn_address_span`):
+#   admin level(s) + road + number / building                      0.85
+#   road + number ("中山路88号", no admin level)                     0.7
+#   2+ admin levels + road, or 2+ admin levels + number / postcode 0.6
+#   admin levels alone ("湖南省长沙市") are not an address: not detected.
+
+# Function characters never inside a place name, plus the level suffixes themselves (a level name
+# never spans another level: "收货地址湖南省" is not one city name).
+_CN_ADDR_STOP = ("的在是住到往去于我你他她它们为了与及或从寄送发至请把给这那哪个有没不很要能可吗呢吧啊呀也"
+                 "就还又再被让对址省市区县镇乡")
+
+
+def _cjk_class_without(excluded: str) -> str:
+    """A regex character class of the CJK ranges of :data:`CJK_CHAR_CLASS` minus ``excluded``
+    (one class is much faster than a negative lookahead per character)."""
+    ranges = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)]
+    cut = sorted({ord(ch) for ch in excluded})
+    parts = []
+    for lo, hi in ranges:
+        start = lo
+        for code in cut:
+            if lo <= code <= hi:
+                if start < code:
+                    parts.append((start, code - 1))
+                start = code + 1
+        if start <= hi:
+            parts.append((start, hi))
+    return "[" + "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in parts) + "]"
+
+
+_CN_N = _cjk_class_without(_CN_ADDR_STOP)
+_CN_PROVINCE = (
+    "(?:(?:北京|天津|上海|重庆)市?"
+    "|(?:河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州"
+    "|云南|陕西|甘肃|青海|台湾)省?"
+    "|(?:内蒙古|广西壮族|广西|西藏|宁夏回族|宁夏|新疆维吾尔|新疆)(?:自治区)?"
+    "|(?:香港|澳门)(?:特别行政区)?)"
+)
+_CN_LEVEL = "(?:特别行政区|自治[区州县]|地区|街道|[省市州盟区县旗镇乡])"
+_CN_LEVEL_RE = re.compile(_CN_LEVEL)
+_CN_BARE_PROVINCE_RE = re.compile(
+    "(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东"
+    "|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门)(?![省市]|自治区|特别)"
+)
+_SP = "[ \t]?"
+# first level: a province by name, or a named level; further levels may be a bare suffix
+# ("兴安盟县" in generated data), never more than 5 levels
+_CN_ADMIN = (
+    "(?:" + _CN_PROVINCE + "|" + _CN_N + "{1,7}?" + _CN_LEVEL + ")"
+    "(?:" + _SP + _CN_N + "{0,7}?" + _CN_LEVEL + "){0,4}"
+)
+_CN_ROAD = _CN_N + "{1,10}?(?:大道|大街|胡同|[路街道巷弄])(?:[0-9]{1,4}(?:支弄|弄|巷))?"
+_CN_NUM = "[0-9]{1,5}(?:[-之][0-9]{1,4})?号(?![线码])(?:院|楼)?"
+_CN_BLDG = (
+    "(?:[A-Za-z]|" + _CN_N + "){0,8}?[0-9A-Za-z]{1,5}(?:-[0-9A-Za-z]{1,5})?"
+    "(?:号楼|号院|单元|栋|幢|座|楼|层|室|号)"
+)
+_CN_POST = "(?P<post>[ \t]*(?:邮编[:：]?[ \t]*)?[0-9]{6}(?![0-9]))?"
+CN_ADDRESS_RE = re.compile(
+    "(?P<admin>" + _CN_ADMIN + ")(?P<road>" + _SP + _CN_ROAD + ")?(?P<num>" + _SP + _CN_NUM + ")?"
+    "(?P<bldg>(?:" + _SP + _CN_BLDG + "){0,4})" + _CN_POST
+)
+CN_ROAD_ADDRESS_RE = re.compile(
+    "(?P<road>" + _CN_ROAD + ")(?:" + _SP + _CN_NUM + "(?:" + _SP + _CN_BLDG + "){0,4}"
+    "|(?:" + _SP + "[0-9A-Za-z]{1,5}(?:栋|幢|座|号楼))(?:" + _SP + _CN_BLDG + "){0,3})" + _CN_POST
+)
+
+
+def cn_address_span(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+    """Span and score of a :data:`CN_ADDRESS_RE` match (led by an administrative level)."""
+    admin = match.group("admin")
+    # a bare suffix ("北京市区" = 北京市 + 区) is no level of its own
+    levels, last = 0, 0
+    for level in _CN_LEVEL_RE.finditer(admin):
+        if admin[last:level.start()].strip():
+            levels += 1
+        last = level.end()
+    if _CN_BARE_PROVINCE_RE.match(admin):
+        levels += 1
+    road = match.group("road") is not None
+    number = match.group("num") is not None or bool(match.group("bldg"))
+    post = match.group("post") is not None
+    if road and number:
+        score = 0.85
+    elif levels >= 2 and (road or number or post):
+        score = 0.6
+    else:
+        return None
+    return match.start(), match.end(), min(1.0, score + (0.1 if post else 0.0))
+
+
+def cn_road_address_span(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+    """Span and score of a :data:`CN_ROAD_ADDRESS_RE` match (road + house number, no admin)."""
+    return match.start(), match.end(), 0.7
+
+
+# Every accepted match has a house number / building or a road (or a postcode after 2 levels).
+_CN_NUMBER_HINT = "[0-9A-Za-z][ \t]?(?:号|座|栋|幢|楼|单元|层|室)"
+CN_ADDRESS_RULES = (
+    _rule("cn address (admin levels)", CN_ADDRESS_RE.pattern, 0.85, refine=cn_address_span,
+          prefilter=_CN_NUMBER_HINT + "|[0-9]{6}|[路街巷弄]|大道|胡同|(?<!知)道"),
+    _rule("cn address (road + number)", CN_ROAD_ADDRESS_RE.pattern, 0.7, refine=cn_road_address_span,
+          prefilter=_CN_NUMBER_HINT),
+)
+
+# --------------------------------------------------------------------------------------------
+# English names announced by their context, entity type PERSON
+# --------------------------------------------------------------------------------------------
+# spaCy's small model misses names in plenty of sentences ("You could also call Philip Ingram"),
+# the context pins them down. 1-3 Capitalized words (a middle initial allowed) after:
+#   strong  "my name is", "my name's", "call me", "I'm called", "Dear", "signed", "regards,",
+#           "sincerely,", "cheers,", "Thanks,<newline>": 1+ words (0.6, 2+ words 0.7);
+#           "Name:" needs 2+ words (YAML "name: Build" is not a person)
+#   weak    "I'm", "I am": 1+ words (0.5); "this is", "it's", "contact", "email", "call", "ask",
+#           "tell", "text", "message", "ping", "cc", "meet", "thanks", "hi", "hello", "hey",
+#           "named", "called", "name", "attn", "ship / send / email / give / talk (+ up to 3
+#           words) to" ("email the result to X Y"), "addressed to", "payable to", "on behalf of":
+#           2+ words (0.6)
+#   title   "Mr.", "Mrs", "Ms", "Dr.", "Prof." + 1-2 words (0.6; the title itself is kept)
+# Words in :data:`EN_NOT_NAME_WORDS` (function words, brands, tech, roles, nationalities) end the
+# name; a name that loses its words that way is dropped.
+EN_NOT_NAME_WORDS = frozenset(
+    w.casefold()
+    for w in (
+        # function words / frequent sentence words that get capitalized in titles
+        "a an the this that these those it its i me my we us our you your he him his she her they "
+        "them their what which who whom whose when where why how all any both each few more most "
+        "other some such no nor not only own same so than too very can will just should now is am "
+        "are was were be been being have has had do does did doing would could might must shall may "
+        "and but if or because as until while of at by for with about against between into through "
+        "during before after above below to from up down in out on off over under again further then "
+        "once here there also still even really actually maybe please sorry thanks thank hi hello "
+        "hey dear yes no ok okay sure well new old good great best better fine happy glad sure ready "
+        "really totally literally currently finally basically honestly seriously absolutely "
+        "definitely probably simply exactly truly clearly certainly totally fully kind "
+        "excited confused stuck tired worried married retired based located pleased curious "
+        "afraid aware able unable sorry lost late free busy sick new here there not just future "
+        "self "
+        "trying looking going working using writing asking wondering interested new back done here "
+        "today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday january "
+        "february march april may june july august september october november december morning "
+        "evening afternoon night everyone everybody all team guys folks sir madam ma'am friend "
+        "friends colleagues customer customers client clients user users member members student "
+        "students parent parents applicant candidate recruiter committee editor admissions hiring "
+        "manager managers support service services help desk helpdesk sales marketing billing "
+        "account accounts admin administrator hr it tech technical human resources department office "
+        "center centre team staff security legal finance operations engineering product design "
+        "research development developer engineer software data scientist analyst designer teacher "
+        "doctor nurse lawyer officer assistant bot ai model system assistant agent owner landlord "
+        "tenant neighbor neighbour boss coworker mom mum dad mother father brother sister wife "
+        "husband son daughter uncle aunt grandma grandpa baby kid kids family "
+        # nationalities / languages
+        "american british english chinese french german spanish italian japanese korean indian "
+        "canadian australian russian brazilian mexican dutch swedish polish turkish arabic arab "
+        "vietnamese thai filipino irish scottish welsh african european asian latino hispanic "
+        "mandarin cantonese portuguese greek jewish christian muslim catholic buddhist hindu "
+        # brands / products / tech (plus the scrubber's NER stoplist below)
+        "google siri alexa cortana bard bing microsoft apple amazon meta facebook twitter instagram "
+        "linkedin whatsapp slack zoom teams discord reddit youtube netflix spotify uber tesla samsung "
+        "huawei xiaomi baidu tencent alibaba wechat chatgpt gpt openai claude anthropic gemini "
+        "copilot llama mistral python java javascript typescript rust go golang kotlin swift ruby "
+        "perl scala haskell sql mysql postgresql postgres sqlite mongodb redis json yaml html css xml "
+        "csv api rest docker kubernetes linux ubuntu debian windows macos ios android excel word "
+        "powerpoint outlook office github gitlab git aws azure gcp react vue angular django flask "
+        "fastapi pandas numpy pytorch tensorflow bash markdown latex node npm pip vim emacs vscode "
+        "code build test deploy setup run install update release world machine learning deep "
+        "neural network networks programming object oriented artificial intelligence science "
+        "computer language natural processing web app application server client framework "
+        "library function class module package file folder database cloud computing quantum "
+        "chapter section part step lesson unit example exercise question answer summary "
+        "introduction conclusion overview guide tutorial"
+    ).split()
+)
+_EN_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)"
+# inner capitals only after name prefixes (McDonald, DeLuca): "MyClass Helper" is code
+_EN_NAME_WORD = (r"(?:(?:Mc|Mac|De|Di|Da|La|Le|Van|Von)?[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)?"
+                 r"|O['’][A-Z][a-z]+)(?![A-Za-z0-9_])")
+_EN_NAME = r"(?P<name>" + _EN_NAME_WORD + r"(?:[ ](?:[A-Z]\.[ ])?" + _EN_NAME_WORD + r"){0,2})"
+EN_NAME_CONTEXT_RE = re.compile(
+    r"(?<![A-Za-z])(?=[A-Za-z])(?:"
+    r"(?P<strong>(?i:my[ ](?:full[ ]|first[ ]|last[ ]|real[ ])?name)(?:[ ]is|['’]s)|(?i:call[ ]me)"
+    r"|I['’]m[ ]called|(?i:dear)|(?i:signed),?|(?i:regards|sincerely|cheers|yours[ ]truly),"
+    r"|(?i:thanks|thank[ ]you|best),?(?=[ \t]*\n))"
+    r"|(?P<label>(?i:my[ ](?:full[ ])?name|name)[ ]?:)"
+    r"|(?P<iam>I['’]m|I[ ]am)"
+    r"|(?P<weak>(?i:this[ ]is|it['’]s|contact|e-?mail|call|ask|tell|text|message|ping|cc|meet"
+    r"|thanks|thank[ ]you|hi|hello|hey|named|called|name|attn|attention"
+    r"|(?:ship|send|e-?mail|mail|deliver|forward|address|post|give|pass|hand|report|reply|write"
+    r"|talk|speak|reach[ ]out|introduce[ ]me|refer[ ]me)(?:[ ][a-z]+){0,3}?[ ]to"
+    r"|addressed[ ]to|made[ ]out[ ]to|payable[ ]to|on[ ]behalf[ ]of)),?:?"
+    r")[ \t]*\n?[ \t]*(?:" + _EN_TITLES + r"\.?[ ])?" + _EN_NAME
+    + r"|(?<![A-Za-z])" + _EN_TITLES + r"\.?[ ](?P<titled>" + _EN_NAME_WORD + r"(?:[ ]"
+    + _EN_NAME_WORD + r")?)"
+)
+_EN_NAME_WORD_RE = re.compile(_EN_NAME_WORD)
+
+
+def en_name_context_span(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+    """The name of an :data:`EN_NAME_CONTEXT_RE` match cut at the first non-name word."""
+    group = "titled" if match.group("titled") is not None else "name"
+    start = match.start(group)
+    end = start
+    words = 0
+    for word in _EN_NAME_WORD_RE.finditer(match.group(group)):
+        if word.group().casefold() in EN_NOT_NAME_WORDS:
+            break
+        end = start + word.end()
+        words += 1
+    if words == 0:
+        return None
+    if group == "titled":
+        return start, end, 0.6
+    if match.group("strong") is not None:
+        return start, end, 0.7 if words >= 2 else 0.6
+    if match.group("iam") is not None:
+        first = match.group("name").split(" ")[0]
+        if len(first) > 5 and first.endswith(("ing", "ful", "ous", "ive", "able", "ible")):
+            return None  # "I'm Feeling Lucky", "I Am Grateful"
+        return start, end, 0.6 if words >= 2 else 0.5
+    return (start, end, 0.6) if words >= 2 else None  # label / weak context: a full name
+
+
+EN_NAME_CONTEXT_RULES = (
+    _rule("english name in context", EN_NAME_CONTEXT_RE.pattern, 0.6, refine=en_name_context_span,
+          prefilter=r"[A-Z][a-z]"),
 )
 
 # Placeholders this module writes (``<PERSON_1>``): never re-detected as PII.

