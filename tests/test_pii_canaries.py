@@ -68,6 +68,15 @@ def write_logs(root: Path) -> None:
                       "edited_text": f"Edited: {sentence}", "timestamp": ts.replace(":00Z", ":09Z")})
         lines.append({"type": "feedback", "conversation_id": cid, "message_id": f"{cid}-a", "kind": "report",
                       "comment": f"reporting because {sentence}", "timestamp": ts.replace(":00Z", ":10Z")})
+    # Ids that carry PII (a product using the user's email as session and message ids).
+    cid = "session-canary.person@example.org"
+    lines.append({"type": "message", "conversation_id": cid, "message_id": "canary.person@example.org-1",
+                  "role": "user", "content": "hello", "timestamp": "2026-11-21T11:00:00Z"})
+    lines.append({"type": "message", "conversation_id": cid, "message_id": "canary.person@example.org-2",
+                  "parent_id": "canary.person@example.org-1", "role": "assistant", "content": "Hi! How can I help?",
+                  "timestamp": "2026-11-21T11:00:02Z"})
+    lines.append({"type": "feedback", "conversation_id": cid, "message_id": "canary.person@example.org-2",
+                  "kind": "thumbs_up", "timestamp": "2026-11-21T11:00:05Z"})
     text = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
     # A malformed line with a canary goes to quarantine (raw, owner-only), never to the lake or the logs.
     text += '\n{"type": "message", "content": "canary.person@example.org 13912345678"\n'
@@ -118,8 +127,19 @@ def test_canary_does_not_reach_the_lake_or_the_logs(canary_run, entity):
 
 def test_the_run_kept_every_conversation_and_counted_what_it_scrubbed(canary_run):
     root, manifest, _ = canary_run
-    assert manifest.counts["conversations"] == len(CANARIES)
+    assert manifest.counts["conversations"] == len(CANARIES) + 1
     assert manifest.counts["lines_quarantined"] == 1
     assert sum(manifest.pii_counts.values()) >= len(CANARIES)
     quarantined = next((root / "quarantine").rglob("*.jsonl")).read_text()
     assert "canary.person@example.org" in quarantined  # raw by design, and only there (owner-only)
+
+
+def test_ids_that_carry_pii_are_hashed_consistently(canary_run):
+    root, _, _ = canary_run
+    rows = pq.read_table(root / "lake" / "conversations").to_pylist()
+    (conv,) = [c for c in rows if c["conversation_id"].startswith("anon-")]
+    user, answer = conv["turns"]
+    assert answer["parent_id"] == user["message_id"] and user["message_id"].startswith("anon-")
+    assert answer["label"] == "positive"  # the feedback still found its turn
+    sft = pq.read_table(root / "lake" / "sft").to_pylist()
+    assert any(row["conversation_id"] == conv["conversation_id"] for row in sft)

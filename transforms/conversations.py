@@ -7,6 +7,7 @@ Order matters: everything after `scrub_conversation` (rules, judge, training row
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -24,9 +25,24 @@ class ProcessedConversation:
     unattached_feedback: int
 
 
+_ID_SEPARATORS = re.compile(r"[-_:/|#]+")
+
+
+def safe_identifier(value: str | None, scrubber: Scrubber) -> str | None:
+    """An id as logged, unless it holds PII (some products use the user's email as session id): then a
+    stable hash of it, the same everywhere it appears, so links between turns and events still hold."""
+    if not value:
+        return value
+    # Ids glue values to counters ("ann@x.org-1"): also look at the parts between separators.
+    if not scrubber.find_spans(value) and not scrubber.find_spans(_ID_SEPARATORS.sub(" ", value)):
+        return value
+    return "anon-" + stable_id("identifier", value, length=24)
+
+
 def scrub_conversation(conversation: Conversation, scrubber: Scrubber) -> Conversation:
     """Scrub every free text of a conversation (turns, edited answers, report comments) in one pass,
-    so a value gets the same placeholder in every turn. Returns a copy with entity counts filled in."""
+    so a value gets the same placeholder in every turn, and every id that would carry PII.
+    Returns a copy with entity counts filled in."""
     texts: list[str | None] = []
     for turn in conversation.turns:
         texts.append(turn.content)
@@ -37,10 +53,19 @@ def scrub_conversation(conversation: Conversation, scrubber: Scrubber) -> Conver
     turns = []
     for turn in conversation.turns:
         content = next(it)
-        feedback = [s.model_copy(update={"edited_text": next(it), "comment": next(it)}) for s in turn.feedback]
-        turns.append(turn.model_copy(update={"content": content, "feedback": feedback}))
+        feedback = [s.model_copy(update={"edited_text": next(it), "comment": next(it),
+                                         "event_id": safe_identifier(s.event_id, scrubber)})
+                    for s in turn.feedback]
+        turns.append(turn.model_copy(update={
+            "content": content, "feedback": feedback,
+            "message_id": safe_identifier(turn.message_id, scrubber),
+            "parent_id": safe_identifier(turn.parent_id, scrubber),
+            "model": safe_identifier(turn.model, scrubber),
+        }))
     entities = [EntityCount(entity_type=k, count=v) for k, v in sorted(counts.items()) if v]
-    return conversation.model_copy(update={"turns": turns, "pii_entities": entities})
+    return conversation.model_copy(update={
+        "conversation_id": safe_identifier(conversation.conversation_id, scrubber),
+        "turns": turns, "pii_entities": entities})
 
 
 def with_row_id(conversation: Conversation) -> Conversation:
