@@ -49,6 +49,9 @@ CANARIES = {
     "AUTH_TOKEN": ("abcDEF123456ghiJKL789canary", "curl -H 'Authorization: Bearer abcDEF123456ghiJKL789canary' https://api.example.com"),
     "SECRET": ("Hunter2Canary!", "config: password=Hunter2Canary! in settings.ini"),
     "CN_PERSON": ("王建国", "你好，我叫王建国，想咨询一下退货。"),
+    "CN_PASSPORT": ("E12345678", "我的护照号E12345678，签证需要吗？"),
+    "CN_HK_MACAU_PERMIT": ("C87654321", "港澳通行证C87654321快过期了。"),
+    "CN_USCC": ("91350100M000100Y43", "公司统一社会信用代码91350100M000100Y43，开发票用。"),
 }
 
 

@@ -732,3 +732,179 @@ def test_junk_spacy_span_does_not_hide_chinese_name(presidio):
 def test_random_api_key_without_digits(regex):
     key = "sk-prUFYOkgHcBmKTFUrGTNKUSaLwKSkhhXkJWuNvnjquuAcXNh"
     assert ("API_KEY", key) in found(regex, f"I accidentally pushed my key {key} to GitHub")
+
+
+# ------------------------------------------------------------------------------------------------
+# Chinese passports, HK / Macau permits, unified social credit codes
+# ------------------------------------------------------------------------------------------------
+
+def regex_recognizer(entity: str):
+    from transforms.recognizers import regex_recognizers
+
+    return next(r for r in regex_recognizers() if r.entity == entity)
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("护照号E12345678", "E12345678"),
+        ("我的护照号码是：EA1234567。", "EA1234567"),
+        ("護照E87654321", "E87654321"),
+        ("Passport No. G12345678, expires 2030", "G12345678"),
+        ("passport: D1234567", "D1234567"),
+        ("公务护照P12345678请收好", "P12345678"),
+        ("E12345678是我的护照号", "E12345678"),  # context after the number
+        ("E12345678 (my passport)", "E12345678"),
+        ("护照号：e12345678", "e12345678"),  # lower case with context
+        ("护照号：E12345678、E87654321", "E87654321"),  # a list after one label
+    ],
+)
+def test_cn_passport_with_context(regex, text, value):
+    assert ("CN_PASSPORT", value) in found(regex, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订单E12345678",  # no passport context
+        "订单E12345678已发货",
+        "E12345678",
+        "我的护照丢了，订单E12345678",  # a nearer competing label
+        "订单号G12345678",
+        "part number P1234567 is out of stock",
+        "S12345678",
+        "护照号E123456789",  # 9 digits
+        "护照号xE12345678",  # continues an ASCII word
+        "护照号E12345678x",
+        "我的护照丢了。E12345678",  # context in another sentence
+    ],
+)
+def test_cn_passport_negatives(regex, text):
+    assert "CN_PASSPORT" not in types(regex, text), found(regex, text)
+
+
+def test_cn_passport_score_policy():
+    recognizer = regex_recognizer("CN_PASSPORT")
+    scores = lambda text: [(text[r.start:r.end], r.score) for r in recognizer.find(text)]  # noqa: E731
+    # without context only the e-passport shapes are reported, below the 0.4 threshold
+    assert scores("see E12345678") == [("E12345678", 0.3)]
+    assert scores("see EA1234567") == [("EA1234567", 0.3)]
+    assert scores("see G12345678") == []
+    assert scores("订单E12345678") == []
+    assert scores("护照E12345678") == [("E12345678", 0.9)]
+    assert scores("护照G12345678") == [("G12345678", 0.8)]
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("通行证C12345678", "C12345678"),
+        ("港澳通行证CA1234567，下周去香港", "CA1234567"),
+        ("往来港澳通行证号码：W12345678", "W12345678"),
+        ("HK/Macau permit C87654321", "C87654321"),
+        ("Exit-Entry Permit No.: C12345678", "C12345678"),
+        ("回乡证H1234567801", "H1234567801"),
+        ("港澳居民来往内地通行证M12345678", "M12345678"),
+        ("Home Return Permit: H12345678", "H12345678"),
+    ],
+)
+def test_cn_hk_macau_permits(regex, text, value):
+    assert ("CN_HK_MACAU_PERMIT", value) in found(regex, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["订单C12345678", "C12345678", "型号W12345678", "H12345678", "快递单M1234567890",
+     "通行证C123456789", "去港澳旅游，订单C12345678"],
+)
+def test_cn_hk_macau_permit_negatives(regex, text):
+    assert "CN_HK_MACAU_PERMIT" not in types(regex, text), found(regex, text)
+
+
+USCC_EXAMPLE = "91350100M000100Y43"  # GB 32100-2015's own example
+
+
+def with_uscc_check(first17: str) -> str:
+    from stdnum.cn import uscc
+
+    return first17 + uscc.calc_check_digit(first17)
+
+
+def all_digit_usccs() -> tuple[str, str]:
+    """All-digit USCCs with a valid MOD 31 check: (org code valid, org code invalid)."""
+    good = bad = None
+    for n in range(10_000_000, 10_001_000):
+        body = f"91110000{n}"
+        for org_check in "0123456789":
+            code = with_uscc_check(body + org_check)
+            if not code.isdigit():
+                continue
+            if pp.org_code_valid(code[8:17]):
+                good = good or code
+            else:
+                bad = bad or code
+        if good and bad:
+            return good, bad
+    raise AssertionError("unreachable")
+
+
+def test_uscc_check_matches_stdnum():
+    from stdnum.cn import uscc
+
+    for code in [USCC_EXAMPLE, "91110000600037341L", "91350211M000100Y46", "91350211M000100Y43"]:
+        assert pp.uscc_check_valid(code) == uscc.is_valid(code), code
+    assert pp.org_code_valid("M000100Y4") and pp.org_code_valid("600037341")
+    assert not pp.org_code_valid("600037342")
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("信用代码91350211M000100Y46", "91350211M000100Y46"),
+        (f"统一社会信用代码：{USCC_EXAMPLE}。", USCC_EXAMPLE),
+        ("The company (91110000600037341L) is registered in Beijing", "91110000600037341L"),
+        (f"公司{USCC_EXAMPLE}成立于2015年", USCC_EXAMPLE),  # valid checksum: no context needed
+    ],
+)
+def test_uscc_valid(regex, text, value):
+    assert ("CN_USCC", value) in found(regex, text)
+
+
+def test_uscc_invalid_not_flagged(regex):
+    # the brief's "91350211M000100Y43": its check character should be 6
+    assert "CN_USCC" not in types(regex, "信用代码91350211M000100Y43")
+    for wrong in "0123456789ABCDEFGHJKLMNPQRTUWXY":
+        if wrong != USCC_EXAMPLE[-1]:
+            assert "CN_USCC" not in types(regex, f"信用代码{USCC_EXAMPLE[:17]}{wrong}"), wrong
+    # I / O / S / V / Z are not in the charset; 19 characters; inside an ASCII word
+    for letter in "IOSVZ":
+        assert "CN_USCC" not in types(regex, f"信用代码{USCC_EXAMPLE[:8]}{letter}{USCC_EXAMPLE[9:]}")
+    assert "CN_USCC" not in types(regex, f"信用代码{USCC_EXAMPLE}1")
+    assert "CN_USCC" not in types(regex, f"code x{USCC_EXAMPLE}")
+
+
+def test_uscc_all_digits_needs_org_code_or_context(regex):
+    good, bad = all_digit_usccs()
+    assert ("CN_USCC", good) in found(regex, f"编号{good}")
+    # an 18-digit number passing MOD 31 by chance (1 in 31) is no USCC without context
+    assert "CN_USCC" not in types(regex, f"订单号{bad}")
+    assert ("CN_USCC", bad) in found(regex, f"税号{bad}")
+
+
+def test_cn_ids_scrubbed_in_conversation(regex, presidio):
+    texts = [
+        "我的护照号E12345678，通行证C12345678",
+        f"信用代码{USCC_EXAMPLE}",
+        "再确认一下E12345678和回乡证H1234567801",
+        "订单C87654321已发货",
+    ]
+    expected = [
+        "我的护照号<CN_PASSPORT_1>，通行证<CN_HK_MACAU_PERMIT_1>",
+        "信用代码<CN_USCC_1>",
+        "再确认一下<CN_PASSPORT_1>和回乡证<CN_HK_MACAU_PERMIT_2>",
+        "订单C87654321已发货",
+    ]
+    for scrubber in (regex, presidio):
+        out, counts = scrubber.scrub_conversation(texts)
+        assert out == expected
+        assert counts == {"CN_PASSPORT": 2, "CN_HK_MACAU_PERMIT": 2, "CN_USCC": 1}

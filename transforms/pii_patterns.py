@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional, Tuple
 
+from stdnum.cn import uscc as stdnum_uscc
+
 # ASCII-only "word boundary" lookarounds (see module docstring).
 L = r"(?<![0-9A-Za-z])"
 R = r"(?![0-9A-Za-z])"
@@ -292,6 +294,180 @@ CN_RESIDENT_ID_RULES = (
         validate=cn_resident_id15_valid,
     ),
 )
+
+# --------------------------------------------------------------------------------------------
+# Chinese travel documents (CN_PASSPORT, CN_HK_MACAU_PERMIT) and company codes (CN_USCC)
+# --------------------------------------------------------------------------------------------
+# A letter + 7-10 digits is also the shape of order, part, ticket and invoice numbers
+# ("订单E12345678"), so passports and permits are scored by their context
+# (:func:`cn_id_context`):
+#
+#   context  a context word (护照 / passport; 通行证 / 港澳 / 回乡证 / HK-Macau permit ...) is the
+#            nearest label in the ID_CONTEXT_BEFORE characters before the number (same sentence),
+#            or follows it ("E12345678是我的护照号", "E12345678 (passport)")
+#            -> 0.9 current shapes, 0.8 older shapes; lower-case letters accepted
+#   bare     no context, current shape in upper case (passport ``E`` + 8 digits / ``E`` + letter +
+#            7 digits; permit ``C`` + 8 digits / ``C`` + letter + 7 digits)
+#            -> 0.3: reported, but below the scrubber's 0.4 threshold (not scrubbed)
+#   none     no context and an older shape (passport ``G``/``D``/``S``/``P`` + 7-8 digits, permit
+#            ``W`` + 8 digits, home return permit ``H``/``M`` + 8 or 10 digits), or a competing
+#            label (订单 / 快递 / 型号 / order / SKU / invoice ...) is the nearest label before the
+#            number -> not reported
+#
+# Once a number is scrubbed with context, the scrubber's literal propagation replaces the same
+# number everywhere else in the conversation, context or not.
+
+ID_CONTEXT_BEFORE = 30  # characters before a number searched for a context word
+# Labels of other letter + digits numbers: nearest to a number, they beat an earlier context word
+# ("护照丢了，订单E12345678").
+_CN_ID_OTHER_LABELS = (
+    "订单|单号|运单|快递|物流|型号|货号|批号|批次|车次|航班|发票|工单|票号|工号|学号|房号|编码"
+    "|(?<![A-Za-z])(?i:order|sku|part|model|invoice|tracking|ticket|serial|item|flight|batch"
+    "|lot|product|employee|student)"
+)
+# Between a number and a context word after it: "E12345678是我的护照号", "E12345678 (my passport)".
+_CN_ID_AFTER_GAP = (
+    r"[ \t,，:：(（\[【\-—]*(?:是|为|係|(?i:is|=))?[ \t]*"
+    r"(?:我的|我|本人的|本人|他的|她的|你的|您的|(?i:my|his|her|your|the|a)[ \t]+)?"
+)
+PASSPORT_CONTEXT = r"护照|護照|(?i:passport)"
+HK_MACAU_PERMIT_CONTEXT = (
+    r"通行证|通行證|港澳|回乡证|回鄉證|(?i:(?:hk|hong[ ]?kong)[ ]?(?:/|and|&|-)?[ ]?maca[uo]"
+    r"(?:[ ](?:travel|entry|exit))*[ ]?permit|exit[ \-]?entry[ ]permit|two[ \-]way[ ]permit"
+    r"|home[ \-]return[ ]permit|mainland[ ]travel[ ]permit|travel[ ]permit)"
+)
+USCC_CONTEXT = (
+    r"信用代码|信用代碼|社会信用|税号|稅號|纳税人识别号|纳税识别号|营业执照|"
+    r"(?i:uscc|credit[ ]code|tax[ ]?(?:id|no|number|code)|taxpayer|business[ ]licen[cs]e)"
+)
+_SENTENCE_END = re.compile(r"[。！？!?]")
+
+
+class _IdContext:
+    """Context words of one identifier type (see the section comment)."""
+
+    def __init__(self, words: str):
+        self.labels = re.compile(f"(?P<ctx>{words})|(?P<other>{_CN_ID_OTHER_LABELS})")
+        self.after = re.compile(_CN_ID_AFTER_GAP + f"(?:{words})")
+
+    def find(self, text: str, start: int, end: int) -> Optional[bool]:
+        """True: a context word labels ``text[start:end]``; False: another label does; None:
+        no label."""
+        lo = max(0, start - ID_CONTEXT_BEFORE)
+        for stop in _SENTENCE_END.finditer(text, lo, start):
+            lo = stop.end()
+        last = None
+        for last in self.labels.finditer(text, lo, start):
+            pass
+        if last is not None:
+            return last.group("ctx") is not None
+        if self.after.match(text, end, end + ID_CONTEXT_BEFORE):
+            return True
+        return None
+
+
+PASSPORT_CONTEXT_WORDS = _IdContext(PASSPORT_CONTEXT)
+HK_MACAU_PERMIT_CONTEXT_WORDS = _IdContext(HK_MACAU_PERMIT_CONTEXT)
+USCC_CONTEXT_WORDS = _IdContext(USCC_CONTEXT)
+
+
+def cn_id_context(context: _IdContext, context_score: float, bare_score: Optional[float]):
+    """A :attr:`Rule.refine` for letter + digits identifiers (group ``v``): ``context_score``
+    with a context word, ``bare_score`` (None: not reported) for an upper-case number without
+    one, nothing after a competing label."""
+
+    def refine(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+        start, end = match.span("v")
+        labelled = context.find(match.string, start, end)
+        if labelled:
+            return start, end, context_score
+        if labelled is None and bare_score is not None and match.group("v").isupper():
+            return start, end, bare_score
+        return None
+
+    return refine
+
+
+# GB 32100-2015 unified social credit code: 18 characters of 0-9 A-H J-N P-R T-U W-Y (no I O Z S
+# V); 1 registering authority, 2 entity type, 3-8 region code (digits), 9-17 organization code
+# (GB 11714, its own MOD 11 check character), 18 MOD 31 check character (python-stdnum).
+USCC_CHARS = "0-9A-HJ-NP-RT-UW-Y"
+_USCC_ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
+
+
+def uscc_check_valid(value: str) -> bool:
+    """The GB 32100 check character (18th) of an 18-character code."""
+    return (len(value) == 18 and all(ch in _USCC_ALPHABET for ch in value)
+            and stdnum_uscc.calc_check_digit(value[:17]) == value[17])
+
+
+_ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def org_code_valid(code: str) -> bool:
+    """GB 11714 organization code (8 characters + check character 0-9 / X)."""
+    if len(code) != 9:
+        return False
+    total = 0
+    for ch, w in zip(code[:8], _ORG_CODE_WEIGHTS):
+        if "0" <= ch <= "9":
+            total += (ord(ch) - 48) * w
+        elif "A" <= ch <= "Z":
+            total += (ord(ch) - 55) * w  # A = 10 ... Z = 35
+        else:
+            return False
+    check = 11 - total % 11
+    return code[8] == {10: "X", 11: "0"}.get(check, str(check))
+
+
+def uscc_span(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+    """Span and score of a USCC candidate: the MOD 31 check character must match. Codes with a
+    letter score 0.95 on the checksum alone; for all-digit ones (18-digit order numbers pass the
+    MOD 31 check 1 time in 31) the embedded organization code must pass its GB 11714 check too
+    (0.95), else a context word is needed (信用代码 / 税号 / USCC ..., 0.85; without: 0.3, not
+    scrubbed)."""
+    value = match.group("v")
+    if not uscc_check_valid(value):
+        return None
+    start, end = match.span("v")
+    if not value.isdigit() or org_code_valid(value[8:17]):
+        return start, end, 0.95
+    if USCC_CONTEXT_WORDS.find(match.string, start, end):
+        return start, end, 0.85
+    return start, end, 0.3
+
+
+_LETTER_NO_IO = "A-HJ-NP-Za-hj-np-z"  # second letter of the newer E / C numbers
+
+CN_PASSPORT_RULES = (
+    _rule("cn passport (e-passport E)",
+          L + r"(?P<v>[Ee](?:[0-9]{8}|[" + _LETTER_NO_IO + r"][0-9]{7}))" + R,
+          0.9, "v", refine=cn_id_context(PASSPORT_CONTEXT_WORDS, 0.9, 0.3),
+          prefilter=r"[0-9]{7}"),
+    _rule("cn passport (older G/D/S/P)", L + r"(?P<v>[GgDdSsPp][0-9]{7,8})" + R,
+          0.8, "v", refine=cn_id_context(PASSPORT_CONTEXT_WORDS, 0.8, None),
+          prefilter=r"[0-9]{7}"),
+)
+
+CN_HK_MACAU_PERMIT_RULES = (
+    _rule("hk/macau permit (card C)",
+          L + r"(?P<v>[Cc](?:[0-9]{8}|[" + _LETTER_NO_IO + r"][0-9]{7}))" + R,
+          0.9, "v", refine=cn_id_context(HK_MACAU_PERMIT_CONTEXT_WORDS, 0.9, 0.3),
+          prefilter=r"[0-9]{7}"),
+    _rule("hk/macau permit (booklet W)", L + r"(?P<v>[Ww][0-9]{8})" + R,
+          0.8, "v", refine=cn_id_context(HK_MACAU_PERMIT_CONTEXT_WORDS, 0.8, None),
+          prefilter=r"[0-9]{8}"),
+    _rule("home return permit (H/M)", L + r"(?P<v>[HhMm](?:[0-9]{8}|[0-9]{10}))" + R,
+          0.85, "v", refine=cn_id_context(HK_MACAU_PERMIT_CONTEXT_WORDS, 0.85, None),
+          prefilter=r"[0-9]{8}"),
+)
+
+CN_USCC_RULES = (
+    _rule("cn unified social credit code",
+          L + f"(?P<v>[{USCC_CHARS}]{{2}}[0-9]{{6}}[{USCC_CHARS}]{{10}})" + R,
+          0.95, "v", refine=uscc_span, prefilter=r"[0-9]{6}"),
+)
+
 
 CN_PHONE_RULES = (
     _rule(

@@ -30,6 +30,26 @@ CREDIT_CARD         payment card numbers, 13-19 digits, plain or grouped, Luhn +
                     (covers Chinese UnionPay bank cards, 16-19 digits)
 CN_RESIDENT_ID      PRC resident ID, 18 chars with GB 11643 MOD 11-2 check digit, province code and
                     birth date validated; legacy 15-digit form (province + date)
+CN_PASSPORT         PRC passports: e-passport ``E`` + 8 digits / ``E`` + letter + 7 digits, older
+                    ``G``/``D``/``S``/``P`` + 7-8 digits. Letter + digits is also an order / part
+                    number, so the score depends on context words (护照, passport) before the
+                    number (nearest label, same sentence) or right after it: with context 0.9
+                    (``E``) / 0.8 (older); ``E`` shapes without context 0.3 (below the 0.4
+                    threshold: not scrubbed); older shapes without context, or after a competing
+                    label (订单, 快递, order, SKU ...), not reported. See
+                    :func:`transforms.pii_patterns.cn_id_context`
+CN_HK_MACAU_PERMIT  往来港澳通行证 ``C`` + 8 digits / ``C`` + letter + 7 digits (card), ``W`` + 8
+                    digits (booklet); 回乡证 (Mainland Travel Permit for HK / Macau residents)
+                    ``H``/``M`` + 8 or 10 digits. Same context policy as CN_PASSPORT, context words
+                    通行证, 港澳, 回乡证, 来往内地通行证, HK/Macau permit, Exit-Entry Permit, Home
+                    Return Permit: ``C`` 0.9 / ``W`` 0.8 / ``H``/``M`` 0.85 with context; ``C``
+                    shapes without context 0.3; others without context not reported
+CN_USCC             统一社会信用代码 (GB 32100-2015), 18 chars of 0-9 A-H J-N P-R T-U W-Y, chars
+                    3-8 digits, MOD 31 check character (python-stdnum ``stdnum.cn.uscc``); wrong
+                    check character: not reported. 0.95 with no context needed, except all-digit
+                    codes (18-digit order numbers pass MOD 31 one time in 31): those also need the
+                    embedded GB 11714 organization code check (chars 9-17) or a context word
+                    (信用代码, 税号, USCC ... 0.85), else 0.3
 IP_ADDRESS          IPv4 / IPv6, validated with ``ipaddress``; loopback / unspecified skipped
 IBAN_CODE           Presidio ``IbanRecognizer`` (checksum)
 US_SSN              Presidio ``UsSsnRecognizer`` (formatted ``123-45-6789``; bare 9 digits only with
@@ -140,6 +160,11 @@ def regex_recognizers(supported_language: str = "en") -> List[RegexRecognizer]:
                         supported_language=lang),
         RegexRecognizer("CN_RESIDENT_ID", pp.CN_RESIDENT_ID_RULES, "CnResidentIdRecognizer",
                         supported_language=lang),
+        RegexRecognizer("CN_PASSPORT", pp.CN_PASSPORT_RULES, "CnPassportRecognizer",
+                        supported_language=lang),
+        RegexRecognizer("CN_HK_MACAU_PERMIT", pp.CN_HK_MACAU_PERMIT_RULES,
+                        "CnHkMacauPermitRecognizer", supported_language=lang),
+        RegexRecognizer("CN_USCC", pp.CN_USCC_RULES, "CnUsccRecognizer", supported_language=lang),
         RegexRecognizer("PHONE_NUMBER", pp.CN_PHONE_RULES, "CnPhoneRecognizer",
                         supported_language=lang),
         RegexRecognizer("IP_ADDRESS", pp.IP_RULES, "IpAsciiBoundaryRecognizer",

