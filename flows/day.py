@@ -11,8 +11,9 @@ import secrets
 from datetime import date, datetime, timezone
 from importlib import metadata
 
-from flywheel.config import Settings
+from flywheel.config import ConfigError, Settings
 from schemas.outputs import InputFile, RunManifest
+from transforms.dedup import INDEX_TABLE
 from transforms.ingest import SourceError, list_source_files
 from transforms.lake import (
     TABLES,
@@ -62,7 +63,7 @@ def reconcile(counts: dict[str, int]) -> None:
 def safe_error(exc: BaseException) -> str:
     """An error for logs and manifests. Our own errors carry vetted messages; any other exception's
     message might quote raw log text, so only its type is kept (the traceback stays on the worker)."""
-    if isinstance(exc, (SourceError, NoInput, CountsDoNotReconcile)):
+    if isinstance(exc, (SourceError, NoInput, CountsDoNotReconcile, ConfigError)):
         return str(exc)
     return f"{type(exc).__name__} (message withheld: it may quote raw log text)"
 
@@ -99,7 +100,7 @@ def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManif
         manifest.counts = {k: v for k, v in sorted(result.counts.items()) if not k.startswith("pii.")}
         manifest.pii_counts = {k[4:]: v for k, v in sorted(result.counts.items()) if k.startswith("pii.")}
         reconcile(result.counts)
-        for table in TABLES:
+        for table in (*TABLES, INDEX_TABLE):
             publish_partition(settings.lake_uri, run_id, table, day)
         publish_quarantine(settings.quarantine_uri, run_id, day)
         manifest.status = "succeeded"

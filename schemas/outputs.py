@@ -106,6 +106,15 @@ class Judgment(BaseModel):
     judged_at: datetime
 
 
+class DedupKey(BaseModel):
+    """One row of the dedup index (<lake>/_index/sft_keys/dt=.../): the exact key of a published SFT
+    example, so later days never publish the same example again. The day is the partition (dt=)."""
+
+    schema_version: int = SCHEMA_VERSION
+    exact_key: str
+    example_id: str
+
+
 class QuarantinedLine(BaseModel):
     """A log line that failed to parse or validate. Raw, so it lives outside the lake, owner-only."""
 

@@ -137,3 +137,21 @@ def test_judge_outage_degrades_to_rules_with_turns_marked(tmp_path):
     turn = next(t for c in conversations for t in c["turns"] if t["message_id"] == "k2")
     assert (turn["judge_status"], turn["label"]) == ("judge_failed", "unknown")
     assert counts["judge.failed"] == 1
+
+
+def test_a_later_day_does_not_republish_examples_an_earlier_day_holds(tmp_path):
+    from flows.day import process_day
+    from flywheel.config import load_settings
+
+    log_file = write_day(tmp_path)
+    later = tmp_path / "logs" / "2026-11-28"
+    later.mkdir()
+    (later / log_file.name).write_text(log_file.read_text())
+    settings = load_settings(source_uri=str(tmp_path / "logs"), lake_uri=str(tmp_path / "lake"),
+                             quarantine_uri=str(tmp_path / "quarantine"), scrub_mode="regex", shards=1)
+    first = process_day(settings, DAY)
+    second = process_day(settings, date(2026, 11, 28))
+    again = process_day(settings, DAY)  # a rerun of day 1 must not dedup against its own earlier run
+    assert first.counts["rows.sft"] == 1 and first.status == "succeeded"
+    assert second.counts.get("rows.sft", 0) == 0 and second.counts["dedup.exact_earlier"] == 1
+    assert again.counts["rows.sft"] == 1

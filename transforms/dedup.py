@@ -50,22 +50,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
-from pydantic import BaseModel
 
-from schemas import SCHEMA_VERSION
-from schemas.outputs import SFTExample
+from schemas.outputs import DedupKey, SFTExample
 from transforms.ids import stable_id
 
 # The lake table of published exact keys (publish it like the other tables: lake.publish_partition).
 INDEX_TABLE = "_index/sft_keys"
-
-
-class DedupKey(BaseModel):
-    """One row of the dedup index: the exact key of a published SFT example. The day is the partition (dt=)."""
-
-    schema_version: int = SCHEMA_VERSION
-    exact_key: str
-    example_id: str
 
 
 # --------------------------------------------------------------------------------------------- normalizing

@@ -30,6 +30,7 @@ from schemas.outputs import Judgment, PreferencePair, QuarantinedLine, SFTExampl
 from transforms.conversations import process_conversation, with_row_id
 from transforms.judge import Judge, JudgeConfig
 from transforms.judging import apply_judgments, items_to_judge
+from transforms.training_beam import CurateTrainingExamples, ReadDedupIndex, StageDedupIndex
 from transforms.training_rows import build_training_rows
 from transforms.ingest import MalformedLine, parse_line, read_lines
 from transforms.lake import shard_file_name, stage_quarantine, staging_partition, write_rows
@@ -335,7 +336,12 @@ def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: list
     outputs = parse_and_process(pipeline, plan, judge_cache)
     _write_table(outputs.conversations, "conversations", Conversation, plan, "row_id", "conversation_id")
     _write_table(outputs.judgments, "judgments", Judgment, plan, "judgment_id", "conversation_id")
-    _write_table(outputs.sft, "sft", SFTExample, plan, "example_id", "conversation_id")
+    # Dedup against every other published day (not this one: a rerun must not dedup against itself),
+    # near-duplicates, decontamination, category caps and weights; then the survivors and their index keys.
+    earlier_keys = pipeline | "Read dedup index" >> ReadDedupIndex(plan.lake_uri, exclude_day=plan.day)
+    curated = outputs.sft | "Curate SFT" >> CurateTrainingExamples(plan.policy, prior_keys=earlier_keys)
+    _write_table(curated["examples"], "sft", SFTExample, plan, "example_id", "conversation_id")
+    curated["index_rows"] | "Stage dedup index" >> StageDedupIndex(plan.lake_uri, plan.run_id, plan.day, plan.shards)
     _write_table(outputs.preferences, "preferences", PreferencePair, plan, "pair_id", "conversation_id")
     (
         outputs.quarantine
