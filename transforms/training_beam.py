@@ -112,15 +112,13 @@ class ExactLosersDoFn(beam.DoFn):
         _, grouped = keyed
         members = dict(grouped["run"])  # by id: a repeated id is one example (extra copies count below)
         if not members:
-            return  # a key only the index has
+            return []  # a key only the index has
         ids = sorted(members)
         best, in_run, earlier = resolve_exact_group([members[i] for i in ids],
                                                     seen_earlier=any(True for _ in grouped["prior"]))
         _count("dedup.exact_in_run", in_run + len(grouped["run"]) - len(members))
         _count("dedup.exact_earlier", earlier)
-        for position, example_id in enumerate(ids):
-            if position != best:
-                yield example_id, "exact"
+        return [(example_id, "exact") for position, example_id in enumerate(ids) if position != best]
 
 
 def _shared_bucket_members(keyed):
