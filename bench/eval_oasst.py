@@ -76,7 +76,7 @@ def load(path: Path) -> tuple[list[Tree], int]:
         if not line.strip():
             continue
         try:
-            events = parse_oasst_tree(line)
+            events = parse_oasst_tree(line, rank_as_regenerate=True)
             labels = oasst_labels(line)
             ranks = oasst_ranks(line)
         except MalformedLine:

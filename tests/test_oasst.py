@@ -117,8 +117,13 @@ def test_votes_become_thumbs_with_deterministic_ids():
     assert len(all_ids) == len(set(all_ids))
 
 
-def test_worse_ranked_sibling_is_regenerated_and_red_flag_is_a_report():
-    events = parse_oasst_tree(_line())
+def test_red_flag_is_a_report_and_ranks_add_no_clicks_by_default():
+    kinds = [f.kind for f in _feedback(parse_oasst_tree(_line()), "a2")]
+    assert kinds == [FeedbackKind.thumbs_down, FeedbackKind.thumbs_down, FeedbackKind.report]
+
+
+def test_worse_ranked_sibling_is_regenerated_when_asked():
+    events = parse_oasst_tree(_line(), rank_as_regenerate=True)
 
     assert [f.kind for f in _feedback(events, "a2")] == [
         FeedbackKind.thumbs_down, FeedbackKind.thumbs_down, FeedbackKind.report, FeedbackKind.regenerate,
@@ -132,7 +137,7 @@ def test_prompt_votes_and_deleted_messages_make_no_feedback():
     events = parse_oasst_tree(_line())
 
     assert {f.message_id for f in _feedback(events)} == {"a1", "a2"}
-    assert len(_feedback(events)) == 4 + 4
+    assert len(_feedback(events)) == 4 + 3  # a1: 4 up-votes; a2: 2 down-votes and a red flag
 
 
 def test_feedback_sessionizes_onto_the_named_turns():
@@ -141,7 +146,7 @@ def test_feedback_sessionizes_onto_the_named_turns():
     assert unattached == 0
     assert [t.message_id for t in conversation.turns] == ["p0", "a2", "a1", "p2", "a3"]
     by_id = {t.message_id: t for t in conversation.turns}
-    assert len(by_id["a1"].feedback) == 4 and len(by_id["a2"].feedback) == 4
+    assert len(by_id["a1"].feedback) == 4 and len(by_id["a2"].feedback) == 3
     assert {f.attached_by for t in conversation.turns for f in t.feedback} == {"message_id"}
 
 
