@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import platform
 import secrets
+import traceback
 from datetime import date, datetime, timezone
 from importlib import metadata
 
@@ -108,6 +109,8 @@ def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManif
         manifest.status, manifest.error = "no_input", safe_error(exc)
     except Exception as exc:  # noqa: BLE001 - recorded in the manifest, reported by the caller
         manifest.status, manifest.error = "failed", safe_error(exc)
+        # Where it broke, for whoever debugs it: the stack frames only, never the message (it may quote logs).
+        log.error("run %s failed: %s\n%s", run_id, manifest.error, "".join(traceback.format_tb(exc.__traceback__)))
     finally:
         discard_staging(settings.lake_uri, run_id)
         discard_quarantine_staging(settings.quarantine_uri, run_id)
