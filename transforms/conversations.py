@@ -33,8 +33,10 @@ def safe_identifier(value: str | None, scrubber: Scrubber) -> str | None:
     stable hash of it, the same everywhere it appears, so links between turns and events still hold."""
     if not value:
         return value
-    # Ids glue values to counters ("ann@x.org-1"): also look at the parts between separators.
-    if not scrubber.find_spans(value) and not scrubber.find_spans(_ID_SEPARATORS.sub(" ", value)):
+    # Ids glue values to counters ("ann@x.org-1"): look at the parts between separators, which hides
+    # nothing the joined form shows ("ann_lee@x.org" still holds "lee@x.org"). One call per distinct id:
+    # a parent id repeats an earlier message id and hits the scrubber's cache.
+    if not scrubber.find_spans(_ID_SEPARATORS.sub(" ", value)):
         return value
     return "anon-" + stable_id("identifier", value, length=24)
 
