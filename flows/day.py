@@ -12,10 +12,11 @@ import traceback
 from datetime import date, datetime, timezone
 from importlib import metadata
 
-from flywheel.config import ConfigError, Settings
+from flywheel.config import Settings
+from flywheel.errors import FlywheelError, safe_error
 from schemas.outputs import InputFile, RunManifest
 from transforms.dedup import INDEX_TABLE
-from transforms.ingest import SourceError, list_source_files
+from transforms.ingest import list_source_files
 from transforms.lake import (
     TABLES,
     discard_quarantine_staging,
@@ -30,11 +31,11 @@ from transforms.pipeline import DayPlan, run_day_pipeline
 log = logging.getLogger("flywheel")
 
 
-class NoInput(Exception):
+class NoInput(FlywheelError):
     """The date has no log files: nothing was run and nothing was replaced."""
 
 
-class CountsDoNotReconcile(Exception):
+class CountsDoNotReconcile(FlywheelError):
     """Lines read != lines accepted + quarantined + blank: something was lost, so nothing is published."""
 
 
@@ -59,14 +60,6 @@ def reconcile(counts: dict[str, int]) -> None:
     accounted = counts.get("lines_accepted", 0) + counts.get("lines_quarantined", 0) + counts.get("lines_blank", 0)
     if read != accounted:
         raise CountsDoNotReconcile(f"lines read {read} != accepted + quarantined + blank {accounted}")
-
-
-def safe_error(exc: BaseException) -> str:
-    """An error for logs and manifests. Our own errors carry vetted messages; any other exception's
-    message might quote raw log text, so only its type is kept (the traceback stays on the worker)."""
-    if isinstance(exc, (SourceError, NoInput, CountsDoNotReconcile, ConfigError)):
-        return str(exc)
-    return f"{type(exc).__name__} (message withheld: it may quote raw log text)"
 
 
 def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManifest:

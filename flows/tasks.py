@@ -9,11 +9,12 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from flywheel.config import load_settings
+from flywheel.errors import FlywheelError
 from flows.day import process_day
 from schemas.outputs import RunManifest
 
 
-class DayFailed(Exception):
+class DayFailed(FlywheelError):
     """A date did not succeed; the message is the manifest's (vetted, PII-free) error."""
 
 

@@ -343,18 +343,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except ConfigError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(str(exc), style="red", markup=False, highlight=False)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - a clear message, not a traceback
-        from flows.day import safe_error
-
-        message = str(exc) if type(exc).__name__ in ("CatalogError", "SourceError") else safe_error(exc)
-        if type(exc).__name__.endswith(("Exception", "Error")) and "duckdb" in type(exc).__module__:
-            message = str(exc)  # SQL errors quote the analyst's query, not log content
-        err.print(f"[red]error:[/red] {message}")
+        err.print(f"error: {_user_message(exc)}", style="red", markup=False, highlight=False)
         return EXIT_FAILED
+
+
+def _user_message(exc: Exception) -> str:
+    """What to tell the user. SQL errors quote the analyst's query or the (scrubbed) lake; anything
+    else goes through safe_error, which withholds messages that might quote raw logs."""
+    import duckdb
+
+    from flywheel.errors import safe_error
+
+    if isinstance(exc, duckdb.Error):
+        return str(exc)
+    return safe_error(exc)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from flywheel.errors import FlywheelError
 from transforms.judge import JudgeConfig
 
 
-class ConfigError(Exception):
+class ConfigError(FlywheelError):
     """A setting is wrong; the message names it and says what is expected."""
 
 

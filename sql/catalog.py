@@ -22,12 +22,13 @@ from urllib.parse import unquote, urlparse
 import duckdb
 from pydantic import BaseModel
 
+from flywheel.errors import FlywheelError
 from schemas.arrow import arrow_schema
 from schemas.outputs import RunManifest
 from transforms.lake import RUNS_DIR, TABLES
 
 
-class CatalogError(Exception):
+class CatalogError(FlywheelError):
     """The catalog cannot be opened (no lake, unreadable files); the message says what to do."""
 
 

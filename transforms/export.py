@@ -47,6 +47,7 @@ import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from flywheel.errors import FlywheelError
 from schemas import SCHEMA_VERSION
 from schemas.arrow import arrow_schema
 from schemas.outputs import PreferencePair, SFTExample
@@ -79,7 +80,7 @@ TEXT_ROLES = {"system": "system", "user": "user", "assistant": "assistant", "too
               "function": "user", "developer": "system"}
 
 
-class ExportError(Exception):
+class ExportError(FlywheelError):
     """The export cannot be made. Messages name tables, dates and paths only: never row content."""
 
 

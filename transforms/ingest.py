@@ -20,6 +20,7 @@ from typing import Any
 import fsspec
 from pydantic import TypeAdapter, ValidationError
 
+from flywheel.errors import FlywheelError
 from schemas.events import FeedbackEvent, MessageEvent, Role, log_event_adapter
 from transforms.ids import stable_id
 
@@ -39,11 +40,11 @@ _HISTORY_STEP = timedelta(microseconds=1)
 _datetime_adapter: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
-class SourceError(Exception):
+class SourceError(FlywheelError):
     """The log source is not there at all: a configuration mistake, not an empty day."""
 
 
-class MalformedLine(Exception):
+class MalformedLine(FlywheelError):
     """A log line that is not a valid event; `reason` is short and never holds the line's content."""
 
     def __init__(self, reason: str) -> None:
