@@ -908,3 +908,98 @@ def test_cn_ids_scrubbed_in_conversation(regex, presidio):
         out, counts = scrubber.scrub_conversation(texts)
         assert out == expected
         assert counts == {"CN_PASSPORT": 2, "CN_HK_MACAU_PERMIT": 2, "CN_USCC": 1}
+
+
+# ------------------------------------------------------------------------------------------------
+# evaluation findings (bench/RESULTS_scrub.md)
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "MOD = 1000000007",
+    "```python\nMAX_SIZE = 2147483647\n```",
+    "今年的销售额是62049563.00元",
+    "总价13812345678.50元",
+    "the answer is 1000000007 mod p",
+])
+def test_bare_numbers_are_not_phones(regex, text):
+    assert "PHONE_NUMBER" not in types(regex, text)
+
+
+@pytest.mark.parametrize("text,phone", [
+    ("我的手机13812345678", "13812345678"),
+    ("13912345678", "13912345678"),
+    ("phone 4155552671", "4155552671"),
+    ("座机电话 4155552671", "4155552671"),
+    ("reach the desk on 4155552671 today", "4155552671"),
+])
+def test_bare_numbers_with_phone_shape_or_context(regex, text, phone):
+    assert ("PHONE_NUMBER", phone) in found(regex, text)
+
+
+def test_ip_after_letters(regex):
+    assert ("IP_ADDRESS", "218.95.6.117") in found(
+        regex, "登录日志里有个陌生IP218.95.6.117，是不是被盗号了？")
+    assert ("IP_ADDRESS", "10.1.2.3") in found(regex, "ip:10.1.2.3")
+    assert "IP_ADDRESS" not in types(regex, "released v1.2.3.4 and V2.0.1.7")
+
+
+@pytest.mark.parametrize("text,name", [
+    ("我的同事Katelyn Benjamin说server挂了。", "Katelyn Benjamin"),
+    ("Joseph Sims的邮箱是jingtan@juandeng.cn", "Joseph Sims"),
+])
+def test_english_names_against_chinese_text(presidio, text, name):
+    assert ("PERSON", name) in found(presidio, text)
+
+
+def test_ner_input_blanks_cjk_keeping_offsets():
+    text = "姓名：April，`code`"
+    masked = scrub_module.ner_input(text)
+    assert len(masked) == len(text)
+    assert masked.strip().startswith("April") and "姓" not in masked and "code" not in masked
+
+
+def test_reload_releases_memory(monkeypatch):
+    calls = []
+    monkeypatch.setattr(scrub_module, "_release_memory", lambda: calls.append(1))
+    scrubber = Scrubber("regex", reload_every=2)
+    scrubber.find_spans("one text")
+    scrubber.find_spans("another text")
+    assert scrubber.reloads >= 1 and calls
+    monkeypatch.undo()
+    scrub_module._release_memory()  # never raises
+
+
+def test_lower_case_iban(regex):
+    assert ("IBAN_CODE", "gb42nawi04454264788619") in found(
+        regex, "my iban is gb42nawi04454264788619")
+
+
+@pytest.mark.parametrize("text,value", [
+    ('"password": "%T1TKkhz&PF28Yb1",', "%T1TKkhz&PF28Yb1"),
+    ("password: L9Sb*Dm1$2(gIi", "L9Sb*Dm1$2(gIi"),
+    ("PGPASSWORD=At1336$ psql -h db -U app", "At1336$"),
+    ("mysqlpassword = 'Xk9#pq2!'", "Xk9#pq2!"),
+])
+def test_secret_values_from_evaluation(regex, text, value):
+    assert ("SECRET", value) in found(regex, text)
+
+
+@pytest.mark.parametrize("text", [
+    'docker run --rm -v "$PWD":/app app',
+    "password = $DB_PASSWORD",
+    'password: "%(password)s"',
+    "password = %PASSWORD%",
+    "password = get_password(user)",
+])
+def test_not_secrets_from_evaluation(regex, text):
+    assert "SECRET" not in types(regex, text)
+
+
+def test_ner_gate():
+    gate = scrub_module.needs_ner
+    for text in ["Sure! Here is the SQL query you asked for.", "Summarize this article. It is long.",
+                 "What does JSON mean? Please explain.", "no capitals at all", "I think so."]:
+        assert not gate(text), text
+    for text in ["Sure, Sarah can help.", "Will Smith called", "Meet me in Boston.",
+                 "May Chen is here", "Schedule a call with O'Brien's team"]:
+        assert gate(text), text

@@ -196,7 +196,10 @@ def ipv6_valid(value: str) -> bool:
 # Values that are placeholders/examples rather than real secrets ("password=<your password>").
 _PLACEHOLDER_RE = re.compile(
     r"""^(?:
-        [<{\[$%].* | .*[>}\]] |            # <password>, {token}, ${PASS}, %(pw)s, [redacted]
+        [<{\[].* | .*[>}\]] |              # <password>, {token}, [redacted]
+        # template / shell syntax, not any value starting with $ or % (%T1TKkhz&PF28Yb1 is one)
+        \$[{(].* | \$(?-i:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*) | \$[0-9]+ |  # ${PASS} $(cmd) $PASS $1
+        %[({].* | %(?-i:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*)%? | %[0-9]*[sdrfx] |  # %(pw)s %PASS% %s
         [x*#.?_-]+ | (.)\1* |             # xxxx, ****, ..., aaaa
         your[_\- ]?.* | (?:enter|insert|replace|put)[_\- ].* |
         my[_\-]?(?:password|pass|secret|key|token|api|pwd).* |
@@ -210,8 +213,11 @@ _PLACEHOLDER_RE = re.compile(
 )
 # Unquoted values that are code, not literals: calls, subscripts, attribute chains.
 # (ALL_CAPS_NAMES are environment variable names: ``api_key=OPENAI_API_KEY``.)
+# A bracket makes a value code only after an identifier / attribute chain or at its start
+# (``get_password()``, ``request.form[``, ``(hidden)``): ``L9Sb*Dm1$2(gIi`` is a password.
 _CODE_VALUE_RE = re.compile(
-    r"[(\[{]|^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
+    r"^[A-Za-z_][A-Za-z0-9_.]*[(\[{]|^[(\[{]|^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$"
+    r"|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
 )
 
 
@@ -469,11 +475,57 @@ CN_USCC_RULES = (
 )
 
 
+# Phone numbers written as a bare run of digits (no +, separators or parentheses) are mostly
+# not phones: constants in code (MOD = 1000000007, 2147483647), amounts (62049563.00元), counts,
+# IDs. Policy (:func:`phone_span_plausible`), for phonenumbers' matches and our CN mobiles alike:
+#   * a digit run with a decimal part ("62049563.00", "13812345678.5") is an amount: rejected;
+#   * a formatted number (+, separators, parentheses) is kept;
+#   * a bare run with a phone context word shortly before it on the same line ("电话", "call",
+#     "tel", "mobile" ...) is kept;
+#   * otherwise a bare run needs a plausible shape: a CN mobile (1[3-9] + 9 digits), or 10+ digits
+#     with at least 4 distinct digits (phonenumbers already deemed it valid for some region) that
+#     do not follow "=" (an assignment in code).
+PHONE_CONTEXT_RE = re.compile(
+    r"(?i:phone|tel\b|telephone|mobile|cell|call|fax|contact|whats ?app|wechat|sms|text me|dial"
+    r"|ring me|reach me)|电话|手机|联系|致电|拨打|号码|座机|传真|微信|短信|热线|来电|打给"
+)
+PHONE_CONTEXT_BEFORE = 30
+_BARE_DIGITS_RE = re.compile(r"[0-9]+")
+_DECIMAL_RE = re.compile(r"[0-9]+[.,][0-9]{1,2}")
+_CN_MOBILE_BARE_RE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def phone_span_plausible(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]``, matched as a phone number, may be one (policy above)."""
+    value = text[start:end]
+    if _DECIMAL_RE.fullmatch(value):
+        return False
+    if not _BARE_DIGITS_RE.fullmatch(value):
+        return True  # formatted: +, separators, parentheses
+    if re.match(r"[.,][0-9]", text[end:end + 2]):
+        return False  # decimal part after the match
+    line_start = text.rfind("\n", 0, start) + 1
+    if PHONE_CONTEXT_RE.search(text, max(line_start, start - PHONE_CONTEXT_BEFORE), start):
+        return True
+    if text[max(0, start - 3):start].rstrip(" \t").endswith("="):
+        return False
+    if _CN_MOBILE_BARE_RE.fullmatch(value):
+        return True
+    return len(value) >= 10 and len(set(value)) >= 4
+
+
+def _cn_mobile_span(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+    if not phone_span_plausible(match.string, match.start(), match.end()):
+        return None
+    return match.start(), match.end(), 0.7
+
+
 CN_PHONE_RULES = (
     _rule(
         "cn mobile",
         r"(?<![0-9A-Za-z+])(?:\(?(?:\+|00)86\)?[ \-]?)?1[3-9][0-9](?:[ \-]?[0-9]{4}){2}" + R,
         0.7,
+        refine=_cn_mobile_span,
     ),
     _rule(
         "cn landline",
@@ -486,7 +538,9 @@ CN_PHONE_RULES = (
 IP_RULES = (
     _rule(
         "ipv4",
-        r"(?<![0-9A-Za-z.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}"
+        # letters may touch the left ("陌生IP218.95.6.117", "ip:..."): a dotted quad glued to a
+        # word is still an address; a lone "v" / "V" before it is a version ("v1.2.3.4")
+        r"(?<![0-9.])(?<!(?<![A-Za-z])[vV])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}"
         r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![0-9A-Za-z]|\.[0-9])",
         0.6,
         validate=ipv4_valid,
@@ -563,10 +617,14 @@ _SECRET_KEYS = (
     r"access[_\-]?token|auth[_\-]?token|refresh[_\-]?token|session[_\-]?token|bearer[_\-]?token|"
     r"private[_\-]?key|signing[_\-]?key|encryption[_\-]?key"
 )
+# A key: one of the above, or a word ending in password / passwd / passphrase (PGPASSWORD,
+# dbpassword); never a shell / template variable reference ("$PWD":/app, %PASSWORD%).
+_SECRET_KEY = (r"(?<![A-Za-z0-9$%])(?:[A-Za-z0-9]{1,20}(?i:password|passwd|passphrase)|(?i:"
+               + _SECRET_KEYS + r"))")
 SECRET_RULES = (
     _rule(
         "secret assignment (quoted)",
-        r"(?<![A-Za-z0-9])(?i:" + _SECRET_KEYS + r")[\"']?\s*(?::=|=>|[:=])\s*"
+        _SECRET_KEY + r"[\"']?\s*(?::=|=>|[:=])\s*"
         r"(?P<q>[\"'])(?P<v>[^\"'\n]{3,200})(?P=q)",
         0.8,
         "v",
@@ -574,8 +632,8 @@ SECRET_RULES = (
     ),
     _rule(
         "secret assignment (unquoted)",
-        r"(?<![A-Za-z0-9])(?i:" + _SECRET_KEYS + r")[\"']?[ \t]*(?::=|=>|[:=])[ \t]*"
-        r"(?P<v>[^\s\"'`,;&<>(){}\[\]]{4,200}+)(?![(\[{])",
+        _SECRET_KEY + r"[\"']?[ \t]*(?::=|=>|[:=])[ \t]*"
+        r"(?P<v>[^\s\"'`,;&<>]{4,200}+)",
         0.7,
         "v",
         validate=unquoted_secret_value_valid,

@@ -203,8 +203,10 @@ class PrefilteredPhoneRecognizer(PhoneRecognizer):
         if not self._CANDIDATE.search(text):
             return []
         results = super().analyze(text, entities, nlp_artifacts)
-        # short local numbers ("order #139317" is a valid number somewhere) are not worth it
-        return [r for r in results if len(pp.digits_only(text[r.start:r.end])) >= 7]
+        # short local numbers ("order #139317" is a valid number somewhere) are not worth it;
+        # bare digit runs need a phone shape or context (pp.phone_span_plausible)
+        return [r for r in results if len(pp.digits_only(text[r.start:r.end])) >= 7
+                and pp.phone_span_plausible(text, r.start, r.end)]
 
 
 def presidio_builtin_recognizers(supported_language: str = "en") -> list:
@@ -214,7 +216,9 @@ def presidio_builtin_recognizers(supported_language: str = "en") -> list:
     return [
         PrefilteredPhoneRecognizer(supported_regions=PHONE_REGIONS, supported_language=lang,
                                    name="PhoneRecognizer"),
-        IbanRecognizer(supported_language=lang),
+        # case-insensitive: "gb42nawi04454264788619" (the checksum is computed upper-cased)
+        IbanRecognizer(supported_language=lang,
+                       regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE),
         UsSsnRecognizer(supported_language=lang),
         CryptoRecognizer(supported_language=lang),
     ]

@@ -27,7 +27,9 @@ ADDRESS             US / UK street addresses: house number + Capitalized street 
 CN_ADDRESS          Chinese addresses: 省/市/区县/镇 + 路街巷 + 号/座/栋/室 (+ 6-digit postcode)
 NRP                 spaCy NORP, only with ``include_nrp=True``
 EMAIL_ADDRESS       regex (ASCII lookarounds, works next to CJK text)
-PHONE_NUMBER        python-phonenumbers via Presidio + CN mobile / landline regexes
+PHONE_NUMBER        python-phonenumbers via Presidio + CN mobile / landline regexes; a bare digit
+                    run needs a phone context word or a phone shape (no amounts, no ``X = 123...``),
+                    see :func:`transforms.pii_patterns.phone_span_plausible`
 CREDIT_CARD         13-19 digit payment / bank cards, Luhn-validated
 CN_RESIDENT_ID      PRC resident ID (18 with MOD 11-2 check digit; legacy 15)
 CN_USCC             unified social credit code (18 chars, GB 32100 check character)
@@ -51,7 +53,9 @@ Behaviour worth knowing:
   detected, but NER is not run there, so identifiers (``get_user_name``) never become PERSON.
   NER spans containing digits, ``_`` or code punctuation are dropped anywhere.
 * Scripts, not the ``language`` argument, decide what runs: English NER runs when the text has a
-  capital letter outside code, Chinese name detection when it has CJK characters. ``language`` is
+  name-like capitalized word outside code (see "Speed"), Chinese name detection when it has CJK
+  characters. NER sees CJK and full-width characters as spaces (:func:`ner_input`, offsets
+  unchanged), so "我的同事Katelyn Benjamin说" yields the name. ``language`` is
   accepted as a hint for API compatibility and never turns a detector off.
 * Consistency: within one conversation the same value always gets the same placeholder, numbered per
   type in order of first appearance (``<PERSON_1>``, ``<EMAIL_ADDRESS_1>``, ``<PERSON_2>``). Any value
@@ -67,10 +71,14 @@ Behaviour worth knowing:
   ``reload_every`` analysed texts or when its StringStore has grown by more than
   ``max_vocab_growth`` strings since it was loaded (growth, not size: models differ a lot in their
   base size); results do not depend on the StringStore, so outputs are identical across reloads
-  (``reloads`` counts them). A failed reload is logged and the old pipeline kept.
+  (``reloads`` counts them). A failed reload is logged and the old pipeline kept. After a reload
+  ``gc.collect()`` and glibc's ``malloc_trim(0)`` return the old pipeline's memory to the OS.
 * Speed: detection results are cached per text (bounded LRU keyed by a BLAKE2 digest: system prompts
   repeat across conversations); a conversation's texts go through spaCy in one ``nlp.pipe`` batch;
-  texts without capital letters skip NER. Texts longer than 100k characters are split for spaCy.
+  texts skip NER unless a capitalized word outside code may start a name (:func:`needs_ner`):
+  acronyms (``SQL``), single letters and common words capitalized at a sentence start or in a
+  title (spaCy's English stop words minus name-like ones such as ``Will`` / ``May``, the NER
+  stoplist, a few chat words: ``Sure``, ``Summarize``, ``Python``) do not count. Texts longer than 100k characters are split for spaCy.
 * ``counts`` returned by :meth:`Scrubber.scrub_conversation` is the number of replaced occurrences
   per entity type across the conversation.
 """
@@ -114,6 +122,9 @@ MAX_VOCAB_GROWTH = 500_000
 # Capital letters (ASCII + Latin-1): no capital, no English name worth running NER for.
 _NAME_CHAR_RE = re.compile(r"[A-Z\u00C0-\u00D6\u00D8-\u00DE]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# CJK characters, CJK punctuation and full-width forms: blanked in the NER input only, since
+# spaCy's English tokenizer glues Latin letters to them ("我的同事Katelyn" is one token).
+_CJK_WIDE_RE = re.compile("[" + pp.CJK_CHAR_CLASS + "\u3000-\u303f\uff00-\uffef]+")
 # NER spans with these are identifiers / code / numbers, not names or places.
 _NOT_A_NAME_RE = re.compile(r"[0-9_=(){}\[\]<>/\\@#$%^&*|~`+;:\"" + pp.CJK_CHAR_CLASS + r"]")
 _STRIP_CHARS = " \t\r\n.,;:!?\"'()[]{}-–—“”‘’"
@@ -133,6 +144,52 @@ _NER_STOPLIST = frozenset(
         "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "Madam", "Us", "US",
     )
 )
+# NER gate: words written with a capital only because they start a sentence, a title or a chat
+# instruction. A text whose capitalized words are all of these (or acronyms, or single letters)
+# skips NER. spaCy's English stop words minus name-like ones, the NER stoplist above and a few
+# frequent chat / tech words.
+_NAME_LIKE_STOP_WORDS = frozenset({"will", "may", "june", "april", "august", "bill", "mark"})
+_GATE_CHAT_WORDS = frozenset(
+    "sure here yes no ok okay hi hello hey thanks thank please sorry great good yeah "
+    "summarize translate write explain describe create generate list give tell help make fix "
+    "convert rewrite show find check compare implement add use let note example step answer "
+    "question error warning input output result results text data code file function "
+    "python sql json api html css javascript".split()
+)
+_CAP_WORD_RE = re.compile(r"(?<![A-Za-z\u00C0-\u024F])[A-Z\u00C0-\u00D6\u00D8-\u00DE]"
+                          r"[A-Za-z\u00C0-\u024F'’\-]*")
+_gate_common: Optional[frozenset] = None
+
+
+def _gate_common_words() -> frozenset:
+    global _gate_common
+    if _gate_common is None:
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        _gate_common = frozenset(
+            {w.casefold() for w in STOP_WORDS if w.casefold() not in _NAME_LIKE_STOP_WORDS}
+            | _NER_STOPLIST | _GATE_CHAT_WORDS)
+    return _gate_common
+
+
+def needs_ner(ner_text: str) -> bool:
+    """Whether ``ner_text`` (see :func:`ner_input`) has a capitalized word that may start a name
+    or a place: not an acronym (all caps), not a single letter, not a common word."""
+    if not _NAME_CHAR_RE.search(ner_text):
+        return False
+    common = _gate_common_words()
+    for m in _CAP_WORD_RE.finditer(ner_text):
+        word = m.group().rstrip("'’-")
+        if len(word) < 2 or word.isupper():
+            continue
+        for suffix in ("'s", "’s"):
+            if word.endswith(suffix):
+                word = word[:-2]
+        if word.casefold() not in common:
+            return True
+    return False
+
+
 # Name parts never propagated on their own (titles, particles).
 _NAME_PART_STOP = frozenset(
     {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "van", "von", "der", "den", "del",
@@ -158,6 +215,31 @@ def mask_code(text: str) -> str:
     if "`" not in text:
         return text
     return pp.CODE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def ner_input(text: str) -> str:
+    """The text spaCy NER sees: code masked (:func:`mask_code`), CJK / full-width characters and
+    lone surrogates replaced by spaces / U+FFFD. Same length, so offsets are unchanged."""
+    masked = mask_code(text)
+    if not masked.isascii():
+        masked = _CJK_WIDE_RE.sub(lambda m: " " * len(m.group()), masked)
+        # spaCy cannot hash lone surrogates (broken UTF-16 in logs)
+        masked = _SURROGATE_RE.sub("\ufffd", masked)
+    return masked
+
+
+def _release_memory() -> None:
+    """Collect garbage and, on glibc, hand freed heap pages back to the OS (after a reload the
+    old pipeline's arenas would otherwise stay in RSS)."""
+    import gc
+
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc / not Linux
+        pass
 
 
 def resolve_overlaps(spans: Iterable[PiiSpan]) -> List[PiiSpan]:
@@ -194,9 +276,10 @@ def resolve_overlaps(spans: Iterable[PiiSpan]) -> List[PiiSpan]:
 
 def _clean_ner_span(text: str, start: int, end: int) -> Optional[Tuple[int, int]]:
     """Trim punctuation / possessives off an NER span; None when it is not a plausible name."""
-    while start < end and text[start] in _STRIP_CHARS:
+    # CJK / full-width edges: NER ran on them blanked (see ner_input), so spans may cover them
+    while start < end and (text[start] in _STRIP_CHARS or _CJK_WIDE_RE.match(text[start])):
         start += 1
-    while end > start and text[end - 1] in _STRIP_CHARS:
+    while end > start and (text[end - 1] in _STRIP_CHARS or _CJK_WIDE_RE.match(text[end - 1])):
         end -= 1
     if text[start:end].endswith(("'s", "’s")):
         end -= 2
@@ -511,6 +594,8 @@ class Scrubber:
         self._analyzer.nlp_engine = engine
         self._base_vocab_size = self.vocab_size()
         self.reloads += 1
+        del engine, nlp, tokenizer
+        _release_memory()
 
     # -- detection ---------------------------------------------------------------------------
 
@@ -571,11 +656,9 @@ class Scrubber:
         for i, text in enumerate(texts):
             if self._nlp is None:
                 continue
-            masked = mask_code(text)
-            if not _NAME_CHAR_RE.search(masked):
+            masked = ner_input(text)
+            if not needs_ner(masked):
                 continue
-            # spaCy cannot hash lone surrogates (broken UTF-16 in logs); same length keeps offsets
-            masked = _SURROGATE_RE.sub("\ufffd", masked)
             for piece in _split_for_ner(masked):
                 pieces.append(piece)
                 owners.append(i)
