@@ -179,7 +179,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     settings = load_settings(**_overrides(args))
     columns, rows = run_query(settings.lake_uri, args.sql)
-    console.print(format_table(columns, rows, max_rows=args.max_rows), highlight=False, markup=False)
+    print(format_table(columns, rows, max_rows=args.max_rows))  # plain: no wrapping at the terminal width
     return EXIT_OK
 
 
@@ -210,7 +210,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     code = _run_one(day, overrides)
     console.print(f"[bold]3. DuckDB[/bold] over {settings.lake_uri}/:\n{DEMO_QUERY}")
     columns, rows = run_query(settings.lake_uri, DEMO_QUERY)
-    console.print(format_table(columns, rows), highlight=False, markup=False)
+    print(format_table(columns, rows))
     console.print(f"try: flywheel query \"SELECT messages FROM sft LIMIT 3\"   ·   flywheel runs")
     return code
 

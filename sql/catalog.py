@@ -57,8 +57,8 @@ LAKE_TABLES: tuple[LakeTable, ...] = tuple(
 TABLES_BY_NAME = {table.name: table for table in LAKE_TABLES}
 
 # Views every catalog has (the ones views.sql defines).
-VIEWS = ("conversations", "turns", "judgments", "signal_mix", "judge_agreement", "sft", "preferences", "runs",
-         "pii_summary", "label_summary")
+VIEWS = ("conversations", "turns", "judgments", "signal_mix", "judge_agreement", "sft", "sft_mix", "preferences",
+         "runs", "pii_summary", "label_summary")
 
 _PLACEHOLDER = re.compile(r"\{(?:table:(?P<table>[A-Za-z_][A-Za-z0-9_]*)|(?P<lake>lake))\}")
 _URI_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")

@@ -98,6 +98,21 @@ CREATE OR REPLACE VIEW sft AS
 SELECT * FROM {table:sft};
 
 
+-- Training-set mix per day: SFT examples by task category, language and derivation, with the mean
+-- upsampling weight and quality (what the balance policy in Settings.training acts on).
+CREATE OR REPLACE VIEW sft_mix AS
+SELECT
+    dt,
+    coalesce(category, 'unknown')            AS category,
+    coalesce("language", 'unknown')          AS "language",
+    derivation,
+    count(*)                                 AS examples,
+    round(avg(sample_weight), 3)             AS avg_sample_weight,
+    round(avg(quality_score), 3)             AS avg_quality
+FROM sft
+GROUP BY ALL;
+
+
 -- Gold: preference rows. kind = 'dpo' (prompt, chosen, rejected) or 'kto' (prompt, completion, desirable);
 -- derivation says how the pair came about (thumbs, rating, regeneration, user_edit, judge_correction).
 CREATE OR REPLACE VIEW preferences AS
