@@ -1003,3 +1003,64 @@ def test_ner_gate():
     for text in ["Sure, Sarah can help.", "Will Smith called", "Meet me in Boston.",
                  "May Chen is here", "Schedule a call with O'Brien's team"]:
         assert gate(text), text
+
+
+def test_ner_gate_contractions_and_calendar_words():
+    gate = scrub_module.needs_ner
+    for text in ["You're right. Here's why. I'm sure we'll manage.", "Don't worry, it isn't hard.",
+                 "Won't work? Can't say.", "It’s due on Monday, 3 March.", "See you in December.",
+                 "They've done it. I'd say They'll win."]:
+        assert not gate(text), text
+    for text in ["Sarah's report is ready.", "See you in April.", "Since May it works.",
+                 "June called.", "August's plan", "O'Brien's team", "Will's car"]:
+        assert gate(text), text
+
+
+LONG_FILLER = [
+    "this answer covers the setup step by step.",
+    "first, install the package with your usual package manager.",
+    "then open the configuration file and set the options you need.",
+    "after that, restart the service so the changes take effect.",
+]
+
+
+def test_segment_ner_finds_name_in_fifth_sentence(presidio, monkeypatch):
+    sentences = [s.capitalize() for s in LONG_FILLER] + [
+        "If it still fails, ask Katelyn Benjamin from the platform team.",
+        "She has fixed this before.\nOtherwise, check the logs again."]
+    text = " ".join(sentences)
+    assert len(text) > scrub_module.NER_SEGMENT_MIN_CHARS
+    segments = scrub_module._ner_segments(text, scrub_module.ner_input(text))
+    assert len(segments) == 1 and text[segments[0][0]:segments[0][1]] == sentences[4]
+    seen = []
+    real_pipe = type(presidio._nlp).pipe
+
+    def spy(self, texts, **kwargs):
+        texts = list(texts)
+        seen.extend(texts)
+        return real_pipe(self, texts, **kwargs)
+
+    monkeypatch.setattr(type(presidio._nlp), "pipe", spy)
+    spans = presidio.find_spans(text)
+    assert seen == [sentences[4]]
+    start = text.index("Katelyn Benjamin")
+    assert [(s.entity_type, s.start, s.end) for s in spans] == [
+        ("PERSON", start, start + len("Katelyn Benjamin"))]
+
+
+def test_segment_ner_skips_long_answer_without_names(presidio, monkeypatch):
+    text = " ".join(s.capitalize() for s in LONG_FILLER * 3) + \
+        "\nYou're done. Here's a tip: on Monday, restart it again. Don't forget."
+    assert len(text) > scrub_module.NER_SEGMENT_MIN_CHARS
+    calls = []
+    monkeypatch.setattr(type(presidio._nlp), "pipe",
+                        lambda self, texts, **kw: calls.append(list(texts)) or [])
+    assert presidio.find_spans(text) == []
+    assert calls == []
+
+
+def test_segments_do_not_split_initials_or_titles():
+    text = ("filler words without any capital letters at all here. " * 6
+            + "We asked Mr. John F. Kennedy about it. then nothing more.")
+    segments = scrub_module._ner_segments(text, text)
+    assert [text[s:e] for s, e in segments] == ["We asked Mr. John F. Kennedy about it."]

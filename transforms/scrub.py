@@ -78,7 +78,10 @@ Behaviour worth knowing:
   texts skip NER unless a capitalized word outside code may start a name (:func:`needs_ner`):
   acronyms (``SQL``), single letters and common words capitalized at a sentence start or in a
   title (spaCy's English stop words minus name-like ones such as ``Will`` / ``May``, the NER
-  stoplist, a few chat words: ``Sure``, ``Summarize``, ``Python``) do not count. Texts longer than 100k characters are split for spaCy.
+  stoplist, a few chat words: ``Sure``, ``Summarize``, ``Python``, weekdays and months that are
+  no given names; contraction endings are stripped first: ``You're``, ``Here's``) do not count.
+  Texts over ``NER_SEGMENT_MIN_CHARS`` go through spaCy only by the runs of lines / sentences that
+  pass that test (:func:`_ner_segments`; offsets mapped back). Runs longer than 100k characters are split for spaCy.
 * ``counts`` returned by :meth:`Scrubber.scrub_conversation` is the number of replaced occurrences
   per entity type across the conversation.
 """
@@ -168,23 +171,38 @@ def _gate_common_words() -> frozenset:
 
         _gate_common = frozenset(
             {w.casefold() for w in STOP_WORDS if w.casefold() not in _NAME_LIKE_STOP_WORDS}
-            | _NER_STOPLIST | _GATE_CHAT_WORDS)
+            | _NER_STOPLIST | _GATE_CHAT_WORDS | _GATE_CALENDAR_WORDS)
     return _gate_common
+
+
+# English contraction endings stripped before the common-word lookup ("You're", "Here's", "I'm",
+# "Don't"); "Won't" / "Can't" / "Shan't" / "Ain't" leave a stem that is common by itself.
+_CONTRACTION_RE = re.compile(r"(?:['’](?:s|re|m|ve|ll|d)|n['’]t)$", re.IGNORECASE)
+_CONTRACTION_STEMS = frozenset({"wo", "ca", "sha", "ai"})
+# Weekdays and months that are not also given names (April, May, June, August stay triggers).
+_GATE_CALENDAR_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march july "
+    "september october november december".split()
+)
 
 
 def needs_ner(ner_text: str) -> bool:
     """Whether ``ner_text`` (see :func:`ner_input`) has a capitalized word that may start a name
-    or a place: not an acronym (all caps), not a single letter, not a common word."""
+    or a place: not an acronym (all caps), not a single letter, not a common word (after
+    stripping a contraction ending: "You're", "Here's"), not a weekday or month that is not also
+    a given name."""
     if not _NAME_CHAR_RE.search(ner_text):
         return False
     common = _gate_common_words()
     for m in _CAP_WORD_RE.finditer(ner_text):
         word = m.group().rstrip("'’-")
+        if "'" in word or "’" in word:
+            stripped = _CONTRACTION_RE.sub("", word)
+            if stripped != word and stripped.casefold() in _CONTRACTION_STEMS:
+                continue
+            word = stripped
         if len(word) < 2 or word.isupper():
             continue
-        for suffix in ("'s", "’s"):
-            if word.endswith(suffix):
-                word = word[:-2]
         if word.casefold() not in common:
             return True
     return False
@@ -477,6 +495,75 @@ def _split_for_ner(text: str, limit: Optional[int] = None) -> List[str]:
     return pieces
 
 
+class _NerEntity:
+    """An NER entity of a full text (offsets mapped back from its segment): what Presidio's
+    ``SpacyRecognizer`` reads of a spaCy ``Span``."""
+
+    __slots__ = ("label_", "start_char", "end_char")
+
+    def __init__(self, label: str, start_char: int, end_char: int):
+        self.label_ = label
+        self.start_char = start_char
+        self.end_char = end_char
+
+    @property
+    def label(self) -> str:
+        return self.label_
+
+
+# Texts up to this long go through NER whole; longer ones only by the segments with a name-like word.
+NER_SEGMENT_MIN_CHARS = 150
+# Segment ends: line breaks, CJK sentence ends, ". ! ?" (+ closing quotes / brackets) before
+# whitespace or the end of the text.
+_SEGMENT_END_RE = re.compile(r"\n+|[。！？]+|[.!?]+[\"')\]”’]*(?=\s|$)")
+# A "." after these is no sentence end: "Mr. John Smith", "John F. Kennedy".
+_NO_SENTENCE_END_BEFORE = frozenset(
+    "mr mrs ms dr prof st jr sr mt ft vs etc fig no gen col lt sgt capt rev hon sen rep gov pres "
+    "inc ltd co corp e.g i.e".split()
+)
+_WORD_BEFORE_RE = re.compile(r"([A-Za-z.]+)$")
+
+
+def _ner_segments(text: str, masked: str) -> List[Tuple[int, int]]:
+    """(start, end) runs of ``masked`` (the NER input of ``text``, same offsets) for spaCy: the
+    whole text when it is short, else the maximal runs of consecutive lines / sentences that
+    each pass :func:`needs_ner` (names are sentence-local), trimmed of outer whitespace."""
+    n = len(masked)
+    if n <= NER_SEGMENT_MIN_CHARS:
+        return [(0, n)]
+    bounds = []  # segment (start, end)
+    start = 0
+    for m in _SEGMENT_END_RE.finditer(text):
+        if m.group()[0] == ".":
+            w = _WORD_BEFORE_RE.search(text, max(0, m.start() - 8), m.start())
+            if w and m.group() == "." and (
+                    len(w.group(1)) == 1 or w.group(1).lower() in _NO_SENTENCE_END_BEFORE):
+                continue
+        bounds.append((start, m.end()))
+        start = m.end()
+    if start < n:
+        bounds.append((start, n))
+    runs: List[Tuple[int, int]] = []
+    run_open = False
+    for seg_start, seg_end in bounds:
+        if needs_ner(masked[seg_start:seg_end]):
+            if run_open:
+                runs[-1] = (runs[-1][0], seg_end)
+            else:
+                runs.append((seg_start, seg_end))
+                run_open = True
+        else:
+            run_open = False
+    out = []
+    for seg_start, seg_end in runs:
+        piece = masked[seg_start:seg_end]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece) - len(piece.rstrip())
+        if seg_end - trail > seg_start + lead:
+            out.append((seg_start + lead, seg_end - trail))
+    return out
+
+
 # ------------------------------------------------------------------------------------------------
 # Scrubber
 # ------------------------------------------------------------------------------------------------
@@ -648,29 +735,47 @@ class Scrubber:
         return _LazyNlpArtifacts(lambda: tokenizer(clean), [], [], self._engine, "en")
 
     def _ner_artifacts(self, texts: Sequence[str]) -> list:
-        """NLP artifacts per text: spaCy NER over the code-masked text, batched with nlp.pipe;
-        token-only artifacts where there is nothing for NER (regex mode, no capital letters)."""
+        """NLP artifacts per text: spaCy NER over the code-masked text, restricted to the runs of
+        segments (:func:`_ner_segments`) that may hold a name, all in one nlp.pipe batch; entity
+        offsets are mapped back to the full text. Token-only artifacts where there is nothing for
+        NER (regex mode, no name-like word)."""
         artifacts: list = [None] * len(texts)
         pieces: List[str] = []
-        owners: List[int] = []
+        owners: List[Tuple[int, int]] = []  # (text index, offset of the piece in the text)
+        masked_texts: Dict[int, str] = {}
         for i, text in enumerate(texts):
             if self._nlp is None:
                 continue
             masked = ner_input(text)
             if not needs_ner(masked):
                 continue
-            for piece in _split_for_ner(masked):
-                pieces.append(piece)
-                owners.append(i)
+            masked_texts[i] = masked
+            for seg_start, seg_end in _ner_segments(text, masked):
+                offset = seg_start
+                for piece in _split_for_ner(masked[seg_start:seg_end]):
+                    pieces.append(piece)
+                    owners.append((i, offset))
+                    offset += len(piece)
         if pieces:
-            from spacy.tokens import Doc
-
-            docs_by_owner: Dict[int, list] = {}
-            for owner, doc in zip(owners, self._nlp.pipe(pieces, batch_size=SPACY_BATCH_SIZE)):
-                docs_by_owner.setdefault(owner, []).append(doc)
-            for owner, docs in docs_by_owner.items():
-                doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
-                artifacts[owner] = self._engine._doc_to_nlp_artifact(doc, "en")
+            engine = self._engine
+            found: Dict[int, Tuple[list, list]] = {i: ([], []) for i in masked_texts}
+            for (owner, offset), doc in zip(owners,
+                                            self._nlp.pipe(pieces, batch_size=SPACY_BATCH_SIZE)):
+                entities, scores = engine._get_updated_entities(
+                    list(doc.ents), engine._get_scores_for_entities(doc))
+                masked = masked_texts[owner]
+                for ent, score in zip(entities, scores):
+                    start, end = ent.start_char + offset, ent.end_char + offset
+                    # drop what can be no name now (see NerOnlySpacyNlpEngine._doc_to_nlp_artifact)
+                    if _clean_ner_span(masked, start, end) is None:
+                        continue
+                    found[owner][0].append(_NerEntity(ent.label_, start, end))
+                    found[owner][1].append(score)
+            tokenizer = self._tokenizer
+            for owner, (entities, scores) in found.items():
+                masked = masked_texts[owner]
+                artifacts[owner] = _LazyNlpArtifacts(
+                    lambda m=masked: tokenizer(m), entities, scores, engine, "en")
         return [a if a is not None else self._token_only_artifacts(t)
                 for a, t in zip(artifacts, texts)]
 
