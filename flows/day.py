@@ -85,6 +85,7 @@ def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManif
             day=day, run_id=run_id, files=tuple(files), log_format=settings.source_format,
             lake_uri=settings.lake_uri, quarantine_uri=settings.quarantine_uri, shards=settings.shards,
             scrub_mode=settings.scrub_mode, spacy_model=settings.spacy_model,
+            scrub_replacement=settings.scrub_replacement,
             judge=settings.judge, workers=settings.workers, policy=settings.training,
         )
         # Earlier verdicts (this date's included): a rerun or backfill never pays for the same judgment twice.

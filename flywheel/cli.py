@@ -61,11 +61,13 @@ def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--workers", type=int, help="Beam workers; >1 runs multi-process [workers]")
     group.add_argument("--shards", type=int, help="Parquet files per partition [shards]")
     group.add_argument("--scrub-mode", dest="scrub_mode", help="presidio | regex [scrub_mode]")
+    group.add_argument("--scrub-replacement", dest="scrub_replacement",
+                       help="placeholder | surrogate [scrub_replacement]")
     group.add_argument("--timezone", help="timezone of 'yesterday' for the nightly run [timezone]")
 
 
 SETTING_FLAGS = ("source_uri", "source_format", "lake_uri", "quarantine_uri", "runner", "workers", "shards",
-                 "scrub_mode", "timezone")
+                 "scrub_mode", "scrub_replacement", "timezone")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -236,7 +238,8 @@ def cmd_scrub(args: argparse.Namespace) -> int:
     from transforms.scrub_file import scrub_jsonl_lines
 
     settings = load_settings(**_overrides(args))
-    scrubber = Scrubber(mode=settings.scrub_mode, spacy_model=settings.spacy_model)
+    scrubber = Scrubber(mode=settings.scrub_mode, spacy_model=settings.spacy_model,
+                        replacement=settings.scrub_replacement)
     written = errors = 0
     with open(args.input, encoding="utf-8") as source, open(args.output, "w", encoding="utf-8") as sink:
         for record in scrub_jsonl_lines(source, scrubber):

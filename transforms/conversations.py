@@ -50,7 +50,8 @@ def scrub_conversation(conversation: Conversation, scrubber: Scrubber) -> Conver
         texts.append(turn.content)
         for signal in turn.feedback:
             texts.extend([signal.edited_text, signal.comment])
-    scrubbed, counts = scrubber.scrub_conversation(texts)
+    # The conversation id seeds surrogates (when configured), so a rerun draws the same fakes.
+    scrubbed, counts = scrubber.scrub_conversation(texts, conversation_key=conversation.conversation_id)
     it = iter(scrubbed)
     turns = []
     for turn in conversation.turns:

@@ -53,6 +53,7 @@ class DayPlan:
     shards: int
     scrub_mode: str
     spacy_model: str
+    scrub_replacement: str = "placeholder"
     # None = rules only. The judge's call/token budget is split evenly over `workers`.
     judge: JudgeConfig | None = None
     workers: int = 1
@@ -128,15 +129,17 @@ class ProcessConversationDoFn(beam.DoFn):
 
     QUARANTINE = "quarantine"
 
-    def __init__(self, scrub_mode: str, spacy_model: str):
+    def __init__(self, scrub_mode: str, spacy_model: str, scrub_replacement: str = "placeholder"):
         self._scrub_mode = scrub_mode
         self._spacy_model = spacy_model
+        self._scrub_replacement = scrub_replacement
         self._scrubber = None
 
     def setup(self):
         from transforms.scrub import Scrubber
 
-        self._scrubber = Scrubber(mode=self._scrub_mode, spacy_model=self._spacy_model)
+        self._scrubber = Scrubber(mode=self._scrub_mode, spacy_model=self._spacy_model,
+                                  replacement=self._scrub_replacement)
 
     def process(self, keyed):
         conversation_id, tagged_events = keyed
@@ -306,7 +309,7 @@ def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: list[
         parsed.events
         | "Group by conversation" >> beam.GroupByKey()
         | "Scrub and label" >> beam.ParDo(
-            ProcessConversationDoFn(plan.scrub_mode, plan.spacy_model)).with_outputs(
+            ProcessConversationDoFn(plan.scrub_mode, plan.spacy_model, plan.scrub_replacement)).with_outputs(
             ProcessConversationDoFn.QUARANTINE, main="conversations")
     )
     cache = (

