@@ -368,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {r['seconds']:.1f}s, {events / r['seconds']:,.0f} events/s; lines accepted "
               f"{c.get('lines_accepted', 0):,}, quarantined {c.get('lines_quarantined', 0):,}, conversations "
               f"{c.get('conversations', 0):,}, turns {c.get('turns', 0):,}, sft examples "
-              f"{c.get('sft_examples', 0):,}, PII replaced {r['pii_total']:,}, {r.get('judge_mode')}", flush=True)
+              f"{c.get('rows.sft', 0):,}, PII replaced {r['pii_total']:,}, {r.get('judge_mode')}", flush=True)
         if c.get("lines_accepted") != events:
             problems.append(f"{name}: accepted {c.get('lines_accepted'):,} lines, the generator wrote {events:,} "
                             "valid ones")
