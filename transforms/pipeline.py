@@ -1,8 +1,12 @@
 """The Beam pipeline for one day of logs: a thin wrapper around the plain steps.
 
-    log files ─ParseLogFileDoFn─▶ (conversation_id, event)  ──GroupByKey──▶ ProcessConversationDoFn
-                     └─▶ quarantine                                  ├─▶ conversations ─▶ shards ─▶ staging
-                                                                     └─▶ sft           ─▶ shards ─▶ staging
+    log files ─ParseLogFileDoFn─▶ (conversation_id, event) ─GroupByKey─▶ ProcessConversationDoFn
+        └─▶ quarantine                                          (sessionize, scrub, rules)
+    ─BatchElements─▶ JudgeConversationsDoFn (judge where rules cannot decide; cache side input)
+        ├─▶ conversations, judgments ─▶ shards ─▶ staging
+        └─▶ BuildTrainingRowsDoFn ─▶ preferences ─▶ shards ─▶ staging
+                                  └─▶ SFT ─▶ CurateTrainingExamples (decontaminate, dedup, caps)
+                                             ─▶ sft + dedup index ─▶ shards ─▶ staging
 
 Everything a worker needs travels in `DayPlan` (plain, picklable) or is importable from the installed
 package, so the same graph runs on FnApiRunner here and on Dataflow/Flink/Spark elsewhere.
