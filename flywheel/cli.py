@@ -164,11 +164,14 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         err.print(f"--end {args.end} is before --start {args.start}")
         return EXIT_CONFIG
     before = {m.run_id for m in read_manifests(settings.lake_uri)}
+    failure: Exception | None = None
     try:
         backfill(args.start, args.end, args.force, args.concurrency or settings.backfill_concurrency, overrides)
-    except Exception:  # noqa: BLE001 - the manifests below say which dates failed and why
-        pass
+    except Exception as exc:  # noqa: BLE001 - the manifests below say which dates failed and why
+        failure = exc
     ran = [m for m in read_manifests(settings.lake_uri) if m.run_id not in before]
+    if not ran and failure is not None:
+        raise failure  # nothing ran at all: the error itself is the answer
     if not ran:
         console.print(f"nothing to do: every date in {args.start}..{args.end} is complete (use --force to rerun)")
         return EXIT_OK
