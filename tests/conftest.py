@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
@@ -26,10 +24,3 @@ def regex_scrubber():
     from transforms.scrub import Scrubber
 
     return Scrubber(mode="regex")
-
-
-@pytest.fixture(scope="session")
-def presidio_scrubber():
-    from transforms.scrub import Scrubber
-
-    return Scrubber(mode="presidio")
