@@ -89,6 +89,27 @@ logger = logging.getLogger(__name__)
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "CN", "AU")
 
 
+
+def recognizer_result(recognizer: LocalRecognizer, entity_type: str, start: int, end: int, score: float,
+                      why: str, pattern_name: Optional[str] = None) -> RecognizerResult:
+    """A Presidio result carrying which of our recognizers (and rule) found it, for decision traces."""
+    return RecognizerResult(
+        entity_type=entity_type,
+        start=start,
+        end=end,
+        score=score,
+        analysis_explanation=AnalysisExplanation(
+            recognizer=recognizer.name,
+            original_score=score,
+            pattern_name=pattern_name,
+            textual_explanation=why,
+        ),
+        recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+        },
+    )
+
 class RegexRecognizer(LocalRecognizer):
     """A recognizer made of :class:`transforms.pii_patterns.Rule` s.
 
@@ -121,28 +142,12 @@ class RegexRecognizer(LocalRecognizer):
         """All validated matches in ``text`` (used by :meth:`analyze`)."""
         if self.requires and not any(token in text for token in self.requires):
             return []
-        results: List[RecognizerResult] = []
-        for rule in self.rules:
-            for start, end, score in rule.spans(text):
-                results.append(
-                    RecognizerResult(
-                        entity_type=self.entity,
-                        start=start,
-                        end=end,
-                        score=score,
-                        analysis_explanation=AnalysisExplanation(
-                            recognizer=self.name,
-                            original_score=score,
-                            pattern_name=rule.name,
-                            textual_explanation=f"Detected by {self.name} rule '{rule.name}'",
-                        ),
-                        recognition_metadata={
-                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                        },
-                    )
-                )
-        return results
+        return [
+            recognizer_result(self, self.entity, start, end, score,
+                              f"Detected by {self.name} rule '{rule.name}'", pattern_name=rule.name)
+            for rule in self.rules
+            for start, end, score in rule.spans(text)
+        ]
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         if entities and self.entity not in entities:
@@ -552,22 +557,7 @@ class ChinesePersonRecognizer(LocalRecognizer):
 
     def _result(self, start: int, end: int, why: str, score: Optional[float] = None
                 ) -> RecognizerResult:
-        score = self.SCORE if score is None else score
-        return RecognizerResult(
-            entity_type="PERSON",
-            start=start,
-            end=end,
-            score=score,
-            analysis_explanation=AnalysisExplanation(
-                recognizer=self.name,
-                original_score=score,
-                textual_explanation=why,
-            ),
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
-        )
+        return recognizer_result(self, "PERSON", start, end, self.SCORE if score is None else score, why)
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         if entities and "PERSON" not in entities:
