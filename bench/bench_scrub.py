@@ -425,12 +425,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         md += print_results(corpus, best) + [""]
         figures[corpus.name] = {"describe": describe(corpus), "runs": runs}
     print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    if a.json:
-        with open(a.json, "w", encoding="utf-8") as f:
-            json.dump(figures, f, indent=1)
-    if a.markdown:
-        with open(a.markdown, "w", encoding="utf-8") as f:
-            f.write("\n".join(md) + "\n")
+    ds.write_reports(a.json, figures, a.markdown, md)
     return 0
 
 

@@ -41,7 +41,6 @@ Nothing here asserts: it prints tables (and writes JSON with --json).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections import Counter, defaultdict
@@ -408,12 +407,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             }
             for s, r in results.items()
         }
-    if a.json:
-        with open(a.json, "w", encoding="utf-8") as f:
-            json.dump(figures, f, indent=1)
-    if a.markdown:
-        with open(a.markdown, "w", encoding="utf-8") as f:
-            f.write("\n".join(md_out) + "\n")
+    ds.write_reports(a.json, figures, a.markdown, md_out)
     return 0
 
 

@@ -40,6 +40,17 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from stdnum import luhn
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def write_reports(json_path: Optional[str], figures: dict, markdown_path: Optional[str],
+                  markdown_lines: List[str]) -> None:
+    """Write a benchmark's figures as JSON and its tables as Markdown, each only when a path is given."""
+    if json_path:
+        with open(json_path, "w", encoding="utf-8") as f:
+            json.dump(figures, f, indent=1)
+    if markdown_path:
+        with open(markdown_path, "w", encoding="utf-8") as f:
+            f.write("\n".join(markdown_lines) + "\n")
 DEFAULT_SYNTH_PATH = "../shared/data/presidio_synth_dataset_v2.json"
 SEED = 20240501
 
