@@ -691,12 +691,12 @@ def test_chinese_sentences_without_names(presidio):
 def test_spacy_reload_every_n_texts_keeps_results(presidio, monkeypatch):
     texts = [f"Message {i}: my colleague Sarah Johnson from Boston, Zqxw{i}word, 手机1381234567{i % 10}"
              for i in range(7)] + ["You could also call Philip Ingram directly."]
-    presidio._cache.clear()
+    presidio.clear_caches()
     expected = [presidio.find_spans(t) for t in texts]
     before = presidio.reloads
     old_nlp = presidio._nlp
     monkeypatch.setattr(presidio, "reload_every", 3)
-    presidio._cache.clear()
+    presidio.clear_caches()
     again = [presidio.find_spans(t) for t in texts]
     assert presidio.reloads - before >= 2
     assert presidio._nlp is not old_nlp and presidio._analyzer.nlp_engine is presidio._engine
@@ -1029,7 +1029,6 @@ def test_segment_ner_finds_name_in_fifth_sentence(presidio, monkeypatch):
         "If it still fails, ask Katelyn Benjamin from the platform team.",
         "She has fixed this before.\nOtherwise, check the logs again."]
     text = " ".join(sentences)
-    assert len(text) > scrub_module.NER_SEGMENT_MIN_CHARS
     segments = scrub_module._ner_segments(text, scrub_module.ner_input(text))
     assert len(segments) == 1 and text[segments[0][0]:segments[0][1]] == sentences[4]
     seen = []
@@ -1051,7 +1050,6 @@ def test_segment_ner_finds_name_in_fifth_sentence(presidio, monkeypatch):
 def test_segment_ner_skips_long_answer_without_names(presidio, monkeypatch):
     text = " ".join(s.capitalize() for s in LONG_FILLER * 3) + \
         "\nYou're done. Here's a tip: on Monday, restart it again. Don't forget."
-    assert len(text) > scrub_module.NER_SEGMENT_MIN_CHARS
     calls = []
     monkeypatch.setattr(type(presidio._nlp), "pipe",
                         lambda self, texts, **kw: calls.append(list(texts)) or [])
@@ -1064,3 +1062,55 @@ def test_segments_do_not_split_initials_or_titles():
             + "We asked Mr. John F. Kennedy about it. then nothing more.")
     segments = scrub_module._ner_segments(text, text)
     assert [text[s:e] for s, e in segments] == ["We asked Mr. John F. Kennedy about it."]
+
+
+def test_repeated_sentence_goes_through_spacy_once(presidio, monkeypatch):
+    # Two different texts sharing a sentence: the second one's NER for it comes from the cache,
+    # with offsets mapped into the second text.
+    shared = "Please forward this to Katelyn Benjamin before Friday."
+    first = f"Ticket 4411 is open. {shared}"
+    second = f"{shared} Also attach the Q3 report."
+    presidio.clear_caches()
+    seen = []
+    real_pipe = type(presidio._nlp).pipe
+
+    def spy(self, texts, **kwargs):
+        texts = list(texts)
+        seen.extend(texts)
+        return real_pipe(self, texts, **kwargs)
+
+    monkeypatch.setattr(type(presidio._nlp), "pipe", spy)
+    spans_first = presidio.find_spans(first)
+    spans_second = presidio.find_spans(second)
+    assert seen.count(shared) == 1
+    for text, spans in ((first, spans_first), (second, spans_second)):
+        start = text.index("Katelyn Benjamin")
+        assert ("PERSON", start, start + len("Katelyn Benjamin")) in [
+            (s.entity_type, s.start, s.end) for s in spans]
+
+
+def test_caches_do_not_change_results(presidio):
+    texts = ["Please forward this to Katelyn Benjamin before Friday. Ticket 4411.",
+             "Ticket 4411. Please forward this to Katelyn Benjamin before Friday.",
+             "我的同事张建国说，明天下午三点开会。请联系张建国。",
+             "明天下午三点开会。Dear Mr. Howard Chen, see you in Boston."]
+    presidio.clear_caches()
+    cold = [presidio.find_spans(t) for t in texts]
+    warm = [presidio.find_spans(t) for t in texts]  # whole-text cache
+    presidio._cache.clear()
+    sentence_cached = [presidio.find_spans(t) for t in texts]  # sentence + jieba caches only
+    uncached = Scrubber("presidio", cache_size=0)
+    assert cold == warm == sentence_cached == [uncached.find_spans(t) for t in texts]
+    assert any(s.entity_type == "PERSON" for s in cold[2])
+
+
+def test_jieba_cuts_are_cached_per_run(presidio):
+    from transforms.recognizers import ChinesePersonRecognizer
+
+    recognizer = next(r for r in presidio._analyzer.registry.recognizers
+                      if isinstance(r, ChinesePersonRecognizer))
+    presidio.clear_caches()
+    presidio.find_spans("请联系王小明处理，谢谢")
+    misses = recognizer._cuts.misses
+    presidio.find_spans("Order 12345: 请联系王小明处理，谢谢")  # new text, same CJK runs
+    assert recognizer._cuts.misses == misses and recognizer._cuts.hits >= 2

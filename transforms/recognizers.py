@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import (
@@ -83,6 +83,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from transforms import pii_patterns as pp
+from transforms.bounded_cache import LruCache
 
 logger = logging.getLogger(__name__)
 
@@ -337,10 +338,13 @@ class ChinesePersonRecognizer(LocalRecognizer):
     SCORE = 0.6
     CONTEXT_SCORE = {True: 0.7, False: 0.6}  # strong / weak naming context
 
-    def __init__(self, supported_language: str = "en", hmm: bool = True):
+    def __init__(self, supported_language: str = "en", hmm: bool = True, cache_size: int = 0):
         self.hmm = hmm  # the HMM finds names missing from the dictionary (most of them)
         self._pos = None
         self._freq: dict = {}
+        # POS cuts per CJK run: clauses repeat across texts (templates, boilerplate answers), and
+        # jieba's HMM is most of this recognizer's time
+        self._cuts: LruCache[Tuple[Tuple[str, str], ...]] = LruCache(cache_size)
         super().__init__(supported_entities=["PERSON"], name="ChinesePersonRecognizer",
                          supported_language=supported_language)
 
@@ -525,6 +529,17 @@ class ChinesePersonRecognizer(LocalRecognizer):
             return p, end, True
         return None
 
+    def clear_cache(self) -> None:
+        self._cuts.clear()
+
+    def _cut(self, run: str) -> Tuple[Tuple[str, str], ...]:
+        """jieba's (word, POS flag) pairs for one run of CJK characters."""
+        cut = self._cuts.get(run)
+        if cut is None:
+            cut = tuple((pair.word, pair.flag) for pair in self._pos.cut(run, HMM=self.hmm))
+            self._cuts.put(run, cut)
+        return cut
+
     def find(self, text: str) -> List[RecognizerResult]:
         results: List[RecognizerResult] = []
         for run in pp.CJK_RUN_RE.finditer(text):
@@ -532,9 +547,9 @@ class ChinesePersonRecognizer(LocalRecognizer):
                 continue
             offset = run.start()
             tokens = []
-            for pair in self._pos.cut(run.group(), HMM=self.hmm):
-                tokens.append((offset, pair.word, pair.flag))
-                offset += len(pair.word)
+            for word, flag in self._cut(run.group()):
+                tokens.append((offset, word, flag))
+                offset += len(word)
             i = 0
             while i < len(tokens):
                 start, word, flag = tokens[i]

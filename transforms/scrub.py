@@ -74,14 +74,17 @@ Behaviour worth knowing:
   (``reloads`` counts them). A failed reload is logged and the old pipeline kept. After a reload
   ``gc.collect()`` and glibc's ``malloc_trim(0)`` return the old pipeline's memory to the OS.
 * Speed: detection results are cached per text (bounded LRU keyed by a BLAKE2 digest: system prompts
-  repeat across conversations); a conversation's texts go through spaCy in one ``nlp.pipe`` batch;
+  repeat across conversations); a conversation's new sentences go through spaCy in one ``nlp.pipe``
+  batch;
   texts skip NER unless a capitalized word outside code may start a name (:func:`needs_ner`):
   acronyms (``SQL``), single letters and common words capitalized at a sentence start or in a
   title (spaCy's English stop words minus name-like ones such as ``Will`` / ``May``, the NER
   stoplist, a few chat words: ``Sure``, ``Summarize``, ``Python``, weekdays and months that are
   no given names; contraction endings are stripped first: ``You're``, ``Here's``) do not count.
-  Texts over ``NER_SEGMENT_MIN_CHARS`` go through spaCy only by the runs of lines / sentences that
-  pass that test (:func:`_ner_segments`; offsets mapped back). Runs longer than 100k characters are split for spaCy.
+  Texts go through spaCy sentence by sentence, and only the lines / sentences that pass that test
+  (:func:`_ner_segments`; offsets mapped back); NER results are cached per sentence and jieba's
+  cuts per run of CJK characters (boilerplate sentences and clauses repeat across texts that
+  differ elsewhere). Sentences longer than 100k characters are split for spaCy.
 * ``counts`` returned by :meth:`Scrubber.scrub_conversation` is the number of replaced occurrences
   per entity type across the conversation.
 """
@@ -92,12 +95,13 @@ import hashlib
 import logging
 import re
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from transforms import pii_patterns as pp
+from transforms.bounded_cache import LruCache
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +122,9 @@ _NER_TYPES = frozenset({"PERSON", "LOCATION", "NRP"})
 
 MAX_NER_CHARS = 100_000  # longer texts are split (at whitespace) before spaCy
 SPACY_BATCH_SIZE = 32
+# The sentence (NER) and CJK-run (jieba) caches hold this many entries per entry of the per-text
+# cache (``cache_size``): a text has a few sentences / clauses.
+NER_CACHE_ENTRIES_PER_TEXT = 4
 # Bounded vocab growth (see module docstring): reload spaCy after this many analysed texts, or
 # when its StringStore has grown by this many strings since loading (en_core_web_sm starts with
 # ~85k). A reload takes ~0.3-1 s of CPU; at ~350 texts/s, 20k texts are about a minute of work.
@@ -513,8 +520,6 @@ class _NerEntity:
         return self.label_
 
 
-# Texts up to this long go through NER whole; longer ones only by the segments with a name-like word.
-NER_SEGMENT_MIN_CHARS = 150
 # Segment ends: line breaks, CJK sentence ends, ". ! ?" (+ closing quotes / brackets) before
 # whitespace or the end of the text.
 _SEGMENT_END_RE = re.compile(r"\n+|[。！？]+|[.!?]+[\"')\]”’]*(?=\s|$)")
@@ -527,12 +532,15 @@ _WORD_BEFORE_RE = re.compile(r"([A-Za-z.]+)$")
 
 
 def _ner_segments(text: str, masked: str) -> List[Tuple[int, int]]:
-    """(start, end) runs of ``masked`` (the NER input of ``text``, same offsets) for spaCy: the
-    whole text when it is short, else the maximal runs of consecutive lines / sentences that
-    each pass :func:`needs_ner` (names are sentence-local), trimmed of outer whitespace."""
+    """(start, end) of the lines / sentences of ``masked`` (the NER input of ``text``, same
+    offsets) that pass :func:`needs_ner`, trimmed of outer whitespace: what spaCy sees.
+
+    Why sentences, not whole texts: the small English model's NER looks only a few tokens either
+    side (a 4-layer window-1 CNN plus nearby parser state), so a sentence alone gets the same
+    entities as in its text; sentences without a name-like word are skipped; and sentences repeat
+    across texts far more than texts do (boilerplate in answers, templated prompts), so their NER
+    results are cached (see ``Scrubber._ner_artifacts``)."""
     n = len(masked)
-    if n <= NER_SEGMENT_MIN_CHARS:
-        return [(0, n)]
     bounds = []  # segment (start, end)
     start = 0
     for m in _SEGMENT_END_RE.finditer(text):
@@ -545,19 +553,10 @@ def _ner_segments(text: str, masked: str) -> List[Tuple[int, int]]:
         start = m.end()
     if start < n:
         bounds.append((start, n))
-    runs: List[Tuple[int, int]] = []
-    run_open = False
-    for seg_start, seg_end in bounds:
-        if needs_ner(masked[seg_start:seg_end]):
-            if run_open:
-                runs[-1] = (runs[-1][0], seg_end)
-            else:
-                runs.append((seg_start, seg_end))
-                run_open = True
-        else:
-            run_open = False
     out = []
-    for seg_start, seg_end in runs:
+    for seg_start, seg_end in bounds:
+        if not needs_ner(masked[seg_start:seg_end]):
+            continue
         piece = masked[seg_start:seg_end]
         lead = len(piece) - len(piece.lstrip())
         trail = len(piece) - len(piece.rstrip())
@@ -629,17 +628,18 @@ class Scrubber:
             spacy_recognizer = SpacyRecognizer(supported_language="en",
                                                supported_entities=ner_entities)
             self._spacy_recognizer_name = spacy_recognizer.name
-            recognizers += [spacy_recognizer, ChinesePersonRecognizer()]
+            recognizers += [spacy_recognizer, ChinesePersonRecognizer(
+                cache_size=self.cache_size * NER_CACHE_ENTRIES_PER_TEXT)]
 
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
         self._analyzer = AnalyzerEngine(
             registry=registry, nlp_engine=self._engine, supported_languages=["en"]
         )
-        self._cache: "OrderedDict[bytes, Tuple[PiiSpan, ...]]" = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache: LruCache[Tuple[PiiSpan, ...]] = LruCache(self.cache_size)
+        # NER entities per sentence, as (label, start, end, score) relative to the sentence
+        self._ner_cache: LruCache[Tuple[Tuple[str, int, int, float], ...]] = LruCache(
+            self.cache_size * NER_CACHE_ENTRIES_PER_TEXT)
         self._reload_lock = threading.Lock()
-        self.cache_hits = 0
-        self.cache_misses = 0
         # first calls load phonenumbers metadata, compile regexes, warm spaCy: pay it here
         self._analyze_uncached(["Warm-up: Call John Smith at +1 415-555-2671, 张伟 13812345678."])
 
@@ -704,6 +704,24 @@ class Scrubber:
             return []
         return list(self._detect_many([text])[0])
 
+    def clear_caches(self) -> None:
+        """Forget every cached result (texts, NER sentences, jieba cuts): the next calls compute
+        everything afresh."""
+        self._cache.clear()
+        self._ner_cache.clear()
+        for recognizer in self._analyzer.registry.recognizers:
+            if hasattr(recognizer, "clear_cache"):
+                recognizer.clear_cache()
+
+    @property
+    def cache_hits(self) -> int:
+        """Texts answered from the per-text detection cache."""
+        return self._cache.hits
+
+    @property
+    def cache_misses(self) -> int:
+        return self._cache.misses
+
     def _detect_many(self, texts: Sequence[str]) -> List[Tuple[PiiSpan, ...]]:
         out: List[Optional[Tuple[PiiSpan, ...]]] = [None] * len(texts)
         todo: Dict[bytes, List[int]] = {}
@@ -714,29 +732,22 @@ class Scrubber:
                 out[i] = ()
                 continue
             key = _digest(text)
-            with self._lock:
-                hit = self._cache.get(key)
-                if hit is not None:
-                    self._cache.move_to_end(key)
-                    self.cache_hits += 1
+            if key in todo:  # a repeat within this batch: analysed once below
+                todo[key].append(i)
+                continue
+            hit = self._cache.get(key)
             if hit is not None:
                 out[i] = hit
             else:
-                todo.setdefault(key, []).append(i)
+                todo[key] = [i]
 
         if todo:
             keys = list(todo)
             fresh = self._analyze_uncached([texts[todo[k][0]] for k in keys])
-            with self._lock:
-                for key, spans in zip(keys, fresh):
-                    self.cache_misses += 1
-                    for i in todo[key]:
-                        out[i] = spans
-                    if self.cache_size > 0:
-                        self._cache[key] = spans
-                        self._cache.move_to_end(key)
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+            for key, spans in zip(keys, fresh):
+                for i in todo[key]:
+                    out[i] = spans
+                self._cache.put(key, spans)
         return out  # type: ignore[return-value]
 
     def _token_only_artifacts(self, text: str):
@@ -746,47 +757,60 @@ class Scrubber:
         return _LazyNlpArtifacts(lambda: tokenizer(clean), [], [], self._engine, "en")
 
     def _ner_artifacts(self, texts: Sequence[str]) -> list:
-        """NLP artifacts per text: spaCy NER over the code-masked text, restricted to the runs of
-        segments (:func:`_ner_segments`) that may hold a name, all in one nlp.pipe batch; entity
+        """NLP artifacts per text: spaCy NER over the code-masked text, sentence by sentence and
+        only on the sentences that may hold a name (:func:`_ner_segments`). Each distinct
+        sentence goes through spaCy once (results are cached per sentence, see
+        :class:`LruCache`), all of a call's new sentences in one ``nlp.pipe`` batch; entity
         offsets are mapped back to the full text. Token-only artifacts where there is nothing for
         NER (regex mode, no name-like word)."""
         artifacts: list = [None] * len(texts)
-        pieces: List[str] = []
-        owners: List[Tuple[int, int]] = []  # (text index, offset of the piece in the text)
-        masked_texts: Dict[int, str] = {}
+        if self._nlp is None:
+            return [self._token_only_artifacts(t) for t in texts]
+        engine = self._engine
+        # per text: (masked text, [(offset of the sentence in the text, sentence key)])
+        wanted: Dict[int, Tuple[str, List[Tuple[int, bytes]]]] = {}
+        new_sentences: Dict[bytes, str] = {}
+        known: Dict[bytes, Tuple[Tuple[str, int, int, float], ...]] = {}
         for i, text in enumerate(texts):
-            if self._nlp is None:
-                continue
             masked = ner_input(text)
             if not needs_ner(masked):
                 continue
-            masked_texts[i] = masked
+            placed: List[Tuple[int, bytes]] = []
             for seg_start, seg_end in _ner_segments(text, masked):
                 offset = seg_start
                 for piece in _split_for_ner(masked[seg_start:seg_end]):
-                    pieces.append(piece)
-                    owners.append((i, offset))
+                    key = _digest(piece)
+                    if key not in known and key not in new_sentences:
+                        hit = self._ner_cache.get(key)
+                        if hit is not None:
+                            known[key] = hit
+                        else:
+                            new_sentences[key] = piece
+                    placed.append((offset, key))
                     offset += len(piece)
-        if pieces:
-            engine = self._engine
-            found: Dict[int, Tuple[list, list]] = {i: ([], []) for i in masked_texts}
-            for (owner, offset), doc in zip(owners,
-                                            self._nlp.pipe(pieces, batch_size=SPACY_BATCH_SIZE)):
+            wanted[i] = (masked, placed)
+        if new_sentences:
+            docs = self._nlp.pipe(list(new_sentences.values()), batch_size=SPACY_BATCH_SIZE)
+            for key, doc in zip(list(new_sentences), docs):
                 entities, scores = engine._get_updated_entities(
                     list(doc.ents), engine._get_scores_for_entities(doc))
-                masked = masked_texts[owner]
-                for ent, score in zip(entities, scores):
-                    start, end = ent.start_char + offset, ent.end_char + offset
+                found = tuple((ent.label_, ent.start_char, ent.end_char, float(score))
+                              for ent, score in zip(entities, scores))
+                known[key] = found
+                self._ner_cache.put(key, found)
+        tokenizer = self._tokenizer
+        for i, (masked, placed) in wanted.items():
+            entities, scores = [], []
+            for offset, key in placed:
+                for label, start, end, score in known[key]:
+                    start, end = start + offset, end + offset
                     # drop what can be no name now (see NerOnlySpacyNlpEngine._doc_to_nlp_artifact)
                     if _clean_ner_span(masked, start, end) is None:
                         continue
-                    found[owner][0].append(_NerEntity(ent.label_, start, end))
-                    found[owner][1].append(score)
-            tokenizer = self._tokenizer
-            for owner, (entities, scores) in found.items():
-                masked = masked_texts[owner]
-                artifacts[owner] = _LazyNlpArtifacts(
-                    lambda m=masked: tokenizer(m), entities, scores, engine, "en")
+                    entities.append(_NerEntity(label, start, end))
+                    scores.append(score)
+            artifacts[i] = _LazyNlpArtifacts(
+                lambda m=masked: tokenizer(m), entities, scores, engine, "en")
         return [a if a is not None else self._token_only_artifacts(t)
                 for a, t in zip(artifacts, texts)]
 
