@@ -140,6 +140,23 @@ def test_long_digit_runs_are_not_cards(regex):
     assert "CREDIT_CARD" not in types(regex, "x" + "4111111111111111")
 
 
+@pytest.mark.parametrize("card", [
+    "630427373398",  # 12-digit Maestro
+    "501864667909",  # 12-digit Maestro
+    "180016070420458",  # 15-digit JCB (1800)
+    "213176828496175",  # 15-digit JCB (2131)
+])
+def test_short_and_rare_cards_need_a_card_word(regex, card):
+    assert pp.luhn_valid(card)
+    assert ("CREDIT_CARD", card) in found(regex, f"What is the limit for card {card}?")
+    assert ("CREDIT_CARD", card) in found(regex, f"信用卡{card}被冻结了")
+    assert ("CREDIT_CARD", card) in found(regex, f"the last bill for cc {card} was late")
+    # without a card word, or labelled as something else, it is just a number
+    assert "CREDIT_CARD" not in types(regex, f"reference {card}")
+    assert "CREDIT_CARD" not in types(regex, f"my card was declined, order {card} is stuck")
+    assert "CREDIT_CARD" not in types(regex, f"card {card[:-1]}{(int(card[-1]) + 1) % 10}")  # Luhn
+
+
 # ------------------------------------------------------------------------------------------------
 # phones
 # ------------------------------------------------------------------------------------------------
@@ -934,6 +951,35 @@ def test_bare_numbers_are_not_phones(regex, text):
 ])
 def test_bare_numbers_with_phone_shape_or_context(regex, text, phone):
     assert ("PHONE_NUMBER", phone) in found(regex, text)
+
+
+@pytest.mark.parametrize("text,phone", [
+    ("Personal Info:\nPhone:\n60-56-85-91\n\nE-mail:", "60-56-85-91"),
+    ("Name: Sieda Batukayev\nPhone: (99) 645-791", "(99) 645-791"),
+    ("Hungary 34796\n(37) 788-063-Office", "(37) 788-063"),
+    ("APO AA 61487\n416 60 039 office", "416 60 039"),
+    ("+46 (0)8 928 571 38 fax", "+46 (0)8 928 571 38"),
+    ("Can someone call me on 9472 7916? I have questions", "9472 7916"),
+    ("Mobile: 0490 39 07 81", "0490 39 07 81"),
+    ("Fax: 345-899-3560x4587", "345-899-3560x4587"),
+    ("Home: 555-1234", "555-1234"),
+    ("联系电话：0571 8888 1234", "0571 8888 1234"),
+])
+def test_labelled_phone_numbers_of_any_country(regex, text, phone):
+    assert ("PHONE_NUMBER", phone) in found(regex, text)
+
+
+@pytest.mark.parametrize("text", [
+    "home 1234567 days",  # a word that labels phones, but a bare number
+    "Office 2019 costs 149.99",
+    "Phone: 2024-05-01",  # a date
+    "work 2024-05-01 to 2024-06-01",
+    "tel: 12.5",
+    "office hours 9-17",
+    "call me at 5pm",
+])
+def test_phone_labels_do_not_make_numbers_phones(regex, text):
+    assert "PHONE_NUMBER" not in types(regex, text)
 
 
 def test_ip_after_letters(regex):

@@ -274,17 +274,6 @@ EMAIL_RULES = (
     ),
 )
 
-CREDIT_CARD_RULES = (
-    _rule("card (digits)", L + r"[2-6][0-9]{12,18}" + R, 1.0, validate=payment_card_valid),
-    _rule(
-        "card (grouped)",
-        L + r"(?:[2-6][0-9]{3}(?P<s1>[ \-])[0-9]{4}(?P=s1)[0-9]{4}(?P=s1)[0-9]{1,4}"
-        r"(?:(?P=s1)[0-9]{1,3})?|3[47][0-9]{2}(?P<s2>[ \-])[0-9]{6}(?P=s2)[0-9]{5})" + R,
-        1.0,
-        validate=payment_card_valid,
-    ),
-)
-
 CN_RESIDENT_ID_RULES = (
     _rule(
         "cn resident id (18)",
@@ -393,6 +382,37 @@ def cn_id_context(context: _IdContext, context_score: float, bare_score: Optiona
 
     return refine
 
+
+# Payment cards. Common issuers (Visa, Mastercard, Amex, Discover, UnionPay, 16+ digit Maestro)
+# are recognised by shape + Luhn alone. Rarer forms - 12-15 digit Maestro (50, 56-69) and the
+# 15-digit JCB ranges 1800 / 2131 - collide with order and account numbers (Luhn passes one
+# number in ten), so they need a card word labelling them (:class:`_IdContext`: nearest label
+# in the same sentence before, or right after; "order" / "订单" labels beat it).
+CARD_CONTEXT = (r"卡号|银行卡|信用卡|借记卡|储蓄卡|卡|(?<![A-Za-z])(?i:(?:credit|debit|bank|payment)?[ ]?card"
+                r"|cc|visa|master[ ]?card|maestro|jcb)(?![A-Za-z])")
+CARD_CONTEXT_WORDS = _IdContext(CARD_CONTEXT)
+
+
+def _contextual_card(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+    start, end = match.span("v")
+    digits = match.group("v")
+    if len(set(digits)) < 2 or not luhn_valid(digits):
+        return None
+    return (start, end, 0.9) if CARD_CONTEXT_WORDS.find(match.string, start, end) else None
+
+
+CREDIT_CARD_RULES = (
+    _rule("card (digits)", L + r"[2-6][0-9]{12,18}" + R, 1.0, validate=payment_card_valid),
+    _rule(
+        "card (grouped)",
+        L + r"(?:[2-6][0-9]{3}(?P<s1>[ \-])[0-9]{4}(?P=s1)[0-9]{4}(?P=s1)[0-9]{1,4}"
+        r"(?:(?P=s1)[0-9]{1,3})?|3[47][0-9]{2}(?P<s2>[ \-])[0-9]{6}(?P=s2)[0-9]{5})" + R,
+        1.0,
+        validate=payment_card_valid,
+    ),
+    _rule("card (12-15 digits, card word)", L + r"(?P<v>(?:1800|2131)[0-9]{11}|(?:5[06-9]|6[0-9])[0-9]{10,13})" + R,
+          0.9, refine=_contextual_card),
+)
 
 # GB 32100-2015 unified social credit code: 18 characters of 0-9 A-H J-N P-R T-U W-Y (no I O Z S
 # V); 1 registering authority, 2 entity type, 3-8 region code (digits), 9-17 organization code
@@ -533,6 +553,50 @@ CN_PHONE_RULES = (
         r"|(?:\+|00)86[ \-]?[1-9][0-9]{1,2}[ \-]?)[1-9][0-9]{6,7}" + R,
         0.6,
     ),
+)
+
+# Phone numbers of any country, written the way people label them: "Phone: 60-56-85-91",
+# "Mobile:\n723 813 266", "call me on 9472 7916", "416 60 039 office", "(37) 788-063-Office".
+# phonenumbers validates numbers against the numbering plans of a few regions only, so numbers
+# of other countries (or fictional ranges) slip through it; a label right before (same or
+# previous line, only punctuation between) or right after the number stands in for that
+# validation. 7-15 digits, not a date, not an amount.
+_PHONE_LABEL = (r"(?<![A-Za-z])(?i:phone|tel|telephone|mobile|cell|cellphone|fax|desk|office|home"
+                r"|work|whats ?app|call me (?:on|at)|reach me (?:on|at)|text me (?:on|at)"
+                r"|ring me (?:on|at))(?![A-Za-z])|电话|手机|座机|传真|联系电话|联系方式")
+# Labels that are ordinary words too: the number must be formatted ("home 1234567 days" is not).
+_WEAK_PHONE_LABELS = frozenset({"cell", "desk", "office", "home", "work"})
+_PHONE_VALUE = (r"(?P<v>(?:\+|00)?\(?[0-9][0-9 ().\-]{4,19}[0-9]"
+                r"(?:[ ]?(?i:x|ext\.?)[ ]?[0-9]{1,5})?)")
+_PHONE_DATE_RE = re.compile(r"(?:19|20)[0-9]{2}[\-./](?:0?[1-9]|1[0-2])[\-./](?:0?[1-9]|[12][0-9]|3[01])"
+                            r"|(?:0?[1-9]|[12][0-9]|3[01])[\-./](?:0?[1-9]|1[0-2])[\-./](?:19|20)?[0-9]{2}")
+
+
+def _labelled_phone(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+    start, end = match.span("v")
+    value = match.group("v")
+    if match.group("label").lower() in _WEAK_PHONE_LABELS and _BARE_DIGITS_RE.fullmatch(value):
+        return None
+    main = re.split(r"(?i)[ ]?(?:x|ext)", value)[0]
+    digits = digits_only(main)
+    if not 7 <= len(digits) <= 15 or len(set(digits)) < 3:
+        return None
+    if _PHONE_DATE_RE.fullmatch(main.strip()) or _DECIMAL_RE.fullmatch(main):
+        return None
+    if main.count("(") != main.count(")"):
+        return None
+    return start, end, 0.6
+
+
+LABELLED_PHONE_RULES = (
+    _rule("phone (label before)",
+          f"(?P<label>{_PHONE_LABEL})(?:[ \\t]*(?:number|no\\.?|#))?[ \\t]*[:：#.\\-]?[ \\t]*\\n?[ \\t]*"
+          + _PHONE_VALUE + R,
+          0.6, refine=_labelled_phone, prefilter=_PHONE_LABEL),
+    _rule("phone (label after)",
+          r"(?<![0-9A-Za-z+])" + _PHONE_VALUE + R + r"[ \t]*[\-–(]?[ \t]*"
+          r"(?P<label>(?i:office|fax|mobile|cell|home|work|desk|phone)(?![A-Za-z])|手机|电话|座机|传真)",
+          0.6, refine=_labelled_phone, prefilter=_PHONE_LABEL),
 )
 
 IP_RULES = (

@@ -25,9 +25,14 @@ NRP                 spaCy NER NORP - nationality, religious or political group (
                     "translate to French" is not personal data)
 EMAIL_ADDRESS       regex with ASCII lookarounds (works against CJK text)
 PHONE_NUMBER        Presidio ``PhoneRecognizer`` (python-phonenumbers; US GB DE FR CN AU) plus
-                    regexes for CN mobiles (+86 / 0086 / separators) and CN landlines (0xx-xxxxxxxx)
+                    regexes for CN mobiles (+86 / 0086 / separators) and CN landlines (0xx-xxxxxxxx),
+                    plus numbers of any country with a phone label right before or after them
+                    ("Phone:\n60-56-85-91", "call me on 9472 7916", "416 60 039 office"), see
+                    :data:`transforms.pii_patterns.LABELLED_PHONE_RULES`
 CREDIT_CARD         payment card numbers, 13-19 digits, plain or grouped, Luhn + issuer prefix
-                    (covers Chinese UnionPay bank cards, 16-19 digits)
+                    (covers Chinese UnionPay bank cards, 16-19 digits); 12-15 digit Maestro and
+                    15-digit JCB (1800 / 2131) only with a card word labelling them (card, cc,
+                    卡号, 信用卡 ...)
 CN_RESIDENT_ID      PRC resident ID, 18 chars with GB 11643 MOD 11-2 check digit, province code and
                     birth date validated; legacy 15-digit form (province + date)
 CN_PASSPORT         PRC passports: e-passport ``E`` + 8 digits / ``E`` + letter + 7 digits, older
@@ -172,6 +177,8 @@ def regex_recognizers(supported_language: str = "en") -> List[RegexRecognizer]:
                         "CnHkMacauPermitRecognizer", supported_language=lang),
         RegexRecognizer("CN_USCC", pp.CN_USCC_RULES, "CnUsccRecognizer", supported_language=lang),
         RegexRecognizer("PHONE_NUMBER", pp.CN_PHONE_RULES, "CnPhoneRecognizer",
+                        supported_language=lang),
+        RegexRecognizer("PHONE_NUMBER", pp.LABELLED_PHONE_RULES, "LabelledPhoneRecognizer",
                         supported_language=lang),
         RegexRecognizer("IP_ADDRESS", pp.IP_RULES, "IpAsciiBoundaryRecognizer",
                         requires=(".", ":"), supported_language=lang),

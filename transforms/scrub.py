@@ -29,8 +29,10 @@ NRP                 spaCy NORP, only with ``include_nrp=True``
 EMAIL_ADDRESS       regex (ASCII lookarounds, works next to CJK text)
 PHONE_NUMBER        python-phonenumbers via Presidio + CN mobile / landline regexes; a bare digit
                     run needs a phone context word or a phone shape (no amounts, no ``X = 123...``),
-                    see :func:`transforms.pii_patterns.phone_span_plausible`
-CREDIT_CARD         13-19 digit payment / bank cards, Luhn-validated
+                    see :func:`transforms.pii_patterns.phone_span_plausible`; numbers of any
+                    country next to a phone label ("Phone:", "Fax:", "call me on", "... office")
+CREDIT_CARD         13-19 digit payment / bank cards, Luhn-validated; 12-15 digit Maestro / JCB
+                    only next to a card word
 CN_RESIDENT_ID      PRC resident ID (18 with MOD 11-2 check digit; legacy 15)
 CN_USCC             unified social credit code (18 chars, GB 32100 check character)
 CN_PASSPORT         PRC passport numbers, with a passport context word nearby
