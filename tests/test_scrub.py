@@ -1160,3 +1160,26 @@ def test_jieba_cuts_are_cached_per_run(presidio):
     misses = recognizer._cuts.misses
     presidio.find_spans("Order 12345: 请联系王小明处理，谢谢")  # new text, same CJK runs
     assert recognizer._cuts.misses == misses and recognizer._cuts.hits >= 2
+
+
+@pytest.mark.parametrize("value,is_name", [
+    ("Sophie Lang", True),
+    ("Johannes Varvio", True),
+    ("Morgan Stanley", True),  # an organisation named like a person: masked, the cheap mistake
+    ("Rand Corporation", False),
+    ("Kent Street", False),
+    ("Will Power Inc", False),
+    ("Google", False),
+    ("Sophie", False),  # one word: too weak a signal
+    ("Sophie LANG", False),
+    ("Python Software Foundation", False),
+])
+def test_org_spans_that_read_like_person_names(value, is_name):
+    assert scrub_module.org_span_is_person_name(value) is is_name
+
+
+def test_person_called_org_by_the_model_is_scrubbed(presidio):
+    text = "Billing address: Sophie Lang\n    3482 Via Franscini 71"
+    ents = {e.text.strip(): e.label_ for e in presidio._nlp(text).ents}
+    assert ents.get("Sophie Lang") == "ORG"  # the small model's mistake this guards against
+    assert ("PERSON", "Sophie Lang") in found(presidio, text)

@@ -19,8 +19,10 @@ Modes (setting ``scrub_mode``):
 Entity types (details and sources in :mod:`transforms.recognizers`):
 
 ==================  =========================================================
-PERSON              spaCy NER (English), English naming contexts ("my name is", "Dear", "call
-                    X Y", "Mr."), jieba ``nr`` tags and naming contexts (我叫/联系人/收件人...) (Chinese)
+PERSON              spaCy NER (English; ORG spans that read like a person's name count too, see
+                    :func:`org_span_is_person_name`), English naming contexts ("my name is",
+                    "Dear", "call X Y", "Mr."), jieba ``nr`` tags and naming contexts
+                    (我叫/联系人/收件人...) (Chinese)
 LOCATION            spaCy NER (GPE / LOC / FAC)
 ADDRESS             US / UK street addresses: house number + Capitalized street words + suffix /
                     unit / ", City, ST 12345" / UK postcode
@@ -217,6 +219,64 @@ def needs_ner(ner_text: str) -> bool:
         if word.casefold() not in common:
             return True
     return False
+
+
+# The small English model often calls a person's full name an organisation ("Tomomi Nishiyama",
+# "Sophie Lang", "Calquín Cazares" -> ORG). Such a span becomes PERSON when it reads like a name:
+# 2-3 capitalized words, the first a given name of some Faker locale (~20k, Latin script), none an
+# English stop word, an organisation word or a street word ("Morgan Stanley" still goes - masking
+# an organisation is the cheap mistake here; "Rand Corporation", "Kent Street" do not).
+_ORG_LIKE_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
+_ORG_WORDS = frozenset(
+    "inc ltd llc plc gmbh corp corporation co company companies bank university college school "
+    "academy hospital clinic club group foundation institute association society church airlines "
+    "airways motors center centre press records studio studios labs research partners capital "
+    "holdings investments systems solutions technologies services international global media "
+    "network networks agency council committee department ministry office team".split())
+_given_names: Optional[frozenset] = None
+
+
+def given_names() -> frozenset:
+    """Given names of every Faker locale written in Latin script (loaded once, ~0.1 s)."""
+    global _given_names
+    if _given_names is None:
+        import importlib
+        import pkgutil
+
+        import faker.providers.person as person_providers
+
+        names = set()
+        for module in pkgutil.iter_modules(person_providers.__path__):
+            provider = getattr(importlib.import_module(
+                f"{person_providers.__name__}.{module.name}"), "Provider", None)
+            for attr in ("first_names", "first_names_male", "first_names_female",
+                         "first_names_nonbinary", "first_romanized_names"):
+                values = vars(provider).get(attr) if provider is not None else None
+                if not isinstance(values, (dict, list, tuple, set, frozenset)):
+                    continue
+                for name in values:
+                    if (isinstance(name, str) and name[:1].isupper() and name.isalpha()
+                            and all(ord(ch) < 0x250 for ch in name)):
+                        names.add(name)
+        _given_names = frozenset(names)
+    return _given_names
+
+
+def org_span_is_person_name(value: str) -> bool:
+    """Whether an ORG / PRODUCT / WORK_OF_ART span of the NER model reads like a person's name."""
+    words = value.split()
+    if not 2 <= len(words) <= 3 or words[0] not in given_names():
+        return False
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    for word in words:
+        bare = word.replace("-", "").replace("'", "")
+        low = word.casefold()
+        if (not bare.isalpha() or not word[0].isupper() or word.isupper() or low in STOP_WORDS
+                or low in _ORG_WORDS or low in _NER_STOPLIST
+                or word in pp.STREET_SUFFIXES_ALL):
+            return False
+    return True
 
 
 # Name parts never propagated on their own (titles, particles).
@@ -794,8 +854,11 @@ class Scrubber:
         if new_sentences:
             docs = self._nlp.pipe(list(new_sentences.values()), batch_size=SPACY_BATCH_SIZE)
             for key, doc in zip(list(new_sentences), docs):
+                ents = [_NerEntity("PERSON", ent.start_char, ent.end_char)
+                        if ent.label_ in _ORG_LIKE_LABELS and org_span_is_person_name(ent.text)
+                        else ent for ent in doc.ents]
                 entities, scores = engine._get_updated_entities(
-                    list(doc.ents), engine._get_scores_for_entities(doc))
+                    ents, engine._get_scores_for_entities(doc))
                 found = tuple((ent.label_, ent.start_char, ent.end_char, float(score))
                               for ent, score in zip(entities, scores))
                 known[key] = found
