@@ -87,6 +87,7 @@ def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManif
             scrub_mode=settings.scrub_mode, spacy_model=settings.spacy_model,
             scrub_replacement=settings.scrub_replacement,
             judge=settings.judge, workers=settings.workers, policy=settings.training,
+            id_hash_key=settings.id_hash_key,
         )
         # Earlier verdicts (this date's included): a rerun or backfill never pays for the same judgment twice.
         judge_cache = read_rows(settings.lake_uri, "judgments") if settings.judge else []

@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     # "placeholder" (<PERSON_1>) or "surrogate" (realistic fakes of the same kind and locale, drawn without
     # looking at the real value; secrets keep placeholders).
     scrub_replacement: Literal["placeholder", "surrogate"] = "placeholder"
+    # Key of the keyed hash (HMAC-SHA256) behind `user_hash` and behind ids that held PII ("anon-..."). Unset,
+    # they are plain SHA-256: one-way, but anyone who can guess a user id or an email can confirm it by hashing
+    # it. Set a long random secret per deployment (at least 16 characters) and keep it: a new key gives new
+    # hashes, so one user's conversations before and after no longer link.
+    id_hash_key: str | None = Field(default=None, repr=False, min_length=16)
 
     # LLM judge (any OpenAI-compatible endpoint): FLYWHEEL_JUDGE__BASE_URL, FLYWHEEL_JUDGE__MODEL,
     # FLYWHEEL_JUDGE__API_KEY, budgets (FLYWHEEL_JUDGE__MAX_CALLS ...): see transforms.judge.JudgeConfig.
@@ -120,7 +125,9 @@ class Settings(BaseSettings):
         """A hash of what shapes the output (secrets left out), recorded in every run manifest."""
         # Secrets and pure performance knobs do not change the output rows.
         shaping = self.model_dump(exclude={"workers": True, "backfill_concurrency": True, "runner": True,
+                                           "id_hash_key": True,
                                            "judge": {"api_key", "max_concurrency", "timeout_s"}})
+        shaping["id_hash_keyed"] = bool(self.id_hash_key)  # whether, never which key
         return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
 
 

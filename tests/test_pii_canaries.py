@@ -14,6 +14,7 @@ import pytest
 
 from flows.day import process_day
 from flywheel.config import load_settings
+from transforms.ids import pseudonym, stable_id
 
 DAY = date(2026, 11, 21)
 
@@ -86,6 +87,9 @@ def write_logs(root: Path) -> None:
     (folder / "events.jsonl").write_text(text, encoding="utf-8")
 
 
+ID_HASH_KEY = "canary-key-6f1d2a9b8c7e"
+
+
 def lake_text(lake: Path) -> str:
     parts = []
     for path in sorted(lake.rglob("*")):
@@ -101,7 +105,8 @@ def canary_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("canaries")
     write_logs(root)
     settings = load_settings(source_uri=str(root / "logs"), lake_uri=str(root / "lake"),
-                             quarantine_uri=str(root / "quarantine"), scrub_mode="presidio", shards=1)
+                             quarantine_uri=str(root / "quarantine"), scrub_mode="presidio", shards=1,
+                             id_hash_key=ID_HASH_KEY)
     records: list[logging.LogRecord] = []
 
     class Keep(logging.Handler):
@@ -164,3 +169,19 @@ def test_surrogates_replace_values_with_consistent_fakes(tmp_path):
     assert counts["EMAIL_ADDRESS"] == 2
     other, _ = scrubber.scrub_conversation(texts, conversation_key="conv-2")
     assert other[1] != first[1]  # drawn per conversation, not from the value
+
+
+def test_keyed_hashes_cannot_be_confirmed_by_guessing(canary_run):
+    # Whoever guesses the user's email cannot find its plain hash in the lake; the key itself is nowhere.
+    root, manifest, logs = canary_run
+    email = "canary.person@example.org"
+    text = lake_text(root / "lake")
+    rows = pq.read_table(root / "lake" / "conversations").to_pylist()
+    assert {r["user_hash"] for r in rows if r["conversation_id"].startswith("canary-")} == {
+        pseudonym("user", email, ID_HASH_KEY)}
+    assert stable_id("user", email) not in text
+    assert stable_id("identifier", f"session-{email}", length=24) not in text
+    assert any(r["conversation_id"] == "anon-" + pseudonym("identifier", f"session-{email}", ID_HASH_KEY, 24)
+               for r in rows)
+    for place in (text, logs, manifest.model_dump_json()):
+        assert ID_HASH_KEY not in place

@@ -122,6 +122,14 @@ def test_user_hash_is_first_non_null_user_and_none_without_users():
     assert sessionize("c1", anonymous, source="s")[0].user_hash is None
 
 
+def test_user_hash_is_keyed_when_a_key_is_set():
+    events = [msg("m1", "user", "q", 1, user_id="bob")]
+    keyed = sessionize("c1", events, source="s", id_hash_key="k" * 16)[0].user_hash
+    assert keyed == sessionize("c1", events, source="s", id_hash_key="k" * 16)[0].user_hash  # stable
+    assert keyed not in (stable_id("user", "bob"), sessionize("c1", events, "s", id_hash_key="j" * 16)[0].user_hash)
+    assert len(keyed) == 32
+
+
 def _conversation_with_two_answers():
     return [
         msg("u1", "user", "q1", 1),
@@ -190,3 +198,18 @@ def test_events_of_another_conversation_are_refused():
         sessionize("c1", [msg("m1", "user", "q", 1), other], source="s")
     with pytest.raises(ValueError):
         sessionize("c1", [], source="s")
+
+
+def test_id_hash_key_setting_is_checked_hidden_and_only_flagged_in_the_config_hash(monkeypatch):
+    from flywheel.config import ConfigError, load_settings
+
+    monkeypatch.setenv("FLYWHEEL_ID_HASH_KEY", "short")
+    with pytest.raises(ConfigError, match="FLYWHEEL_ID_HASH_KEY"):
+        load_settings()
+    monkeypatch.setenv("FLYWHEEL_ID_HASH_KEY", "a-long-enough-secret-key")
+    keyed = load_settings()
+    assert keyed.id_hash_key == "a-long-enough-secret-key"
+    assert "a-long-enough-secret-key" not in repr(keyed)
+    other = load_settings(id_hash_key="another-long-secret-key")
+    monkeypatch.delenv("FLYWHEEL_ID_HASH_KEY")
+    assert keyed.config_hash() == other.config_hash() != load_settings().config_hash()

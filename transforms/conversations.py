@@ -13,7 +13,7 @@ from typing import Iterable
 
 from schemas.conversation import Conversation, EntityCount
 from schemas.events import FeedbackEvent, MessageEvent
-from transforms.ids import stable_id
+from transforms.ids import pseudonym, stable_id
 from transforms.scrub import Scrubber
 from transforms.sessionize import sessionize
 from transforms.signals import label_turns
@@ -28,9 +28,10 @@ class ProcessedConversation:
 _ID_SEPARATORS = re.compile(r"[-_:/|#]+")
 
 
-def safe_identifier(value: str | None, scrubber: Scrubber) -> str | None:
+def safe_identifier(value: str | None, scrubber: Scrubber, id_hash_key: str | None = None) -> str | None:
     """An id as logged, unless it holds PII (some products use the user's email as session id): then a
-    stable hash of it, the same everywhere it appears, so links between turns and events still hold."""
+    stable one-way hash of it (keyed by ``id_hash_key`` when set, see :func:`transforms.ids.pseudonym`), the
+    same everywhere it appears, so links between turns and events still hold."""
     if not value:
         return value
     # Ids glue values to counters ("ann@x.org-1"): look at the parts between separators, which hides
@@ -38,10 +39,11 @@ def safe_identifier(value: str | None, scrubber: Scrubber) -> str | None:
     # a parent id repeats an earlier message id and hits the scrubber's cache.
     if not scrubber.find_spans(_ID_SEPARATORS.sub(" ", value)):
         return value
-    return "anon-" + stable_id("identifier", value, length=24)
+    return "anon-" + pseudonym("identifier", value, id_hash_key, length=24)
 
 
-def scrub_conversation(conversation: Conversation, scrubber: Scrubber) -> Conversation:
+def scrub_conversation(conversation: Conversation, scrubber: Scrubber,
+                       id_hash_key: str | None = None) -> Conversation:
     """Scrub every free text of a conversation (turns, edited answers, report comments) in one pass,
     so a value gets the same placeholder in every turn, and every id that would carry PII.
     Returns a copy with entity counts filled in."""
@@ -57,17 +59,17 @@ def scrub_conversation(conversation: Conversation, scrubber: Scrubber) -> Conver
     for turn in conversation.turns:
         content = next(it)
         feedback = [s.model_copy(update={"edited_text": next(it), "comment": next(it),
-                                         "event_id": safe_identifier(s.event_id, scrubber)})
+                                         "event_id": safe_identifier(s.event_id, scrubber, id_hash_key)})
                     for s in turn.feedback]
         turns.append(turn.model_copy(update={
             "content": content, "feedback": feedback,
-            "message_id": safe_identifier(turn.message_id, scrubber),
-            "parent_id": safe_identifier(turn.parent_id, scrubber),
-            "model": safe_identifier(turn.model, scrubber),
+            "message_id": safe_identifier(turn.message_id, scrubber, id_hash_key),
+            "parent_id": safe_identifier(turn.parent_id, scrubber, id_hash_key),
+            "model": safe_identifier(turn.model, scrubber, id_hash_key),
         }))
     entities = [EntityCount(entity_type=k, count=v) for k, v in sorted(counts.items()) if v]
     return conversation.model_copy(update={
-        "conversation_id": safe_identifier(conversation.conversation_id, scrubber),
+        "conversation_id": safe_identifier(conversation.conversation_id, scrubber, id_hash_key),
         "turns": turns, "pii_entities": entities})
 
 
@@ -82,7 +84,8 @@ def process_conversation(
     events: Iterable[MessageEvent | FeedbackEvent],
     source: str,
     scrubber: Scrubber,
+    id_hash_key: str | None = None,
 ) -> ProcessedConversation:
     """Sessionize, scrub and label one conversation's events with the rules (row id comes after the judge)."""
-    raw, unattached = sessionize(conversation_id, events, source)
-    return ProcessedConversation(label_turns(scrub_conversation(raw, scrubber)), unattached)
+    raw, unattached = sessionize(conversation_id, events, source, id_hash_key)
+    return ProcessedConversation(label_turns(scrub_conversation(raw, scrubber, id_hash_key)), unattached)

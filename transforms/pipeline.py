@@ -62,6 +62,8 @@ class DayPlan:
     judge: JudgeConfig | None = None
     workers: int = 1
     policy: TrainingPolicy = field(default_factory=TrainingPolicy)
+    # Key of the hash behind user_hash and ids that held PII (setting id_hash_key); never printed.
+    id_hash_key: str | None = field(default=None, repr=False)
 
 
 def _count(name: str, value: int = 1) -> None:
@@ -133,10 +135,12 @@ class ProcessConversationDoFn(beam.DoFn):
 
     QUARANTINE = "quarantine"
 
-    def __init__(self, scrub_mode: str, spacy_model: str, scrub_replacement: str = "placeholder"):
+    def __init__(self, scrub_mode: str, spacy_model: str, scrub_replacement: str = "placeholder",
+                 id_hash_key: str | None = None):
         self._scrub_mode = scrub_mode
         self._spacy_model = spacy_model
         self._scrub_replacement = scrub_replacement
+        self._id_hash_key = id_hash_key
         self._scrubber = None
 
     def setup(self):
@@ -151,7 +155,7 @@ class ProcessConversationDoFn(beam.DoFn):
         source = tagged_events[0][0]
         events = [event for _, event in tagged_events]
         try:
-            result = process_conversation(conversation_id, events, source, self._scrubber)
+            result = process_conversation(conversation_id, events, source, self._scrubber, self._id_hash_key)
         except Exception as exc:  # noqa: BLE001 - a bad conversation must not sink the day
             _count("conversations_failed")
             yield TaggedOutput(self.QUARANTINE, QuarantinedLine(
@@ -313,7 +317,8 @@ def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: list[
         parsed.events
         | "Group by conversation" >> beam.GroupByKey()
         | "Scrub and label" >> beam.ParDo(
-            ProcessConversationDoFn(plan.scrub_mode, plan.spacy_model, plan.scrub_replacement)).with_outputs(
+            ProcessConversationDoFn(plan.scrub_mode, plan.spacy_model, plan.scrub_replacement,
+                                    plan.id_hash_key)).with_outputs(
             ProcessConversationDoFn.QUARANTINE, main="conversations")
     )
     cache = (

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from schemas.conversation import Conversation, FeedbackSignal, Turn
 from schemas.events import FeedbackEvent, MessageEvent, Role
-from transforms.ids import stable_id
+from transforms.ids import pseudonym
 from transforms.ingest import feedback_event_id
 
 
@@ -20,6 +20,7 @@ def sessionize(
     conversation_id: str,
     events: Iterable[MessageEvent | FeedbackEvent],
     source: str,
+    id_hash_key: str | None = None,
 ) -> tuple[Conversation, int]:
     """One conversation from its events.
 
@@ -110,7 +111,7 @@ def sessionize(
         row_id="",
         conversation_id=conversation_id,
         source=source,
-        user_hash=stable_id("user", first_user[2]) if first_user else None,
+        user_hash=pseudonym("user", first_user[2], id_hash_key) if first_user else None,
         started_at=min(stamps),
         ended_at=max(stamps),
         n_turns=len(turns),
