@@ -16,7 +16,8 @@ Variants (each with freshly built engines, so caches start cold; load time is re
 not included in the throughput)
   ours          ``Scrubber(mode="presidio")``, ``scrub_conversation(texts)`` per conversation (as
                 ``transforms.conversations.scrub_conversation`` calls it)
-  ours-nocache  the same with ``cache_size=0`` (the detection cache is the only lever the constructor
+  ours-nocache  the same with ``cache_size=0``: no per-text detection cache, no per-sentence NER
+                cache, no per-run jieba cache (the caches are the only lever the constructor
                 exposes)
   ours-pertext  the same Scrubber API used text by text (``scrub_text``): no batching of a
                 conversation's texts through ``nlp.pipe``, no cross-text placeholder consistency

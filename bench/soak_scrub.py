@@ -12,8 +12,9 @@ System prompts are left as they are (they repeat, as in real logs).
 
 Every ``--every`` texts it prints: texts done, texts/s, current RSS (``VmRSS``), peak RSS
 (``VmHWM``), and diagnostics of the Scrubber's spaCy pipeline: lexemes in its ``Vocab`` (read-only
-look at the private ``_nlp``), strings in its ``StringStore`` (``Scrubber.vocab_size()``), cached
-detections, and how often the Scrubber reloaded spaCy (``Scrubber.reloads``; it reloads after
+look at the private ``_nlp``), strings in its ``StringStore`` (``Scrubber.vocab_size()``), entries
+of the three bounded caches (texts, NER sentences, jieba CJK runs: ``Scrubber.cache_entries()``),
+and how often the Scrubber reloaded spaCy (``Scrubber.reloads``; it reloads after
 ``reload_every`` texts or when the vocab outgrows its bound). At the end it
 compares the mean RSS of the first quarter of samples with that of the last quarter.
 
@@ -128,7 +129,7 @@ def main(argv: Optional[List[str]] = None) -> int:
              "spaCy reload disabled (reload_every=0 and the vocab bound 0)" if not reload_every and not max_strings
              else f"Scrubber reloads spaCy every {reload_every} analysed texts or at a vocab bound of {max_strings}"))
     print(f"{'texts':>8} {'s':>7} {'texts/s':>8} {'RSS MB':>8} {'peak MB':>8} {'lexemes':>9} {'strings':>9} "
-          f"{'cached':>7} {'hits':>8} {'reloads':>7}", flush=True)
+          f"{'cached':>7} {'sents':>6} {'runs':>6} {'hits':>8} {'reloads':>7}", flush=True)
     samples = []
     done = 0
     next_mark = a.every
@@ -150,13 +151,16 @@ def main(argv: Optional[List[str]] = None) -> int:
                 "strings": (scrubber.vocab_size() if hasattr(scrubber, "vocab_size")
                             else len(nlp.vocab.strings) if nlp is not None else None),
                 "cached": len(getattr(scrubber, "_cache", ())),
+                # entries of the per-sentence NER and per-run jieba caches (bounded too)
+                **{f"cached_{k}": v for k, v in scrubber.cache_entries().items() if k != "texts"},
                 "cache_hits": scrubber.cache_hits,
                 "reloads": getattr(scrubber, "reloads", None),
             }
             samples.append(sample)
             print(f"{done:8d} {sample['seconds']:7.0f} {sample['texts_per_s']:8.1f} {sample['rss_mb']:8.1f} "
                   f"{sample['peak_mb']:8.1f} {sample['vocab'] or 0:9d} {sample['strings'] or 0:9d} "
-                  f"{sample['cached']:7d} {sample['cache_hits']:8d} {sample['reloads'] if sample['reloads'] is not None else '-':>7}",
+                  f"{sample['cached']:7d} {sample['cached_sentences']:6d} {sample['cached_cjk_runs']:6d} "
+                  f"{sample['cache_hits']:8d} {sample['reloads'] if sample['reloads'] is not None else '-':>7}",
                   flush=True)
             t_mark, done_mark = now, done
             while next_mark <= done:

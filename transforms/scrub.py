@@ -775,6 +775,12 @@ class Scrubber:
             if hasattr(recognizer, "clear_cache"):
                 recognizer.clear_cache()
 
+    def cache_entries(self) -> Dict[str, int]:
+        """Entries held per cache (each bounded: ``cache_size`` texts, ``NER_CACHE_ENTRIES_PER_TEXT``
+        times that for sentences and CJK runs)."""
+        runs = sum(len(r._cuts) for r in self._analyzer.registry.recognizers if hasattr(r, "_cuts"))
+        return {"texts": len(self._cache), "sentences": len(self._ner_cache), "cjk_runs": runs}
+
     @property
     def cache_hits(self) -> int:
         """Texts answered from the per-text detection cache."""
