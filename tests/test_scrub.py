@@ -554,6 +554,36 @@ def test_not_street_addresses(regex, text):
     assert "ADDRESS" not in types(regex, text), found(regex, text)
 
 
+@pytest.mark.parametrize("text,address", [
+    ("please ship it to Rue de Virton 38, I'm there all week", "Rue de Virton 38"),
+    ("2274 Via delle Coste 41\n Apt. 322", "Via delle Coste 41"),
+    ("85199 Avda. Rio Nalon 58", "Avda. Rio Nalon 58"),
+    ("772 ul. Narewska 94", "ul. Narewska 94"),
+    ("Meine Adresse: Friedhofstrasse 33, 8010 Graz", "Friedhofstrasse 33, 8010 Graz"),
+    ("address: Koskikatu 25, 00100 Helsinki.", "Koskikatu 25, 00100 Helsinki"),
+    ("Kevin had given Alma his address: 5049 Harjukuja 54, SEINÄJOKI", "Harjukuja 54"),
+    ("233 Erzsébet tér 19.\n Suite 282", "Erzsébet tér 19"),
+    ("moved to Rooseveltlaan 110 last year", "Rooseveltlaan 110"),
+    ("Maureen Thibault\n41086 Kiannonkatu 98\n Suite 464\n OULU", "Suite 464"),
+])
+def test_streets_with_the_number_after_the_name(regex, text, address):
+    assert ("ADDRESS", address) in found(regex, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Place 3 eggs in the bowl",
+    "Python 3 and Windows 11",
+    "Chapter 5 explains String 5",
+    "Spring 2024 release notes",
+    "Via 3 routes you can get there",
+    "the test Suite 2 failed again",
+    "see Via Roma 2024 for the festival",  # a year, not a house number
+    "Route 66 and Highway 101",
+])
+def test_not_streets_with_the_number_after_the_name(regex, text):
+    assert "ADDRESS" not in types(regex, text), found(regex, text)
+
+
 # ------------------------------------------------------------------------------------------------
 # Chinese addresses (CN_ADDRESS)
 # ------------------------------------------------------------------------------------------------

@@ -832,11 +832,53 @@ UK_ADDRESS_RE = re.compile(
     + _LINE_SEP + r"(?:" + _CITY + r"(?:" + _LINE_SEP + r"|[ \t]+))?" + _UK_POSTCODE + r"(?![A-Za-z0-9])"
 )
 
+# Continental European and Latin American streets: the number comes after the street name.
+#   a street word first, 1-5 name words, then the number   "Rue de Virton 38", "Via delle Coste 41",
+#                                                           "Avda. Rio Nalon 58", "ul. Narewska 94"
+#   a name with a glued or separate street word, number    "Friedhofstrasse 33", "Koskikatu 25",
+#                                                           "Rooseveltlaan 110", "Erzsébet tér 19"
+# 0.6 alone; 0.85 with a postcode + town after it ("Koskikatu 25, 00100 Helsinki"). A unit alone
+# ("Apt. 805", "Suite 377") is 0.5: the US pattern above takes it along when a street precedes it.
+_INTL_NAME = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃČŠŽ][\w'’.\-]*"
+_INTL_TOWN = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃČŠŽ][\w'’\-]*"  # no "." at the end: a town ends the sentence
+_INTL_PARTICLE = (r"(?:d[aeiou]s?|de[ls]?|du|la|le|les|del|della|delle|degli|dei|di|do|dos|das|van|von"
+                  r"|der|den|het|y|e|am|an|im|zum|zur)")
+_INTL_STREET_FIRST = (r"(?:Rue|Avenue|Av\.|Avda\.|Avenida|Boulevard|Bd\.|Chemin|Allée|Impasse|Quai|Via|Viale"
+                      r"|Piazza|Piazzetta|Corso|Largo|Vicolo|Calle|Carrer|Plaza|Paseo|Camino|Rua|Travessa"
+                      r"|Praça|Estrada|Rambla|ul\.|ulica|al\.|Aleja|Plac|Odos|Leoforos)")
+_INTL_STREET_LAST = (r"(?:stra(?:ss|ß)e|str\.|gasse|weg|platz|allee|damm|ufer|katu|kuja|tie|polku|gatan|vägen"
+                     r"|väg|gränd|vej|veien|vegen|vegur|gata|gade|stræti|straeti|laan|straat|plein|gracht"
+                     r"|kade|utca|út|tér|körút|ulice|náměstí|tee|iela|gatvė)")
+_INTL_NUMBER = r"(?P<num>[0-9]{1,4}[A-Za-z]?(?:[/\-][0-9]{1,4}[A-Za-z]?)?)(?![0-9A-Za-z])"
+_INTL_POSTAL_TAIL = (r"(?P<tail>\.?(?:,[ \t]*|[ \t]*\n[ \t]*)(?:[A-Z]{1,2}-)?[0-9]{4,5}(?:[ ][0-9]{2,3})?"
+                     r"[ ]" + _INTL_TOWN + r"(?:[ \-]" + _INTL_TOWN + r")?)?")
+INTL_STREET_RE = re.compile(
+    r"(?<![\w.])(?:" + _INTL_STREET_FIRST + r"(?:[ ](?:" + _INTL_PARTICLE + r"|" + _INTL_NAME + r")){1,5}"
+    r"|(?:" + _INTL_NAME + r"[ ]){0,2}[A-ZÀ-ÖØ-Þ][\w'’\-]{2,}" + _INTL_STREET_LAST
+    + r"|(?:" + _INTL_NAME + r"[ ]){1,2}" + _INTL_STREET_LAST + r")"
+    r"[ ]" + _INTL_NUMBER + _INTL_POSTAL_TAIL
+)
+# A unit on its own line, after a comma or after a house number ("the test Suite 2 failed" is none).
+UNIT_RE = re.compile(r"(?:^|(?<=\n)|(?<=,)|(?<=[0-9]))[ \t>]*(?P<v>(?:Apt\.?|Apartment|Suite)[ ]?#?[0-9]{1,5}"
+                     r"[A-Za-z]?)(?![\w])")
+
+
+def intl_street_span(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+    """Span and score of an :data:`INTL_STREET_RE` match: the number must not be a year."""
+    number = match.group("num")
+    if len(number) == 4 and number.isdigit() and 1900 <= int(number) <= 2099 and match.group("tail") is None:
+        return None  # "Via Roma 2024" is more likely an event than an address
+    return match.start(), match.end(), 0.85 if match.group("tail") else 0.6
+
+
 STREET_ADDRESS_RULES = (
     _rule("street address", STREET_ADDRESS_RE.pattern, 0.6, refine=street_address_span,
           prefilter=r"[0-9][A-Za-z]?[ ][A-Z0-9]"),
     _rule("uk address", UK_ADDRESS_RE.pattern, 0.9, refine=uk_address_span,
           prefilter=_UK_POSTCODE + r"(?![A-Za-z0-9])"),
+    _rule("street, number after the name", INTL_STREET_RE.pattern, 0.6, refine=intl_street_span,
+          prefilter=r"[A-Za-zÀ-ÿ.][ ][0-9]"),
+    _rule("unit", UNIT_RE.pattern, 0.5, "v", prefilter=r"(?:Apt|Apartment|Suite)"),
 )
 
 # --------------------------------------------------------------------------------------------

@@ -17,7 +17,12 @@ ADDRESS             US / UK street addresses (we use ADDRESS, not Presidio's STR
                     the whole postal address): house number + Capitalized street words + optional
                     unit (Apt./Suite/Unit/#) + optional ", City, ST 12345" or UK postcode; full
                     form 0.85-0.95, "number Name Suffix" 0.6, see
-                    :func:`transforms.pii_patterns.street_address_span`
+                    :func:`transforms.pii_patterns.street_address_span`; European / Latin American
+                    streets with the number after the name - a street word first ("Via delle
+                    Coste 41", "ul. Narewska 94") or a street word last, glued or not
+                    ("Friedhofstrasse 33", "Erzsébet tér 19") - 0.6, 0.85 with "postcode Town"
+                    after it (:data:`transforms.pii_patterns.INTL_STREET_RE`); a unit alone on its
+                    line / after a comma or number ("Apt. 805") 0.5
 CN_ADDRESS          Chinese addresses: 省 / 市 / 区县 / 镇 + 路街巷弄 + 号 / 座 / 栋 / 室 (+ 6-digit
                     postcode), with or without spaces, next to other Chinese text; see
                     :func:`transforms.pii_patterns.cn_address_span`

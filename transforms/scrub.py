@@ -25,7 +25,9 @@ PERSON              spaCy NER (English; ORG spans that read like a person's name
                     (我叫/联系人/收件人...) (Chinese)
 LOCATION            spaCy NER (GPE / LOC / FAC)
 ADDRESS             US / UK street addresses: house number + Capitalized street words + suffix /
-                    unit / ", City, ST 12345" / UK postcode
+                    unit / ", City, ST 12345" / UK postcode; continental streets with the number
+                    after the name ("Rue de Virton 38", "Koskikatu 25, 00100 Helsinki"); units
+                    ("Apt. 805") on their own line
 CN_ADDRESS          Chinese addresses: 省/市/区县/镇 + 路街巷 + 号/座/栋/室 (+ 6-digit postcode)
 NRP                 spaCy NORP, only with ``include_nrp=True``
 EMAIL_ADDRESS       regex (ASCII lookarounds, works next to CJK text)
