@@ -12,7 +12,8 @@ System prompts are left as they are (they repeat, as in real logs).
 
 Every ``--every`` texts it prints: texts done, texts/s, current RSS (``VmRSS``), peak RSS
 (``VmHWM``), and diagnostics of the Scrubber's spaCy pipeline: lexemes in its ``Vocab`` (read-only
-look at the private ``_nlp``), strings in its ``StringStore`` (``Scrubber.vocab_size()``), entries
+look at the private ``_nlp``; spaCy's counter, which memory zones only ever increase: lexemes
+evicted at the end of a zone are not subtracted, so watch the strings and RSS instead), strings in its ``StringStore`` (``Scrubber.vocab_size()``), entries
 of the three bounded caches (texts, NER sentences, jieba CJK runs: ``Scrubber.cache_entries()``),
 and how often the Scrubber reloaded spaCy (``Scrubber.reloads``; it reloads after
 ``reload_every`` texts or when the vocab outgrows its bound). At the end it
@@ -127,7 +128,8 @@ def main(argv: Optional[List[str]] = None) -> int:
           f"(load {load_s:.1f}s); mode={scrubber.mode}, cache_size={scrubber.cache_size}; "
           + ("Scrubber has no spaCy reload (reload_every not found)" if reload_every is None else
              "spaCy reload disabled (reload_every=0 and the vocab bound 0)" if not reload_every and not max_strings
-             else f"Scrubber reloads spaCy every {reload_every} analysed texts or at a vocab bound of {max_strings}"))
+             else f"Scrubber reloads spaCy every {reload_every or 'never'} analysed texts or at a vocab growth "
+                  f"of {max_strings} strings; batches run in spaCy memory zones"))
     print(f"{'texts':>8} {'s':>7} {'texts/s':>8} {'RSS MB':>8} {'peak MB':>8} {'lexemes':>9} {'strings':>9} "
           f"{'cached':>7} {'sents':>6} {'runs':>6} {'hits':>8} {'reloads':>7}", flush=True)
     samples = []

@@ -750,10 +750,19 @@ def test_spacy_reload_every_n_texts_keeps_results(presidio, monkeypatch):
     assert again == expected
 
 
+def test_memory_zones_keep_the_vocab_at_its_loaded_size(presidio):
+    before = presidio.vocab_size()
+    for i in range(50):
+        presidio.find_spans(f"Brand new tokens Qw{i}zx Vb{i}nm Pl{i}ok from Alice Walker{i} in Zorbtown{i}.")
+    assert presidio.vocab_size() == before
+
+
 def test_spacy_reload_when_vocab_too_big(presidio, monkeypatch):
+    # Safety net for strings added outside a memory zone (a component that keeps its own).
     monkeypatch.setattr(presidio, "reload_every", 0)
-    grown = presidio.vocab_size() - presidio._base_vocab_size
-    monkeypatch.setattr(presidio, "max_vocab_growth", grown + 5)
+    monkeypatch.setattr(presidio, "max_vocab_growth", 5)
+    for i in range(10):
+        presidio._spacy.vocab.strings.add(f"kept-outside-a-zone-{i}")
     before = presidio.reloads
     presidio.find_spans("Brand new tokens: Qwzx Vbnm Plok Jhgf Rtyu Mnbv Asdf Zxcv from Alice Walker.")
     assert presidio.reloads == before + 1

@@ -72,13 +72,15 @@ Behaviour worth knowing:
 * Overlapping detections are merged into one span covering all of them (nothing half-scrubbed); its
   type is the longest / highest-scoring member's.
 * Placeholders already in a text (``<PERSON_1>``) are never re-detected: scrubbing is idempotent.
-* Memory: spaCy's vocab / StringStore grows with every new token in a long-running worker. The
-  spaCy pipeline (and, in mode ``regex``, the tokenizer used for context words) is reloaded after
-  ``reload_every`` analysed texts or when its StringStore has grown by more than
-  ``max_vocab_growth`` strings since it was loaded (growth, not size: models differ a lot in their
-  base size); results do not depend on the StringStore, so outputs are identical across reloads
-  (``reloads`` counts them). A failed reload is logged and the old pipeline kept. After a reload
-  ``gc.collect()`` and glibc's ``malloc_trim(0)`` return the old pipeline's memory to the OS.
+* Memory: spaCy's vocab / StringStore grows with every new token it sees, so a long-running worker
+  would grow without bound. Each batch is analysed inside spaCy's ``Language.memory_zone()``
+  (spaCy >= 3.8): the strings and lexemes the batch added are evicted when it ends, and the vocab
+  stays at its loaded size. As a safety net the spaCy pipeline is reloaded when its StringStore
+  has still grown by more than ``max_vocab_growth`` strings since it was loaded, or, if
+  ``reload_every`` is set (default off), after that many analysed texts; results do not depend on
+  the StringStore, so outputs are identical across reloads (``reloads`` counts them). A failed
+  reload is logged and the old pipeline kept. After a reload ``gc.collect()`` and glibc's
+  ``malloc_trim(0)`` return the old pipeline's memory to the OS.
 * Speed: detection results are cached per text (bounded LRU keyed by a BLAKE2 digest: system prompts
   repeat across conversations); a conversation's new sentences go through spaCy in one ``nlp.pipe``
   batch;
@@ -131,11 +133,12 @@ SPACY_BATCH_SIZE = 32
 # The sentence (NER) and CJK-run (jieba) caches hold this many entries per entry of the per-text
 # cache (``cache_size``): a text has a few sentences / clauses.
 NER_CACHE_ENTRIES_PER_TEXT = 4
-# Bounded vocab growth (see module docstring): reload spaCy after this many analysed texts, or
-# when its StringStore has grown by this many strings since loading (en_core_web_sm starts with
-# ~85k). A reload takes ~0.3-1 s of CPU; at ~350 texts/s, 20k texts are about a minute of work.
-RELOAD_EVERY_TEXTS = 20_000
-MAX_VOCAB_GROWTH = 500_000
+# Bounded vocab growth (see module docstring). Memory zones keep the vocab at its loaded size, so
+# reloads are a safety net: when the StringStore has still grown by this many strings since
+# loading (en_core_web_sm starts with ~85k), or after RELOAD_EVERY_TEXTS analysed texts if set
+# (0 = off: each reload costs ~0.3-1 s of CPU and leaves allocator fragments in RSS).
+RELOAD_EVERY_TEXTS = 0
+MAX_VOCAB_GROWTH = 100_000
 
 # Capital letters (ASCII + Latin-1): no capital, no English name worth running NER for.
 _NAME_CHAR_RE = re.compile(r"[A-Z\u00C0-\u00D6\u00D8-\u00DE]")
@@ -685,7 +688,7 @@ class Scrubber:
 
         recognizers = regex_recognizers() + presidio_builtin_recognizers()
         self._spacy_recognizer_name = None
-        self._engine, self._nlp, self._tokenizer = self._load_nlp()
+        self._engine, self._nlp, self._spacy = self._load_nlp()
         self._base_vocab_size = self.vocab_size()
         if mode == "presidio":
             ner_entities = ["PERSON", "LOCATION"] + (["NRP"] if self.include_nrp else [])
@@ -704,6 +707,7 @@ class Scrubber:
         self._ner_cache: LruCache[Tuple[Tuple[str, int, int, float], ...]] = LruCache(
             self.cache_size * NER_CACHE_ENTRIES_PER_TEXT)
         self._reload_lock = threading.Lock()
+        self._zone_lock = threading.Lock()
         # first calls load phonenumbers metadata, compile regexes, warm spaCy: pay it here
         self._analyze_uncached(["Warm-up: Call John Smith at +1 415-555-2671, 张伟 13812345678."])
 
@@ -716,12 +720,13 @@ class Scrubber:
     # -- spaCy pipeline and its bounded growth -------------------------------------------------
 
     def _load_nlp(self):
-        """(Presidio NLP engine, spaCy pipeline or None, tokenizer for context words): the NER
-        engine in mode ``presidio``; a no-op engine and a blank English tokenizer in ``regex``."""
+        """(Presidio NLP engine, NER pipeline or None, the spaCy ``Language`` whose tokenizer
+        makes context-word tokens and whose vocab the memory zones bound): the NER engine and its
+        pipeline in mode ``presidio``; a no-op engine and a blank English pipeline in ``regex``."""
         if self.mode == "presidio":
             engine = _make_ner_engine(self.spacy_model, self.include_nrp)
             nlp = engine.nlp["en"]
-            return engine, nlp, nlp.tokenizer
+            return engine, nlp, nlp
         import spacy
         from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
@@ -729,11 +734,15 @@ class Scrubber:
         if engine is None:
             engine = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
             engine.load()
-        return engine, None, spacy.blank("en").tokenizer
+        return engine, None, spacy.blank("en")
+
+    @property
+    def _tokenizer(self):
+        return self._spacy.tokenizer
 
     def vocab_size(self) -> int:
         """Strings in the StringStore of the spaCy vocab in use (it grows with new tokens)."""
-        return len(self._tokenizer.vocab.strings)
+        return len(self._spacy.vocab.strings)
 
     def _maybe_reload(self, analysed: int) -> None:
         """Count ``analysed`` texts; reload the spaCy pipeline when the count or the vocab growth
@@ -747,16 +756,16 @@ class Scrubber:
             return
         self._texts_since_reload = 0
         try:
-            engine, nlp, tokenizer = self._load_nlp()
+            engine, nlp, spacy_language = self._load_nlp()
         except Exception:  # keep working with the grown pipeline rather than fail the worker
             logger.exception("reloading spaCy pipeline %r failed; keeping the current one",
                              self.spacy_model)
             return
-        self._engine, self._nlp, self._tokenizer = engine, nlp, tokenizer
+        self._engine, self._nlp, self._spacy = engine, nlp, spacy_language
         self._analyzer.nlp_engine = engine
         self._base_vocab_size = self.vocab_size()
         self.reloads += 1
-        del engine, nlp, tokenizer
+        del engine, nlp, spacy_language
         _release_memory()
 
     # -- detection ---------------------------------------------------------------------------
@@ -890,28 +899,34 @@ class Scrubber:
     def _analyze_uncached(self, texts: Sequence[str]) -> List[Tuple[PiiSpan, ...]]:
         from presidio_analyzer import RecognizerResult
 
-        all_artifacts = self._ner_artifacts(texts)
-        out = []
-        for text, artifacts in zip(texts, all_artifacts):
-            results = self._analyzer.analyze(
-                text=text, language="en", nlp_artifacts=artifacts,
-                score_threshold=self.score_threshold,
-            )
-            placeholders = [m.span() for m in pp.PLACEHOLDER_RE.finditer(text)] \
-                if "<" in text else []
-            spans = []
-            for r in results:
-                start, end = r.start, r.end
-                recognizer = (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY)
-                if r.entity_type in _NER_TYPES and recognizer == self._spacy_recognizer_name:
-                    cleaned = _clean_ner_span(text, start, end)
-                    if cleaned is None:
+        # Every spaCy object of this batch (Docs, tokens, and the strings / lexemes they added
+        # to the vocab) lives only inside the memory zone: spaCy evicts them when it closes, so
+        # the vocab does not grow with every new token of a long run. Nothing spaCy made is used
+        # after it (results are plain PiiSpans). One batch at a time: a zone closing in one
+        # thread would evict strings another thread's batch still uses.
+        with self._zone_lock, self._spacy.memory_zone():
+            all_artifacts = self._ner_artifacts(texts)
+            out = []
+            for text, artifacts in zip(texts, all_artifacts):
+                results = self._analyzer.analyze(
+                    text=text, language="en", nlp_artifacts=artifacts,
+                    score_threshold=self.score_threshold,
+                )
+                placeholders = [m.span() for m in pp.PLACEHOLDER_RE.finditer(text)] \
+                    if "<" in text else []
+                spans = []
+                for r in results:
+                    start, end = r.start, r.end
+                    recognizer = (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY)
+                    if r.entity_type in _NER_TYPES and recognizer == self._spacy_recognizer_name:
+                        cleaned = _clean_ner_span(text, start, end)
+                        if cleaned is None:
+                            continue
+                        start, end = cleaned
+                    if any(s < end and start < e for s, e in placeholders):
                         continue
-                    start, end = cleaned
-                if any(s < end and start < e for s, e in placeholders):
-                    continue
-                spans.append(PiiSpan(r.entity_type, start, end, round(float(r.score), 4)))
-            out.append(tuple(resolve_overlaps(spans)))
+                    spans.append(PiiSpan(r.entity_type, start, end, round(float(r.score), 4)))
+                out.append(tuple(resolve_overlaps(spans)))
         with self._reload_lock:
             self._maybe_reload(len(texts))
         return out
