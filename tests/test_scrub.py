@@ -702,6 +702,7 @@ def test_context_name_propagates_to_bare_mentions(presidio):
         ("尊敬的邱丹丹女士：", "邱丹丹"),
         ("请联系谢建国处理。", "谢建国"),
         ("联系人：欧阳娜娜", "欧阳娜娜"),
+        ("我是常坤，手机13750042671，帮我给物业写一条报修的短信。", "常坤"),  # found by the leak check
     ],
 )
 def test_chinese_names_in_context(presidio, text, name):

@@ -273,6 +273,7 @@ CN_GIVEN_NAME_CHARS = frozenset(
     "泰利铭钧钰铮锋淼森磊涵瀚溪河湖泉源润沛霖霜冰虹晖晗昕曦昱晟晔耀灿炳炎煜熙焕烨彪彦辰逸遥道"
     "勤朴恒宽厚恩爱心诗书墨翰苑芷若蕙茉菁楠桦杨柳桐樱枫梁栋楷佩珂琛璋珏瑗婧宜悦怡璇颖秀芹桂英兰"
     "军刚勇毅俊峰强杰斌浩伦昆鹰舟帆朋谊春夏秋冬红艳玉珍凤霞翠云莲"
+    "坤鸣锦晋炜洪澜娅娴嫣朵茹莎萌峻崇嵩岳巍锐锡钢键培奎滨澄浚渊斐曼奕懿翊宾"
 )
 # Characters that never belong to a given name; after a name candidate they are a word boundary
 # ("和李明说" ends at 明).
