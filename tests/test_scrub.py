@@ -554,6 +554,31 @@ def test_not_street_addresses(regex, text):
     assert "ADDRESS" not in types(regex, text), found(regex, text)
 
 
+@pytest.mark.parametrize("text,place", [
+    ("Mr. Leiva flew to LEPPEN on Tuesday morning.", "LEPPEN"),
+    ("a 29 year old man who grew up in SUND.", "SUND"),
+    ("I'm originally from Tujetsch, and I'm 31", "Tujetsch"),
+    ("I moved to New York City last year", "New York City"),
+    ("our team is based in Poznań", "Poznań"),
+    ("I'm from Łódź", "Łódź"),
+    ("she lives in West Hollywood now", "West Hollywood"),
+])
+def test_places_after_a_residence_or_travel_phrase(regex, text, place):
+    assert ("LOCATION", place) in found(regex, text)
+
+
+@pytest.mark.parametrize("text", [
+    "I'm in Python mode today",
+    "we moved to the cloud last year",
+    "I am from Google",  # a company: a common / brand word
+    "returned to Normal mode",  # 'return' is no context: UI labels follow it
+    "I went to Costco",  # 'went to' is no context
+    "moved to New",
+])
+def test_no_place_without_a_place_word(regex, text):
+    assert "LOCATION" not in types(regex, text), found(regex, text)
+
+
 @pytest.mark.parametrize("text,address", [
     ("please ship it to Rue de Virton 38, I'm there all week", "Rue de Virton 38"),
     ("2274 Via delle Coste 41\n Apt. 322", "Via delle Coste 41"),

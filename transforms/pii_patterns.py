@@ -1115,6 +1115,46 @@ EN_NAME_CONTEXT_RULES = (
           prefilter=r"[A-Z][a-z]"),
 )
 
+# Places a person comes from, lives in or travels to, after a phrase that says so ("I'm
+# originally from Tujetsch", "flew to LEPPEN", "grew up in Sund", "based in Poznań"): the small
+# NER model calls many towns ORG or misses all-caps ones. 1-3 capitalized or all-caps words,
+# cut at the first common word (:data:`EN_NOT_NAME_WORDS`: "I'm in Python", "flew to the").
+# Generic verbs ("went to", "going to", "from") are no context: too many non-places follow them.
+_EN_PLACE_WORD = (r"[A-ZÀ-ÖØ-Þ\u0100-\u024F][A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024F'’]*"
+                  r"(?:-[A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024F]+)*")
+# Common words that start place names ("New York", "Great Falls"): they count when a place word follows.
+_EN_PLACE_LEADS = frozenset("new old great north south east west upper lower big little saint port "
+                            "fort mount lake".split())
+EN_PLACE_CONTEXT_RE = re.compile(
+    r"(?<![A-Za-z])(?i:(?:originally|am|I['’]m|is|are|was|were|come|comes|came|hails?|moved|emigrated"
+    r"|immigrated) from"
+    r"|(?:flew|fly|flying|flies|travel(?:l)?(?:ed|ing)?|travels|moved?|moving|relocat(?:e|ed|ing)"
+    r"|emigrat(?:e|ed|ing)|commut(?:e|ed|ing)) (?:back )?to"
+    r"|(?:arrived|arriving|landed|landing) (?:in|at)"
+    r"|(?:live[sd]?|living|based|born|raised|grew up|growing up|reside[sd]?|residing|settled"
+    r"|stationed) in)"
+    r"[ ](?P<place>" + _EN_PLACE_WORD + r"(?:[ ]" + _EN_PLACE_WORD + r"){0,2})"
+)
+_EN_PLACE_WORD_RE = re.compile(_EN_PLACE_WORD)
+
+
+def en_place_context_span(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+    """The place of an :data:`EN_PLACE_CONTEXT_RE` match, cut at the first common word."""
+    start = end = match.start("place")
+    words = list(_EN_PLACE_WORD_RE.finditer(match.group("place")))
+    for i, word in enumerate(words):
+        low = word.group().casefold()
+        if low in EN_NOT_NAME_WORDS and not (i == 0 and low in _EN_PLACE_LEADS and len(words) > 1):
+            break
+        end = match.start("place") + word.end()
+    return (start, end, 0.6) if end > start + 1 else None
+
+
+EN_PLACE_CONTEXT_RULES = (
+    _rule("english place in context", EN_PLACE_CONTEXT_RE.pattern, 0.6, refine=en_place_context_span,
+          prefilter=r"(?i:from|to|in|at)[ ][A-ZÀ-Þ\u0100-\u024F]"),
+)
+
 # Placeholders this module writes (``<PERSON_1>``): never re-detected as PII.
 PLACEHOLDER_RE = re.compile(r"<[A-Z][A-Z0-9_]*_[0-9]+>")
 

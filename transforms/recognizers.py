@@ -12,7 +12,9 @@ PERSON              spaCy NER (English, mode ``presidio``); English naming conte
                     ``nr``/``nrfg`` filtered by surname and context, plus Chinese naming contexts
                     (我叫__, 联系人__, 收件人__, __先生, 和__说) on text with CJK characters (Chinese
                     names, mode ``presidio``, :class:`ChinesePersonRecognizer`)
-LOCATION            spaCy NER GPE / LOC / FAC (mode ``presidio``)
+LOCATION            spaCy NER GPE / LOC / FAC (mode ``presidio``); places after a residence /
+                    travel phrase ("grew up in X", "flew to X", "based in X"), see
+                    :data:`transforms.pii_patterns.EN_PLACE_CONTEXT_RE` (both modes)
 ADDRESS             US / UK street addresses (we use ADDRESS, not Presidio's STREET_ADDRESS, for
                     the whole postal address): house number + Capitalized street words + optional
                     unit (Apt./Suite/Unit/#) + optional ", City, ST 12345" or UK postcode; full
@@ -207,6 +209,8 @@ def regex_recognizers(supported_language: str = "en") -> List[RegexRecognizer]:
         RegexRecognizer("CN_ADDRESS", pp.CN_ADDRESS_RULES, "CnAddressRecognizer",
                         requires=tuple("路街道巷弄号座栋幢楼室省市区县") + ("胡同",), supported_language=lang),
         RegexRecognizer("PERSON", pp.EN_NAME_CONTEXT_RULES, "EnglishNameContextRecognizer",
+                        supported_language=lang),
+        RegexRecognizer("LOCATION", pp.EN_PLACE_CONTEXT_RULES, "EnglishPlaceContextRecognizer",
                         supported_language=lang),
     ]
 

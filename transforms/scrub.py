@@ -23,7 +23,8 @@ PERSON              spaCy NER (English; ORG spans that read like a person's name
                     :func:`org_span_is_person_name`), English naming contexts ("my name is",
                     "Dear", "call X Y", "Mr."), jieba ``nr`` tags and naming contexts
                     (我叫/联系人/收件人...) (Chinese)
-LOCATION            spaCy NER (GPE / LOC / FAC)
+LOCATION            spaCy NER (GPE / LOC / FAC); places after a residence / travel phrase
+                    ("grew up in X", "flew to X", "originally from X"), both modes
 ADDRESS             US / UK street addresses: house number + Capitalized street words + suffix /
                     unit / ", City, ST 12345" / UK postcode; continental streets with the number
                     after the name ("Rue de Virton 38", "Koskikatu 25, 00100 Helsinki"); units
