@@ -1222,9 +1222,9 @@ def test_jieba_cuts_are_cached_per_run(presidio):
                       if isinstance(r, ChinesePersonRecognizer))
     presidio.clear_caches()
     presidio.find_spans("请联系王小明处理，谢谢")
-    misses = recognizer._cuts.misses
+    misses = recognizer.cut_cache.misses
     presidio.find_spans("Order 12345: 请联系王小明处理，谢谢")  # new text, same CJK runs
-    assert recognizer._cuts.misses == misses and recognizer._cuts.hits >= 2
+    assert recognizer.cut_cache.misses == misses and recognizer.cut_cache.hits >= 2
 
 
 @pytest.mark.parametrize("value,is_name", [

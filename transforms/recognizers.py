@@ -361,7 +361,7 @@ class ChinesePersonRecognizer(LocalRecognizer):
         self._freq: dict = {}
         # POS cuts per CJK run: clauses repeat across texts (templates, boilerplate answers), and
         # jieba's HMM is most of this recognizer's time
-        self._cuts: LruCache[Tuple[Tuple[str, str], ...]] = LruCache(cache_size)
+        self.cut_cache: LruCache[Tuple[Tuple[str, str], ...]] = LruCache(cache_size)
         super().__init__(supported_entities=["PERSON"], name="ChinesePersonRecognizer",
                          supported_language=supported_language)
 
@@ -546,15 +546,12 @@ class ChinesePersonRecognizer(LocalRecognizer):
             return p, end, True
         return None
 
-    def clear_cache(self) -> None:
-        self._cuts.clear()
-
     def _cut(self, run: str) -> Tuple[Tuple[str, str], ...]:
         """jieba's (word, POS flag) pairs for one run of CJK characters."""
-        cut = self._cuts.get(run)
+        cut = self.cut_cache.get(run)
         if cut is None:
             cut = tuple((pair.word, pair.flag) for pair in self._pos.cut(run, HMM=self.hmm))
-            self._cuts.put(run, cut)
+            self.cut_cache.put(run, cut)
         return cut
 
     def find(self, text: str) -> List[RecognizerResult]:

@@ -83,9 +83,8 @@ Behaviour worth knowing:
   reload is logged and the old pipeline kept. After a reload ``gc.collect()`` and glibc's
   ``malloc_trim(0)`` return the old pipeline's memory to the OS.
 * Speed: detection results are cached per text (bounded LRU keyed by a BLAKE2 digest: system prompts
-  repeat across conversations); a conversation's new sentences go through spaCy in one ``nlp.pipe``
-  batch;
-  texts skip NER unless a capitalized word outside code may start a name (:func:`needs_ner`):
+  repeat across conversations); a conversation's new sentences go through spaCy in one
+  ``nlp.pipe`` batch; texts skip NER unless a capitalized word outside code may start a name (:func:`needs_ner`):
   acronyms (``SQL``), single letters and common words capitalized at a sentence start or in a
   title (spaCy's English stop words minus name-like ones such as ``Will`` / ``May``, the NER
   stoplist, a few chat words: ``Sure``, ``Summarize``, ``Python``, weekdays and months that are
@@ -783,15 +782,18 @@ class Scrubber:
         everything afresh."""
         self._cache.clear()
         self._ner_cache.clear()
-        for recognizer in self._analyzer.registry.recognizers:
-            if hasattr(recognizer, "clear_cache"):
-                recognizer.clear_cache()
+        for cache in self._cut_caches():
+            cache.clear()
 
     def cache_entries(self) -> Dict[str, int]:
         """Entries held per cache (each bounded: ``cache_size`` texts, ``NER_CACHE_ENTRIES_PER_TEXT``
         times that for sentences and CJK runs)."""
-        runs = sum(len(r._cuts) for r in self._analyzer.registry.recognizers if hasattr(r, "_cuts"))
+        runs = sum(len(cache) for cache in self._cut_caches())
         return {"texts": len(self._cache), "sentences": len(self._ner_cache), "cjk_runs": runs}
+
+    def _cut_caches(self) -> List[LruCache]:
+        """The jieba cut caches of the Chinese name recognizer (none in mode ``regex``)."""
+        return [r.cut_cache for r in self._analyzer.registry.recognizers if hasattr(r, "cut_cache")]
 
     @property
     def cache_hits(self) -> int:
