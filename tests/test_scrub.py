@@ -1248,3 +1248,15 @@ def test_person_called_org_by_the_model_is_scrubbed(presidio):
     ents = {e.text.strip(): e.label_ for e in presidio._nlp(text).ents}
     assert ents.get("Sophie Lang") == "ORG"  # the small model's mistake this guards against
     assert ("PERSON", "Sophie Lang") in found(presidio, text)
+
+
+def test_find_spans_many_matches_find_spans(regex):
+    texts = ["mail ann@example.org", None, "", "nothing here", "mail ann@example.org"]
+    assert regex.find_spans_many(texts) == [regex.find_spans(t) if t is not None else [] for t in texts]
+
+
+def test_analyzer_shortcuts_keep_context_boosts(regex):
+    # Context words still raise a score (the enhancement is skipped only when nothing was found).
+    with_context = {s.entity_type: s.score for s in regex.find_spans("my SSN is 536-22-1234")}
+    without = {s.entity_type: s.score for s in regex.find_spans("value 536-22-1234")}
+    assert with_context.get("US_SSN", 0) > without.get("US_SSN", 0)
