@@ -1260,3 +1260,27 @@ def test_analyzer_shortcuts_keep_context_boosts(regex):
     with_context = {s.entity_type: s.score for s in regex.find_spans("my SSN is 536-22-1234")}
     without = {s.entity_type: s.score for s in regex.find_spans("value 536-22-1234")}
     assert with_context.get("US_SSN", 0) > without.get("US_SSN", 0)
+
+
+def test_unfenced_code_lines_are_hidden_from_ner_only():
+    text = "I met John Smith yesterday.\nclass JohnsonParser {\n  this.cache = new Map();\n}\nHere is the list:"
+    masked = mask_code(text)
+    assert len(masked) == len(text)
+    assert "John Smith" in masked and "Here is the list:" in masked
+    assert "JohnsonParser" not in masked and "Map" not in masked
+
+
+@pytest.mark.parametrize("code", [
+    "class JohnsonParser {\n  constructor(limit = 10) {\n    this.cache = new Map();\n  }\n}",
+    "public class DijkstraRouter {\n    private final String firstName;\n}",
+    'class KruskalMST:\n    """KruskalMST over an edge list."""',
+    "if d + w < dist.get(v, 2147483647):\n    dist[v] = d + w",
+])
+def test_raw_code_without_pii_is_not_flagged(presidio, code):
+    assert presidio.find_spans(code) == []
+
+
+def test_pii_in_raw_code_is_still_found(presidio):
+    code = 'numbers = ["13812345678"]\nowner = "ann@example.org";\nlet key = "sk-proj-abcDEF1234567890ghijKLMN";'
+    assert {"PHONE_NUMBER", "EMAIL_ADDRESS", "API_KEY"} <= types(presidio, code)
+    assert ("PERSON", "Katelyn Benjamin") in found(presidio, "Ask Katelyn Benjamin about it.\nx = f(1);")

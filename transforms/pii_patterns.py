@@ -504,7 +504,8 @@ CN_USCC_RULES = (
 #     "tel", "mobile" ...) is kept;
 #   * otherwise a bare run needs a plausible shape: a CN mobile (1[3-9] + 9 digits), or 10+ digits
 #     with at least 4 distinct digits (phonenumbers already deemed it valid for some region) that
-#     do not follow "=" (an assignment in code).
+#     do not follow "=" (an assignment in code) and are not in code at all (fenced, inline or an
+#     unfenced code line: "dist.get(v, 2147483647)").
 PHONE_CONTEXT_RE = re.compile(
     r"(?i:phone|tel\b|telephone|mobile|cell|call|fax|contact|whats ?app|wechat|sms|text me|dial"
     r"|ring me|reach me)|电话|手机|联系|致电|拨打|号码|座机|传真|微信|短信|热线|来电|打给"
@@ -513,6 +514,12 @@ PHONE_CONTEXT_BEFORE = 30
 _BARE_DIGITS_RE = re.compile(r"[0-9]+")
 _DECIMAL_RE = re.compile(r"[0-9]+[.,][0-9]{1,2}")
 _CN_MOBILE_BARE_RE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def in_code(text: str, pos: int) -> bool:
+    """Whether ``text[pos]`` lies in fenced / inline code or on an unfenced code line."""
+    return any(m.start() <= pos < m.end()
+               for regex in (CODE_RE, CODE_LINE_RE) for m in regex.finditer(text))
 
 
 def phone_span_plausible(text: str, start: int, end: int) -> bool:
@@ -531,6 +538,8 @@ def phone_span_plausible(text: str, start: int, end: int) -> bool:
         return False
     if _CN_MOBILE_BARE_RE.fullmatch(value):
         return True
+    if in_code(text, start):
+        return False  # other bare numbers in code are constants (2147483647), unless labelled
     return len(value) >= 10 and len(set(value)) >= 4
 
 
@@ -1160,3 +1169,13 @@ PLACEHOLDER_RE = re.compile(r"<[A-Z][A-Z0-9_]*_[0-9]+>")
 
 # Fenced code blocks (``` or ~~~, an unclosed fence runs to the end) and inline `code`.
 CODE_RE = re.compile(r"(?s)```.*?(?:```|\Z)|`[^`\n]+`")
+# Lines of unfenced code: ending in ; { } (prose lines almost never do), starting with a
+# lower-case declaration keyword and holding code punctuation ("class KruskalMST:", "def f(x):"),
+# or a Python block header ("if d < dist.get(v, 2147483647):").
+CODE_LINE_RE = re.compile(
+    r"(?m)^[^\n]*[;{}][ \t]*$"
+    r"|^[ \t]*(?:if|elif|else|for|while|try|except|with)\b[^\n]*[()=<>\[\]][^\n]*:[ \t]*$"
+    r"|^[ \t]*(?:class|def|function|func|fn|import|from|const|let|var|public|private|protected"
+    r"|static|final|return|package|struct|interface|enum|async|export|module|#include|#define)"
+    r"[ \t][^\n]*[(){}=:;][^\n]*$"
+)

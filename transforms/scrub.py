@@ -146,6 +146,9 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # CJK characters, CJK punctuation and full-width forms: blanked in the NER input only, since
 # spaCy's English tokenizer glues Latin letters to them ("我的同事Katelyn" is one token).
 _CJK_WIDE_RE = re.compile("[" + pp.CJK_CHAR_CLASS + "\u3000-\u303f\uff00-\uffef]+")
+# camelCase identifiers ("JohnsonParser", "DijkstraRouter", "KruskalMST"): a capital after 4+
+# lower-case letters. Names with a capital inside start it sooner ("McKenzie", "DeShawn", "MacArthur").
+_CAMEL_CASE_RE = re.compile(r"[a-z]{4}[A-Z]")
 # NER spans with these are identifiers / code / numbers, not names or places.
 _NOT_A_NAME_RE = re.compile(r"[0-9_=(){}\[\]<>/\\@#$%^&*|~`+;:\"" + pp.CJK_CHAR_CLASS + r"]")
 _STRIP_CHARS = " \t\r\n.,;:!?\"'()[]{}-–—“”‘’"
@@ -303,12 +306,20 @@ class PiiSpan:
 # helpers (pure functions)
 # ------------------------------------------------------------------------------------------------
 
+def _blank(match: "re.Match[str]") -> str:
+    return re.sub(r"[^\n]", " ", match.group())
+
+
 def mask_code(text: str) -> str:
-    """``text`` with the content of fenced / inline code blocks replaced by spaces (newlines
-    kept), so offsets are unchanged and NER sees no identifiers."""
-    if "`" not in text:
-        return text
-    return pp.CODE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    """``text`` with the content of fenced / inline code blocks and of unfenced code lines
+    (:data:`transforms.pii_patterns.CODE_LINE_RE`) replaced by spaces (newlines kept), so offsets
+    are unchanged and NER sees no identifiers. Only NER reads this: the patterns (secrets, emails,
+    phones ...) still scan the code."""
+    if "`" in text:
+        text = pp.CODE_RE.sub(_blank, text)
+    if any(ch in text for ch in ";{}(=:"):
+        text = pp.CODE_LINE_RE.sub(_blank, text)
+    return text
 
 
 def ner_input(text: str) -> str:
@@ -380,7 +391,7 @@ def _clean_ner_span(text: str, start: int, end: int) -> Optional[Tuple[int, int]
         while end > start and text[end - 1] in _STRIP_CHARS:
             end -= 1
     value = text[start:end]
-    if len(value) < 2 or _NOT_A_NAME_RE.search(value) or value.islower():
+    if len(value) < 2 or _NOT_A_NAME_RE.search(value) or value.islower() or _CAMEL_CASE_RE.search(value):
         return None  # lower-case "names" from the small model are almost always noise
     if " ".join(value.split()).casefold() in _NER_STOPLIST:
         return None
@@ -732,7 +743,10 @@ class Scrubber:
             self.cache_size * NER_CACHE_ENTRIES_PER_TEXT)
         self._reload_lock = threading.Lock()
         self._zone_lock = threading.Lock()
-        # first calls load phonenumbers metadata, compile regexes, warm spaCy: pay it here
+        # first calls load phonenumbers metadata, compile regexes, warm spaCy, read the given-name
+        # list (ORG spans that read like names): pay it here, once per worker
+        if mode == "presidio":
+            given_names()
         self._analyze_uncached(["Warm-up: Call John Smith at +1 415-555-2671, 张伟 13812345678."])
 
     def __reduce__(self):
