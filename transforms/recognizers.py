@@ -216,15 +216,34 @@ def regex_recognizers(supported_language: str = "en") -> List[RegexRecognizer]:
 
 
 class PrefilteredPhoneRecognizer(PhoneRecognizer):
-    """Presidio's ``PhoneRecognizer`` (python-phonenumbers, one scan per region), skipped for texts
-    without 7 digits in a phone-like run - most chat turns; matches need 7+ digits."""
+    """Presidio's ``PhoneRecognizer`` (python-phonenumbers, one scan per region) run only on
+    windows around phone-like runs of 7+ digits, not on the whole text: the matcher's cost grows
+    with the text times the regions, and most of a chat turn holds no digits at all. A window
+    keeps a few characters either side (a "+" or "(" before, an extension after, and the
+    neighbours phonenumbers checks for letters)."""
 
-    _CANDIDATE = re.compile(r"[0-9](?:[ \t.\-/()]{0,3}[0-9]){6}")
+    _RUN = re.compile(r"[0-9](?:[ \t.\-/()]{0,3}[0-9])*")
+    _BEFORE, _AFTER = 6, 14
+
+    def _windows(self, text: str) -> List[Tuple[int, int]]:
+        windows: List[Tuple[int, int]] = []
+        for m in self._RUN.finditer(text):
+            if len(pp.digits_only(m.group())) < 7:
+                continue
+            start, end = max(0, m.start() - self._BEFORE), min(len(text), m.end() + self._AFTER)
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
+        return windows
 
     def analyze(self, text, entities, nlp_artifacts=None):
-        if not self._CANDIDATE.search(text):
-            return []
-        results = super().analyze(text, entities, nlp_artifacts)
+        results = []
+        for start, end in self._windows(text):
+            for r in super().analyze(text[start:end], entities, nlp_artifacts):
+                r.start += start
+                r.end += start
+                results.append(r)
         # short local numbers ("order #139317" is a valid number somewhere) are not worth it;
         # bare digit runs need a phone shape or context (pp.phone_span_plausible)
         return [r for r in results if len(pp.digits_only(text[r.start:r.end])) >= 7
