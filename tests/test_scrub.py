@@ -573,6 +573,8 @@ def test_places_after_a_residence_or_travel_phrase(regex, text, place):
     "I am from Google",  # a company: a common / brand word
     "returned to Normal mode",  # 'return' is no context: UI labels follow it
     "I went to Costco",  # 'went to' is no context
+    "the dataset is from Kaggle",  # nor 'is from'
+    "move to Settings and turn it off",  # nor an instruction's 'move to'
     "moved to New",
 ])
 def test_no_place_without_a_place_word(regex, text):

@@ -1128,16 +1128,16 @@ EN_NAME_CONTEXT_RULES = (
 # originally from Tujetsch", "flew to LEPPEN", "grew up in Sund", "based in Poznań"): the small
 # NER model calls many towns ORG or misses all-caps ones. 1-3 capitalized or all-caps words,
 # cut at the first common word (:data:`EN_NOT_NAME_WORDS`: "I'm in Python", "flew to the").
-# Generic verbs ("went to", "going to", "from") are no context: too many non-places follow them.
+# Generic phrases ("went to", "move to", "is from", "comes from") are no context: too many
+# non-places follow them ("move to Settings", "the data is from Kaggle").
 _EN_PLACE_WORD = (r"[A-ZÀ-ÖØ-Þ\u0100-\u024F][A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024F'’]*"
                   r"(?:-[A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024F]+)*")
 # Common words that start place names ("New York", "Great Falls"): they count when a place word follows.
 _EN_PLACE_LEADS = frozenset("new old great north south east west upper lower big little saint port "
                             "fort mount lake".split())
 EN_PLACE_CONTEXT_RE = re.compile(
-    r"(?<![A-Za-z])(?i:(?:originally|am|I['’]m|is|are|was|were|come|comes|came|hails?|moved|emigrated"
-    r"|immigrated) from"
-    r"|(?:flew|fly|flying|flies|travel(?:l)?(?:ed|ing)?|travels|moved?|moving|relocat(?:e|ed|ing)"
+    r"(?<![A-Za-z])(?i:(?:originally|I[ ]am|I['’]m|hails?|moved|emigrated|immigrated) from"
+    r"|(?:flew|fly|flying|flies|travel(?:l)?(?:ed|ing)?|travels|moved|moving|relocat(?:e|ed|ing)"
     r"|emigrat(?:e|ed|ing)|commut(?:e|ed|ing)) (?:back )?to"
     r"|(?:arrived|arriving|landed|landing) (?:in|at)"
     r"|(?:live[sd]?|living|based|born|raised|grew up|growing up|reside[sd]?|residing|settled"
