@@ -1067,7 +1067,7 @@ EN_NOT_NAME_WORDS = frozenset(
         "computer language natural processing web app application server client framework "
         "library function class module package file folder database cloud computing quantum "
         "chapter section part step lesson unit example exercise question answer summary "
-        "introduction conclusion overview guide tutorial"
+        "introduction conclusion overview guide tutorial tips tip notes note"
     ).split()
 )
 _EN_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)"

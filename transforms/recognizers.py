@@ -341,7 +341,7 @@ _CN_NAME_BEFORE = ("叫", "是", "姓名", "名字", "联系人", "联系", "客
 _CN_NAME_AFTER = ("先生", "女士", "小姐", "老师", "同学", "经理", "总监", "医生", "律师", "同志", "教授",
                   "的电话", "的手机", "的身份证", "的邮箱", "的地址")
 # Dictionary words tagged as names by jieba that are ordinary words.
-_CN_NOT_NAMES = frozenset("谢谢 明白 顾问 王朝 武功 宁可 陈述 康复 张开 林立 高兴 黄金 白金 金额 马上 江山".split())
+_CN_NOT_NAMES = frozenset("谢谢 明白 顾问 王朝 武功 宁可 陈述 康复 张开 林立 高兴 黄金 白金 金额 马上 江山 蓝光".split())
 
 
 class ChinesePersonRecognizer(LocalRecognizer):

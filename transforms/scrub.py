@@ -393,8 +393,9 @@ def _clean_ner_span(text: str, start: int, end: int) -> Optional[Tuple[int, int]
     value = text[start:end]
     if len(value) < 2 or _NOT_A_NAME_RE.search(value) or value.islower() or _CAMEL_CASE_RE.search(value):
         return None  # lower-case "names" from the small model are almost always noise
-    if " ".join(value.split()).casefold() in _NER_STOPLIST:
-        return None
+    folded = " ".join(value.split()).casefold()
+    if folded in _NER_STOPLIST or folded in pp.EN_NOT_NAME_WORDS:
+        return None  # a common word the model took for a name / place ("Dear Landlord", "### Tips")
     return start, end
 
 
