@@ -1286,3 +1286,16 @@ def test_pii_in_raw_code_is_still_found(presidio):
     code = 'numbers = ["13812345678"]\nowner = "ann@example.org";\nlet key = "sk-proj-abcDEF1234567890ghijKLMN";'
     assert {"PHONE_NUMBER", "EMAIL_ADDRESS", "API_KEY"} <= types(presidio, code)
     assert ("PERSON", "Katelyn Benjamin") in found(presidio, "Ask Katelyn Benjamin about it.\nx = f(1);")
+
+
+@pytest.mark.parametrize("text", [
+    "The light-dependent reactions make ATP, and the Calvin cycle uses them to fix carbon.",
+    "How do I compute Fibonacci numbers efficiently in Python?",
+    "Explain Dijkstra's algorithm with an example.",
+])
+def test_concepts_named_after_people_are_not_scrubbed(presidio, text):
+    assert "PERSON" not in types(presidio, text) and "LOCATION" not in types(presidio, text)
+
+
+def test_a_person_with_an_eponym_name_is_still_a_person(presidio):
+    assert ("PERSON", "Calvin") in found(presidio, "I asked Calvin about the report yesterday.")

@@ -149,6 +149,13 @@ _CJK_WIDE_RE = re.compile("[" + pp.CJK_CHAR_CLASS + "\u3000-\u303f\uff00-\uffef]
 # camelCase identifiers ("JohnsonParser", "DijkstraRouter", "KruskalMST"): a capital after 4+
 # lower-case letters. Names with a capital inside start it sooner ("McKenzie", "DeShawn", "MacArthur").
 _CAMEL_CASE_RE = re.compile(r"[a-z]{4}[A-Z]")
+# A one-word name right before one of these nouns names a concept, not a person in the chat
+# ("Calvin cycle", "Fibonacci numbers", "Dijkstra's algorithm", "Bayes' theorem").
+_EPONYM_AFTER_RE = re.compile(
+    r"(?:['’]s?)?[ ](?:cycle|numbers?|sequence|series|theorem|lemma|conjecture|algorithm|effect|laws?"
+    r"|equations?|distribution|test|principle|constant|curve|method|transform|filter|problem"
+    r"|paradox|scale|index|prize|award|diagram|notation|process|model|space|function|matrix"
+    r"|inequality|criterion|hypothesis|spiral|triangle|code|cipher|machine)(?![A-Za-z])")
 # NER spans with these are identifiers / code / numbers, not names or places.
 _NOT_A_NAME_RE = re.compile(r"[0-9_=(){}\[\]<>/\\@#$%^&*|~`+;:\"" + pp.CJK_CHAR_CLASS + r"]")
 _STRIP_CHARS = " \t\r\n.,;:!?\"'()[]{}-–—“”‘’"
@@ -396,6 +403,8 @@ def _clean_ner_span(text: str, start: int, end: int) -> Optional[Tuple[int, int]
     folded = " ".join(value.split()).casefold()
     if folded in _NER_STOPLIST or folded in pp.EN_NOT_NAME_WORDS:
         return None  # a common word the model took for a name / place ("Dear Landlord", "### Tips")
+    if " " not in folded and _EPONYM_AFTER_RE.match(text, end):
+        return None  # a concept named after someone: "Calvin cycle", "Fibonacci numbers"
     return start, end
 
 
