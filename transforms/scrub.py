@@ -511,19 +511,6 @@ def _make_ner_engine(model_name: str, include_nrp: bool):
             )
             self.nlp = {"en": nlp}
 
-        def _doc_to_nlp_artifact(self, doc, language):
-            entities, scores = self._get_updated_entities(
-                list(doc.ents), self._get_scores_for_entities(doc)
-            )
-            # Drop what can be no name (CJK runs, numbers, code - dropped later anyway) now:
-            # Presidio removes results contained in a same-type result, so a junk PERSON span
-            # over a whole Chinese sentence would hide the Chinese names found inside it.
-            text = doc.text
-            kept = [(e, s) for e, s in zip(entities, scores)
-                    if _clean_ner_span(text, e.start_char, e.end_char) is not None]
-            entities, scores = [e for e, _ in kept], [s for _, s in kept]
-            return _LazyNlpArtifacts(doc, entities, scores, self, language)
-
     engine = NerOnlySpacyNlpEngine()
     engine.load()
     return engine
@@ -943,7 +930,9 @@ class Scrubber:
             for offset, key in placed:
                 for label, start, end, score in known[key]:
                     start, end = start + offset, end + offset
-                    # drop what can be no name now (see NerOnlySpacyNlpEngine._doc_to_nlp_artifact)
+                    # Drop what can be no name (CJK runs, numbers, code) now, not after analyze:
+                    # Presidio removes results contained in a same-type result, so a junk PERSON
+                    # span over a whole Chinese sentence would hide the Chinese names inside it.
                     if _clean_ner_span(masked, start, end) is None:
                         continue
                     entities.append(_NerEntity(label, start, end))
