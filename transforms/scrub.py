@@ -547,8 +547,9 @@ class _LazyNlpArtifacts:
 
     Presidio reads ``tokens`` / ``tokens_indices`` / ``lemmas`` / ``keywords`` only to boost a
     pattern match with context words ("ssn 536221234", a phone next to "call"), i.e. for few
-    texts; building them for every text costs ~10% of the run. ``tokens`` is a spaCy Doc or a
-    function making one (tokenizer only, for texts that skip NER). The lemmatizer is disabled, so
+    texts; building them for every text costs ~10% of the run. ``tokens`` is a function making
+    the Doc (tokenizer only: NER ran on sentences, see ``Scrubber._ner_artifacts``), called
+    inside the batch's memory zone. The lemmatizer is disabled, so
     lower-cased tokens stand in for lemmas (Presidio's context words are lower-case already).
     """
 
