@@ -153,7 +153,12 @@ def make_chunk(chunk: int, n: int):
 # ------------------------------------------------------------------------------------------- accuracy
 
 def true_jaccard(a: str, b: str) -> float:
-    from transforms.dedup import DEFAULT_CJK_SHINGLE_SIZE, DEFAULT_SHINGLE_SIZE, is_mostly_cjk, normalize_text
+    from transforms.training.dedup import (
+        DEFAULT_CJK_SHINGLE_SIZE,
+        DEFAULT_SHINGLE_SIZE,
+        is_mostly_cjk,
+        normalize_text,
+    )
 
     def shingles(text):
         text = normalize_text(text)
@@ -220,9 +225,16 @@ def _current_rss_mb() -> float:
 
 
 def run_plain(n: int) -> dict:
-    from flywheel.config import TrainingPolicy
-    from transforms.balance import apply_caps, apply_weight
-    from transforms.dedup import dedup_exact, index_rows, near_duplicate_losers, prompt_text, rank_key, signature_matrix
+    from transforms.training.policy import TrainingPolicy
+    from transforms.training.balance import apply_caps, apply_weight
+    from transforms.training.dedup import (
+        dedup_exact,
+        index_rows,
+        near_duplicate_losers,
+        prompt_text,
+        rank_key,
+        signature_matrix,
+    )
 
     t0 = time.perf_counter()
     examples = [make_example(i, n) for i in range(n)]
@@ -269,8 +281,8 @@ def run_beam(n: int, workers: int) -> dict:
     from apache_beam.options.pipeline_options import PipelineOptions
     from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-    from flywheel.config import TrainingPolicy
-    from transforms.training_beam import CurateTrainingExamples
+    from transforms.training.policy import TrainingPolicy
+    from transforms.beam.training import CurateTrainingExamples
 
     policy = TrainingPolicy(near_duplicate_threshold=THRESHOLD)
     out_file = Path(tempfile.mkdtemp(prefix="bench-dedup-")) / "kept.json"

@@ -136,7 +136,7 @@ def run_floor(spec: dict) -> dict:
 def run_flywheel(spec: dict) -> dict:
     import flows.day
     from flows.day import process_day
-    from flywheel.config import load_settings
+    from flows.settings import load_settings
 
     settings = load_settings(
         source_uri=spec["source"], lake_uri=spec["lake"], quarantine_uri=spec["quarantine"],

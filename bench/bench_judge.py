@@ -25,7 +25,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from tests.openai_stub import OpenAIStub  # noqa: E402
-from transforms.judge import JudgeConfig, JudgeItem, cache_from, judge_items  # noqa: E402
+from transforms.label.judge import JudgeConfig, JudgeItem, cache_from, judge_items  # noqa: E402
 
 
 def make_items(n: int, prefix: str = "conv") -> list[JudgeItem]:

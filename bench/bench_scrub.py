@@ -15,7 +15,7 @@ Corpora
 Variants (each with freshly built engines, so caches start cold; load time is reported apart and
 not included in the throughput)
   ours          ``Scrubber(mode="presidio")``, ``scrub_conversation(texts)`` per conversation (as
-                ``transforms.conversations.scrub_conversation`` calls it)
+                ``transforms.conversation_step.scrub_conversation`` calls it)
   ours-nocache  the same with ``cache_size=0``: no per-text detection cache, no per-sentence NER
                 cache, no per-run jieba cache (the caches are the only lever the constructor
                 exposes)
@@ -189,7 +189,7 @@ class Runner:
             self.analyzer = make_naive_analyzer(SPACY_MODEL)
             self.anonymizer = AnonymizerEngine()
         else:
-            from transforms.scrub import Scrubber
+            from transforms.scrub.scrubber import Scrubber
 
             options = {"cache_size": 0} if self.variant == "ours-nocache" else {}
             mode = "regex" if self.variant == "regex" else "presidio"

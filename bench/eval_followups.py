@@ -5,7 +5,7 @@
 For every example of bench/data/followups_labeled.jsonl (see bench/make_followups.py) it builds the
 smallest conversation that holds it: the previous user message, the assistant's answer, and the user's
 follow-up a minute later (slow enough that the fast-follow-up rule stays out of it), runs
-`transforms.signals.label_turns` and compares the answer's label with the hand label.
+`transforms.label.signals.label_turns` and compares the answer's label with the hand label.
 
 Prints, per language and overall: precision, recall and F1 for negative and for positive (a prediction of
 neutral or unknown is neither), a confusion table (hand label x predicted label), recall per feedback
@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from schemas.conversation import Conversation, Turn
-from transforms.signals import RULES_VERSION, label_turns, needs_judge
+from transforms.label.signals import RULES_VERSION, label_turns, needs_judge
 
 DATA = Path(__file__).resolve().parent / "data" / "followups_labeled.jsonl"
 T0 = datetime(2024, 5, 1, 12, tzinfo=timezone.utc)

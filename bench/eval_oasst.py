@@ -2,11 +2,11 @@
 
     python -m bench.eval_oasst [--path ../shared/data/oasst_en_100_tree.jsonl] [--mode both]
 
-Ground truth: each assistant message's emoji votes (`transforms.oasst.oasst_labels`): more "+1" than
+Ground truth: each assistant message's emoji votes (`transforms.ingest.oasst.oasst_labels`): more "+1" than
 "-1" -> positive, more "-1" -> negative; ties and unvoted answers are excluded from the metrics.
 
 What the rules see: the tree's messages only, through the real pipeline steps
-(`transforms.sessionize.sessionize` then `transforms.signals.label_turns`; scrubbing is skipped, it
+(`transforms.ingest.sessionize.sessionize` then `transforms.label.signals.label_turns`; scrubbing is skipped, it
 does not change labels' inputs here). The vote-derived feedback (thumbs_up/thumbs_down) and the
 red_flag reports are REMOVED before sessionizing, so the rules cannot read the labels back. Two runs:
 
@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemas.events import FeedbackEvent, FeedbackKind, MessageEvent
-from transforms.ingest import MalformedLine
-from transforms.oasst import oasst_labels, oasst_ranks, parse_oasst_tree
-from transforms.sessionize import sessionize
-from transforms.signals import label_turns
+from transforms.ingest.records import MalformedLine
+from transforms.ingest.oasst import oasst_labels, oasst_ranks, parse_oasst_tree
+from transforms.ingest.sessionize import sessionize
+from transforms.label.signals import label_turns
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PATH = REPO.parent / "shared" / "data" / "oasst_en_100_tree.jsonl"

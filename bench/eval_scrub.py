@@ -72,7 +72,7 @@ def make_naive_analyzer(spacy_model: str = SPACY_MODEL):
 
 def make_detector(name: str) -> Callable[[str], List[Span]]:
     if name in ("ours", "regex"):
-        from transforms.scrub import Scrubber
+        from transforms.scrub.scrubber import Scrubber
 
         scrubber = Scrubber(mode="presidio" if name == "ours" else "regex", spacy_model=SPACY_MODEL)
 

@@ -20,7 +20,7 @@
 Entity types: every label of every data set and every type a detector outputs is mapped to one
 *canonical* type by the one table :data:`TYPE_TABLE`; :func:`gold_type`, :func:`ours_type` and
 :func:`naive_type` read it. A canonical type is *in scope* when at least one compared detector can
-output it (ours in its default configuration - read from ``transforms.scrub.ENTITY_TYPES`` - or naive
+output it (ours in its default configuration - read from ``transforms.scrub.scrubber.ENTITY_TYPES`` - or naive
 Presidio with ``en_core_web_sm``); gold spans of the other types (TITLE, AGE, ZIP_CODE) are *not in
 scope*: they are not counted in
 precision / recall / F2, are reported on their own (how many were caught by a span of any type), and
@@ -76,7 +76,7 @@ class Example:
 # ------------------------------------------------------------------------------------------------
 
 # canonical type, labels in the data sets, types our Scrubber outputs, types naive Presidio outputs.
-# ours: transforms.scrub.ENTITY_TYPES (NRP only with include_nrp=True: off by default, so not counted
+# ours: transforms.scrub.scrubber.ENTITY_TYPES (NRP only with include_nrp=True: off by default, so not counted
 # as supported). naive: AnalyzerEngine() default recognizers + en_core_web_sm NER through Presidio's
 # default label mapping (PERSON, GPE/LOC -> LOCATION, ORG -> ORGANIZATION, DATE/TIME -> DATE_TIME,
 # NORP -> NRP).
@@ -127,10 +127,10 @@ _NAIVE = {label: canon for canon, _, _, naive in TYPE_TABLE for label in naive}
 
 
 def _ours_entity_types() -> Tuple[str, ...]:
-    """The types our Scrubber declares (transforms.scrub.ENTITY_TYPES; read at import, since the
+    """The types our Scrubber declares (transforms.scrub.scrubber.ENTITY_TYPES; read at import, since the
     scrubber gains types over time). NRP is only output with include_nrp=True (off by default)."""
     try:
-        from transforms.scrub import ENTITY_TYPES
+        from transforms.scrub.scrubber import ENTITY_TYPES
     except Exception:  # pragma: no cover - the bench still describes the data without it
         ENTITY_TYPES = tuple(label for _, _, ours, _ in TYPE_TABLE for label in ours)
     return tuple(t for t in ENTITY_TYPES if t != "NRP")

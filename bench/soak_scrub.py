@@ -104,7 +104,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     a = ap.parse_args(argv)
 
     from bench.scrub_datasets import scrubber_fingerprint
-    from transforms.scrub import Scrubber
+    from transforms.scrub.scrubber import Scrubber
 
     print("scrubber source:", scrubber_fingerprint())
 

@@ -17,9 +17,9 @@ from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.tasks import process_day_task
-from flywheel.config import load_settings
+from flows.settings import load_settings
 from schemas.outputs import RunManifest
-from transforms.lake import day_is_complete
+from datalake.manifests import day_is_complete
 
 
 def date_range(start: date, end: date) -> list[date]:

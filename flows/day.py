@@ -12,21 +12,16 @@ import traceback
 from datetime import date, datetime, timezone
 from importlib import metadata
 
-from flywheel.config import Settings
-from flywheel.errors import FlywheelError, safe_error
+from flows.settings import Settings
+from schemas.errors import FlywheelError, safe_error
 from schemas.outputs import InputFile, RunManifest
-from transforms.dedup import INDEX_TABLE
-from transforms.ingest import list_source_files
-from transforms.lake import (
-    TABLES,
-    discard_quarantine_staging,
-    discard_staging,
-    publish_partition,
-    publish_quarantine,
-    read_rows,
-    write_manifest,
-)
-from transforms.pipeline import DayPlan, run_day_pipeline
+from datalake.tables import INDEX_TABLE
+from transforms.ingest.files import list_source_files
+from datalake.manifests import write_manifest
+from datalake.partitions import discard_staging, publish_partition, read_rows
+from datalake.quarantine import discard_quarantine_staging, publish_quarantine
+from datalake.tables import TABLES
+from transforms.beam.pipeline import DayPlan, run_day_pipeline
 
 log = logging.getLogger("flywheel")
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow
 
 from flows.tasks import process_day_task
-from flywheel.config import load_settings
+from flows.settings import load_settings
 from schemas.outputs import RunManifest
 
 

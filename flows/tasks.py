@@ -8,8 +8,8 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from flywheel.config import load_settings
-from flywheel.errors import FlywheelError
+from flows.settings import load_settings
+from schemas.errors import FlywheelError
 from flows.day import process_day
 from schemas.outputs import RunManifest
 

@@ -31,7 +31,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from flywheel.config import ConfigError, load_settings  # noqa: E402
+from flows.settings import load_settings
+from schemas.errors import ConfigError  # noqa: E402
 
 console = Console()
 err = Console(stderr=True)
@@ -123,7 +124,7 @@ def _exit_code(manifests: Sequence) -> int:
 def _run_one(day: date | None, overrides: dict[str, Any]) -> int:
     from flows.nightly import nightly_flow
     from flows.tasks import DayFailed
-    from transforms.lake import read_manifests
+    from datalake.manifests import read_manifests
 
     settings = load_settings(**overrides)
     with console.status(f"running the nightly flow for {day or 'yesterday'} …"):
@@ -156,7 +157,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     from flows.backfill import backfill
-    from transforms.lake import read_manifests
+    from datalake.manifests import read_manifests
 
     overrides = _overrides(args)
     settings = load_settings(**overrides)
@@ -189,7 +190,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from transforms.lake import read_manifests
+    from datalake.manifests import read_manifests
 
     settings = load_settings(**_overrides(args))
     manifests = read_manifests(settings.lake_uri)[-args.limit:]
@@ -221,7 +222,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from transforms.export import ExportError, export_training_data
+    from datalake.export import ExportError, export_training_data
 
     settings = load_settings(**_overrides(args))
     try:
@@ -237,8 +238,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_scrub(args: argparse.Namespace) -> int:
-    from transforms.scrub import Scrubber
-    from transforms.scrub_file import scrub_jsonl_lines
+    from transforms.scrub.scrubber import Scrubber
+    from transforms.scrub.jsonl import scrub_jsonl_lines
 
     settings = load_settings(**_overrides(args))
     scrubber = Scrubber(mode=settings.scrub_mode, spacy_model=settings.spacy_model,
@@ -263,7 +264,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from transforms.export import EXPORT_FORMATS
+    from datalake.export import EXPORT_FORMATS
 
     parser = argparse.ArgumentParser(prog="flywheel", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -363,7 +364,7 @@ def _user_message(exc: Exception) -> str:
     else goes through safe_error, which withholds messages that might quote raw logs."""
     import duckdb
 
-    from flywheel.errors import safe_error
+    from schemas.errors import safe_error
 
     if isinstance(exc, duckdb.Error):
         return str(exc)

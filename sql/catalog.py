@@ -22,10 +22,10 @@ from urllib.parse import unquote, urlparse
 import duckdb
 from pydantic import BaseModel
 
-from flywheel.errors import FlywheelError
+from schemas.errors import FlywheelError
 from schemas.arrow import arrow_schema
 from schemas.outputs import RunManifest
-from transforms.lake import RUNS_DIR, TABLES
+from datalake.tables import RUNS_DIR, TABLES
 
 
 class CatalogError(FlywheelError):
@@ -46,7 +46,7 @@ class LakeTable:
     kind: Literal["parquet", "json"]
 
 
-# The lake's tables come from the one list in transforms.lake; a new table there needs only a view in
+# The lake's tables come from the one list in datalake.lake; a new table there needs only a view in
 # views.sql that uses {table:<name>}.
 LAKE_TABLES: tuple[LakeTable, ...] = tuple(
     LakeTable(name, model, f"{name}/dt=*/part-*.parquet", "parquet") for name, model in TABLES.items()

@@ -74,7 +74,7 @@ GROUP BY ALL;
 
 
 -- Rules vs judge agreement per day, on the turns both had a say on (calibration samples and turns the
--- rules had only weakly labeled): the judge's verdict mapped to a label like transforms/judging.py does.
+-- rules had only weakly labeled): the judge's verdict mapped to a label like transforms/label/verdicts.py does.
 CREATE OR REPLACE VIEW judge_agreement AS
 WITH judged AS (
     SELECT

@@ -1,0 +1,83 @@
+"""The dedup index in the lake: exact keys of every published SFT row, one partition per date.
+
+    <lake>/_index/sft_keys/dt=YYYY-MM-DD/part-*.parquet      rows: DedupKey(exact_key, example_id)
+
+Staged and published with the day's other tables (same run, same swap), so the index always describes
+exactly what is published. What a key is and how duplicates are resolved: `transforms.training.dedup`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from datetime import date
+from typing import Iterable, Sequence
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from datalake.fs import filesystem, full_uri
+from datalake.partitions import staging_partition, write_rows
+from datalake.tables import INDEX_TABLE, shard_file_name
+from schemas.outputs import DedupKey
+
+
+def dedup_index_files(lake_uri: str, exclude_day: date | None, only_earlier: bool = False) -> list[tuple[str, str]]:
+    """The index's Parquet files as (uri, dt), sorted; without `exclude_day`'s (and later days' if only_earlier).
+
+    By default every other day counts, earlier and later: a backfill of an old date then never republishes
+    an example a later day already holds, so the lake never holds the same example twice (as long as days
+    publish one after the other; concurrent backfill runs do not see each other's keys).
+    """
+    fs, root = filesystem(lake_uri)
+    pattern = posixpath.join(root, INDEX_TABLE, "dt=*", "part-*.parquet")
+    excluded = exclude_day.isoformat() if exclude_day else None
+    files = []
+    for path in sorted(fs.glob(pattern)):
+        dt = posixpath.basename(posixpath.dirname(path))[len("dt="):]
+        if dt == excluded or (only_earlier and excluded is not None and dt > excluded):
+            continue
+        files.append((full_uri(fs, path), dt))
+    return files
+
+
+def read_index_file(uri: str, columns: Sequence[str] = ("exact_key", "example_id")) -> pa.Table:
+    """One index file's rows (only `columns`)."""
+    fs, path = filesystem(uri)
+    with fs.open(path, "rb") as handle:
+        return pq.read_table(handle, columns=list(columns))
+
+
+_INDEX_SCHEMA = pa.schema([("exact_key", pa.string()), ("example_id", pa.string()), ("dt", pa.string())])
+
+
+def read_dedup_index(lake_uri: str, exclude_day: date | None, only_earlier: bool = False) -> pa.Table:
+    """Every published key except `exclude_day`'s -> Arrow table (exact_key, example_id, dt).
+
+    In one process: fine for a lake of tens of millions of keys (~50 bytes per key in Arrow). Beyond that,
+    read it inside the pipeline (transforms.beam.training.ReadDedupIndex) and join there.
+    """
+    tables = []
+    for uri, dt in dedup_index_files(lake_uri, exclude_day, only_earlier):
+        table = read_index_file(uri)
+        tables.append(table.append_column("dt", pa.array([dt] * table.num_rows, pa.string())))
+    if not tables:
+        return _INDEX_SCHEMA.empty_table()
+    return pa.concat_tables(tables).select(_INDEX_SCHEMA.names).cast(_INDEX_SCHEMA)
+
+
+def prior_key_set(index: pa.Table) -> frozenset[str]:
+    """The exact keys of an index table as a set, for `dedup_exact`."""
+    return frozenset(index.column("exact_key").to_pylist())
+
+
+
+
+def stage_dedup_index(lake_uri: str, run_id: str, day: date, rows: Iterable[DedupKey],
+                      shard: int = 0, shards: int = 1) -> int:
+    """Write index rows as one shard of the run's staged `_index/sft_keys` partition; returns bytes written.
+
+    `datalake.partitions.publish_partition(lake_uri, run_id, INDEX_TABLE, day)` then swaps it in with the day's tables.
+    """
+    rows = sorted(rows, key=lambda r: (r.exact_key, r.example_id))
+    folder = staging_partition(lake_uri, run_id, INDEX_TABLE, day)
+    return write_rows(f"{folder}/{shard_file_name(shard, shards)}", DedupKey, rows)

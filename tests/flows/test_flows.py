@@ -1,0 +1,71 @@
+"""Prefect flows (nightly, backfill) and the CLI's answers to bad input, on the session's test harness."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from flows.backfill import backfill, date_range
+from flows.nightly import nightly_flow, yesterday
+from flywheel.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_NO_INPUT, main
+from schemas.errors import ConfigError
+from flywheel.sample_logs import generate_logs
+from datalake.manifests import read_manifests
+
+DAYS = [date(2026, 11, 1), date(2026, 11, 2)]
+
+
+@pytest.fixture
+def settings_for(tmp_path):
+    generate_logs(tmp_path / "logs", DAYS, 6, seed=3, gzip=False)
+    return {"source_uri": str(tmp_path / "logs"), "lake_uri": str(tmp_path / "lake"),
+            "quarantine_uri": str(tmp_path / "quarantine"), "scrub_mode": "regex", "shards": 1}
+
+
+def test_yesterday_is_taken_in_the_configured_timezone():
+    late_evening_utc = datetime(2026, 11, 27, 20, 0, tzinfo=timezone.utc)  # already the 28th in Shanghai
+    assert yesterday("UTC", late_evening_utc) == date(2026, 11, 26)
+    assert yesterday("Asia/Shanghai", late_evening_utc) == date(2026, 11, 27)
+
+
+def test_date_range_refuses_a_reversed_range():
+    assert date_range(DAYS[0], DAYS[1]) == DAYS
+    with pytest.raises(ValueError, match="before start"):
+        date_range(DAYS[1], DAYS[0])
+
+
+def test_nightly_flow_processes_one_date(prefect_harness, settings_for):
+    manifest = nightly_flow(DAYS[0], settings_for)
+    assert manifest.status == "succeeded" and manifest.flow == "nightly"
+    assert manifest.counts["conversations"] == 6
+
+
+def test_nightly_flow_stops_at_start_on_a_bad_setting(prefect_harness, settings_for):
+    with pytest.raises(ConfigError, match="shards"):
+        nightly_flow(DAYS[0], {**settings_for, "shards": 0})
+
+
+def test_backfill_skips_complete_dates_unless_forced(prefect_harness, settings_for):
+    lake = settings_for["lake_uri"]
+    first = backfill(DAYS[0], DAYS[1], overrides=settings_for, concurrency=2)
+    assert sorted(m.dt for m in first) == ["2026-11-01", "2026-11-02"]
+    assert backfill(DAYS[0], DAYS[1], overrides=settings_for) == []
+    forced = backfill(DAYS[0], DAYS[1], force=True, overrides=settings_for)
+    assert len(forced) == 2
+    assert len(read_manifests(lake)) == 4
+
+
+def test_cli_answers_bad_input_clearly(prefect_harness, settings_for, tmp_path, capfd):
+    flags = ["--lake", settings_for["lake_uri"], "--quarantine", settings_for["quarantine_uri"], "--scrub-mode", "regex"]
+
+    assert main(["run", "--date", "2026-11-01", "--source", str(tmp_path / "nowhere"), *flags]) == EXIT_FAILED
+    assert "source directory not found" in capfd.readouterr().err.replace("\n", " ")
+
+    assert main(["run", "--date", "2026-10-01", "--source", settings_for["source_uri"], *flags]) == EXIT_NO_INPUT
+    assert "no log files for 2026-10-01" in capfd.readouterr().err.replace("\n", " ")
+
+    assert main(["run", "--date", "2026-11-01", "--workers", "0", *flags]) == EXIT_CONFIG
+    assert "workers (FLYWHEEL_WORKERS)" in capfd.readouterr().err
+
+    assert main(["query", "SELECT * FROM nonexistent_table", "--lake", settings_for["lake_uri"]]) != 0

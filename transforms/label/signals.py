@@ -1,0 +1,554 @@
+"""Signals, rules v1: label assistant turns from what the user did and said about them.
+
+Three families of signal, each declared once as data (`RULES`) and named in every decision it makes:
+
+- explicit: the user judged the answer (thumbs, star rating, report);
+- behavioural: the user acted on it (regenerate, copy, edit the answer, edit-and-resend the prompt, a very
+  fast negative follow-up, leaving right after it);
+- conversational: the user's next message in the same branch says something about it, after the taxonomy
+  of natural user feedback (Don-Yehiya et al. 2024): UR1 repeat/rephrase, UR2 correction, UR3 "it is
+  wrong / did not work" without the fix, UR4 clarification, UR5 positive. The phrases per language live in
+  transforms/label/phrases.py; rephrases are also found by word/character overlap with the previous
+  user message.
+
+`combine` turns a turn's decisions (rules and, later, the LLM judge's) into one label, a 0..1 quality
+score and the label's source; `needs_judge` says which turns the rules leave undecided. Everything here
+reads scrubbed text only (placeholders such as <PERSON_1> are ordinary words to it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from schemas.conversation import Conversation, FeedbackSignal, Label, LabelDecision, Turn
+from schemas.events import FeedbackKind, Role
+from transforms.label.phrases import CUES, NEGATORS, NOT_FEEDBACK, SIMILARITY_STOPWORDS
+
+RULES_VERSION = "v1"
+
+# --- the policy's numbers, in one place -------------------------------------------------------------
+
+# Rephrase detection: Jaccard overlap of the content words (English) / character pairs (Chinese) of the
+# follow-up and the previous user message. At or above REPEAT the user asked the same thing again.
+# One word swapped in a three-word question ({a, b, c} vs {a, b, d}: 2/4) is a new question, not a rephrase,
+# hence strictly above one half.
+REPEAT_SIMILARITY = 0.8
+REPHRASE_SIMILARITY = 0.55
+# A follow-up needs this many content features to be compared at all ("thanks" is not a rephrase).
+MIN_SIMILARITY_FEATURES = 2
+# A negative follow-up sent this soon after the answer: the user did not need to read it to reject it.
+FAST_FOLLOW_UP = timedelta(seconds=20)
+# "Thanks" followed by at least this much other text is politeness before a new request, not a verdict.
+MOVING_ON_WORDS = 6  # English words
+MOVING_ON_CHARS = 8  # Chinese characters
+# Decisions below this confidence are kept as provenance but do not set a label (e.g. leaving the chat).
+EVIDENCE_FLOOR = 0.2
+# The rules have decided a turn when the decisions behind its label reach this combined confidence and
+# outweigh any opposing ones by CONFLICT_MARGIN; otherwise the judge should look at it.
+DECIDED_CONFIDENCE = 0.6
+CONFLICT_MARGIN = 0.3
+# Two sides this close are a tie: the label is neutral.
+TIE_MARGIN = 0.05
+EVIDENCE_CHARS = 80
+
+JUDGE_PREFIX = "judge."
+
+
+# --- the rules, as data -----------------------------------------------------------------------------
+
+
+def _always(feedback: FeedbackSignal) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    label: Label
+    confidence: float
+    why: str
+    # Feedback taxonomy category (UR1..UR5) for rules about what the user said or did in the conversation.
+    category: str | None = None
+    # Rules on feedback events: the event kind and an extra condition on the event (ratings by value).
+    kind: FeedbackKind | None = None
+    when: Callable[[FeedbackSignal], bool] = _always
+    # The user's own action on the answer (a click, an edit): its negative is never outvoted.
+    user_action: bool = False
+
+
+def _rating_at_least(low: float) -> Callable[[FeedbackSignal], bool]:
+    return lambda feedback: feedback.rating is not None and feedback.rating >= low
+
+
+def _rating_at_most(high: float) -> Callable[[FeedbackSignal], bool]:
+    return lambda feedback: feedback.rating is not None and feedback.rating <= high
+
+
+def _rating_between(low: float, high: float) -> Callable[[FeedbackSignal], bool]:
+    # Open interval: whatever is neither high (>= 4) nor low (<= 2), e.g. 3 or 3.5 on a 1-5 scale.
+    return lambda feedback: feedback.rating is not None and low < feedback.rating < high
+
+
+def _event_rule(rule_id, kind, label, confidence, why, when=_always) -> Rule:
+    return Rule(rule_id, label, confidence, why, kind=kind, when=when, user_action=True)
+
+
+# Feedback events. First matching rule per event wins; kinds are disjoint except the three rating bands.
+EVENT_RULES: tuple[Rule, ...] = (
+    _event_rule("explicit.thumbs_up", FeedbackKind.thumbs_up, Label.positive, 0.9, "the user said it was good"),
+    _event_rule("explicit.thumbs_down", FeedbackKind.thumbs_down, Label.negative, 0.95, "the user said it was bad"),
+    _event_rule("explicit.rating_high", FeedbackKind.rating, Label.positive, 0.8, "rated 4 or 5", _rating_at_least(4)),
+    _event_rule("explicit.rating_low", FeedbackKind.rating, Label.negative, 0.85, "rated 1 or 2", _rating_at_most(2)),
+    _event_rule("explicit.rating_mid", FeedbackKind.rating, Label.neutral, 0.5, "rated 3", _rating_between(2, 4)),
+    _event_rule("behavioural.regenerate", FeedbackKind.regenerate, Label.negative, 0.6,
+                "the user asked for another answer to this one"),
+    _event_rule("behavioural.copy", FeedbackKind.copy, Label.positive, 0.6, "the user copied the answer to use it"),
+    _event_rule("behavioural.edit", FeedbackKind.edit, Label.negative, 0.7, "the user had to fix it"),
+    _event_rule("explicit.report", FeedbackKind.report, Label.negative, 1.0, "the user reported it"),
+)
+
+# What the conversation itself shows, beyond feedback events.
+PROMPT_RESEND = Rule("behavioural.prompt_resend", Label.negative, 0.6,
+                     "the user edited and resent the prompt this answers: the answer was not what they wanted",
+                     category="UR1", user_action=True)
+FAST_NEGATIVE_FOLLOW_UP = Rule("behavioural.fast_follow_up", Label.negative, 0.3,
+                               "the negative follow-up came within seconds: the user rejected it at a glance")
+NO_FOLLOW_UP = Rule("behavioural.no_follow_up", Label.neutral, 0.1,
+                    "the conversation ends with this answer; satisfied and dissatisfied users both leave, so it "
+                    "is recorded for analysis and weighs nothing")
+REPEAT = Rule("conversational.repeat", Label.negative, 0.7,
+              "the next message asks the previous question again, nearly word for word", category="UR1")
+REPHRASE = Rule("conversational.rephrase", Label.negative, 0.5,
+                "the next message overlaps the previous question a lot: maybe asked again in other words",
+                category="UR1")
+MESSAGE_RULES: tuple[Rule, ...] = (PROMPT_RESEND, FAST_NEGATIVE_FOLLOW_UP, NO_FOLLOW_UP, REPEAT, REPHRASE)
+
+
+@dataclass(frozen=True)
+class CueRule:
+    """A conversational rule over one cue group of feedback_phrases.CUES, declared once for all languages."""
+
+    cue: str
+    name: str
+    label: Label
+    confidence: float
+    category: str
+    why: str
+    # Complaints and corrections are what the user says the answer got wrong: they win over any
+    # politeness or praise in the same message ("thanks, but that's wrong").
+    overrides_positive: bool = False
+
+    def rule(self, language: str) -> Rule:
+        return Rule(f"conversational.{language}.{self.name}", self.label, self.confidence, self.why, self.category)
+
+
+CUE_RULES: tuple[CueRule, ...] = (
+    CueRule("correction", "correction", Label.negative, 0.8, "UR2", "the user corrects the answer",
+            overrides_positive=True),
+    CueRule("complaint", "complaint", Label.negative, 0.75, "UR3", "the user says it is wrong or did not work",
+            overrides_positive=True),
+    CueRule("doubt", "doubt", Label.negative, 0.5, "UR3", "the user doubts the answer"),
+    CueRule("rephrase", "rephrase", Label.negative, 0.6, "UR1", "the user says they are asking again"),
+    CueRule("clarification", "clarification", Label.negative, 0.4, "UR4",
+            "the user did not understand the answer (or wants more: weak)"),
+    CueRule("praise", "positive", Label.positive, 0.8, "UR5", "the user says it worked or was good"),
+    CueRule("thanks", "thanks", Label.positive, 0.6, "UR5", "the user thanks or approves"),
+    CueRule("thanks", "thanks_moving_on", Label.positive, 0.3, "UR5",
+            "the user says thanks on the way to a new request: politeness as much as a verdict"),
+)
+LANGUAGES = tuple(CUES)
+CONVERSATIONAL_RULES: tuple[Rule, ...] = tuple(c.rule(language) for language in LANGUAGES for c in CUE_RULES)
+
+RULES: tuple[Rule, ...] = EVENT_RULES + MESSAGE_RULES + CONVERSATIONAL_RULES
+RULES_BY_ID: dict[str, Rule] = {rule.rule_id: rule for rule in RULES}
+USER_ACTION_RULE_IDS = frozenset(rule.rule_id for rule in RULES if rule.user_action)
+
+_CUE_RULE = {cue_rule.name: cue_rule for cue_rule in CUE_RULES}
+# Cue group -> the rule it makes; "thanks" makes one of two, depending on what follows it.
+_NEGATIVE_CUES = {cue: _CUE_RULE[cue] for cue in ("correction", "complaint", "doubt", "rephrase", "clarification")}
+_POSITIVE_CUES = {"praise": _CUE_RULE["positive"], "thanks": _CUE_RULE["thanks"]}
+_FLAGS = re.IGNORECASE
+_CUE_PATTERNS = {lang: {cue: [re.compile(p, _FLAGS) for p in patterns] for cue, patterns in cues.items()}
+                 for lang, cues in CUES.items()}
+_NOT_FEEDBACK_PATTERNS = {lang: [re.compile(p, _FLAGS) for p in patterns] for lang, patterns in NOT_FEEDBACK.items()}
+_NEGATOR_PATTERNS = {lang: re.compile(p, _FLAGS) for lang, p in NEGATORS.items()}
+_HAN = re.compile(r"[\u3400-\u9fff]+")
+_WORD = re.compile(r"[a-z0-9_]+(?:'[a-z]+)?")
+
+
+# --- feedback events ----------------------------------------------------------------------------------
+
+
+def rule_for(feedback: FeedbackSignal) -> Rule | None:
+    """The rule that decides this feedback event, or None when no rule covers it."""
+    for rule in EVENT_RULES:
+        if rule.kind is not None and feedback.kind == rule.kind.value and rule.when(feedback):
+            return rule
+    return None
+
+
+def _decision(rule: Rule, event_id: str | None = None, evidence: str | None = None) -> LabelDecision:
+    return LabelDecision(rule_id=rule.rule_id, rules_version=RULES_VERSION, event_id=event_id, label=rule.label,
+                         confidence=rule.confidence, evidence=evidence, category=rule.category)
+
+
+def event_decisions(turn: Turn) -> list[LabelDecision]:
+    """One decision per feedback event on the turn that a rule covers, in feedback order."""
+    return [_decision(rule, event_id=feedback.event_id)
+            for feedback in turn.feedback if (rule := rule_for(feedback)) is not None]
+
+
+def decide(turn: Turn) -> tuple[Label, list[LabelDecision]]:
+    """One assistant turn's label and the decisions behind it, from its attached feedback events only."""
+    decisions = event_decisions(turn)
+    return combine(decisions)[0], decisions
+
+
+# --- what the next message says ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CueHit:
+    cue_rule: CueRule
+    language: str
+    evidence: str
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\uff1f", "?")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _blank(text: str, patterns: list[re.Pattern]) -> str:
+    # Same-length blanking keeps match offsets meaningful and cannot glue two words into a new cue.
+    for pattern in patterns:
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
+def _negated(text_before: str, language: str) -> bool:
+    return bool(_NEGATOR_PATTERNS[language].search(text_before.rstrip(" ,，") if language == "zh" else text_before))
+
+
+def _first_match(patterns: list[re.Pattern], text: str, language: str, check_negation: bool) -> re.Match | None:
+    matches = sorted((m for p in patterns for m in p.finditer(text)), key=lambda m: m.start())
+    for match in matches:
+        if check_negation and _negated(text[: match.start()], language):
+            continue
+        return match
+    return None
+
+
+def _is_moving_on(text: str, thanks: re.Match, language: str) -> bool:
+    rest = text[: thanks.start()] + " " + text[thanks.end():]
+    if language == "zh":
+        return sum(len(run) for run in _HAN.findall(rest)) >= MOVING_ON_CHARS
+    return len(_WORD.findall(rest.lower())) >= MOVING_ON_WORDS
+
+
+_CLAUSE_END = re.compile(r"[.!?;\n。！？；]")
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The sentence around a match: evidence a reader can judge without the whole message."""
+    before = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]
+    after = _CLAUSE_END.search(text, end)
+    return _short(text[before[-1] if before else 0: after.start() if after else len(text)])
+
+
+def _short(text: str) -> str:
+    text = text.strip(" ,.;:，。；：")
+    return text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
+
+
+def language_of(text: str) -> str:
+    """"zh" when Chinese characters outnumber Latin words, else "en"."""
+    return "zh" if sum(len(run) for run in _HAN.findall(text)) >= max(1, len(_WORD.findall(text.lower()))) else "en"
+
+
+def cue_hits(follow_up: str) -> list[CueHit]:
+    """Every cue group that matches the follow-up text, at most one hit per (language, group).
+
+    Negative cues are matched after the NOT_FEEDBACK phrases are blanked out; positive cues are skipped
+    when a negator stands just before them ("not helpful"). Both languages are tried on every message, so a
+    Chinese user's "thx" or an English user's "谢谢" still counts; each hit names its language, and the
+    message's own language comes first (on equal confidence the first hit wins).
+    """
+    text = _normalise(follow_up)
+    hits = []
+    for language in sorted(LANGUAGES, key=lambda lang: lang != language_of(text)):
+        masked = _blank(text, _NOT_FEEDBACK_PATTERNS[language])
+        for cue, cue_rule in _NEGATIVE_CUES.items():
+            match = _first_match(_CUE_PATTERNS[language][cue], masked, language, check_negation=False)
+            if match:
+                hits.append(CueHit(cue_rule, language, _clause(text, match.start(), match.end())))
+        for cue, cue_rule in _POSITIVE_CUES.items():
+            match = _first_match(_CUE_PATTERNS[language][cue], text, language, check_negation=True)
+            if not match:
+                continue
+            if cue == "thanks" and _is_moving_on(text, match, language):
+                cue_rule = _CUE_RULE["thanks_moving_on"]
+            hits.append(CueHit(cue_rule, language, _clause(text, match.start(), match.end())))
+    return hits
+
+
+def similarity_features(text: str) -> set[str]:
+    """What a message is about, for comparing two messages: English content words (lower case, light
+    stemming, stopwords out) and pairs of adjacent Chinese characters (function characters out)."""
+    text = _normalise(text).lower()
+    features = set()
+    for word in _WORD.findall(_HAN.sub(" ", text)):
+        if word in SIMILARITY_STOPWORDS["en"]:
+            continue
+        for suffix in ("ing", "ed", "es", "s"):
+            if len(word) > len(suffix) + 2 and word.endswith(suffix):
+                word = word[: -len(suffix)]
+                break
+        features.add(word)
+    # Function characters split a run instead of being dropped, so they never glue two words into a pair.
+    pieces = "".join(" " if c in SIMILARITY_STOPWORDS["zh"] else c for c in " ".join(_HAN.findall(text))).split()
+    for piece in pieces:
+        if len(piece) == 1:
+            features.add(piece)
+        features.update(a + b for a, b in zip(piece, piece[1:]))
+    return features
+
+
+def similarity(first: str, second: str) -> float:
+    """Jaccard overlap of two messages' similarity features, 0..1 (0 when either has too few features)."""
+    a, b = similarity_features(first), similarity_features(second)
+    if len(a) < MIN_SIMILARITY_FEATURES or len(b) < MIN_SIMILARITY_FEATURES:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def rephrase_rule(previous_user: str, follow_up: str) -> Rule | None:
+    """REPEAT or REPHRASE when the follow-up asks the previous user message again, else None."""
+    score = similarity(previous_user, follow_up)
+    if score >= REPEAT_SIMILARITY:
+        return REPEAT
+    if score >= REPHRASE_SIMILARITY:
+        return REPHRASE
+    return None
+
+
+def follow_up_decision(previous_user: str | None, follow_up: str) -> LabelDecision | None:
+    """What the user's next message says about the answer before it: one decision, or None.
+
+    In: the (scrubbed) user message the answer replied to, if known, and the user's next message.
+    Out: the single strongest signal of the follow-up. A correction or complaint wins over anything else in
+    the same message ("thanks, but that's wrong" is negative); otherwise the most confident of doubt,
+    rephrase (said, or seen by overlap with the previous message), clarification and praise/thanks, a tie
+    going to the negative. Refuses: nothing; a follow-up with no cue (a new question) gives None.
+    """
+    hits = cue_hits(follow_up)
+    candidates: list[tuple[Rule, str]] = [(hit.cue_rule.rule(hit.language), hit.evidence) for hit in hits]
+    overriding = [(rule, evidence) for (rule, evidence), hit in zip(candidates, hits) if hit.cue_rule.overrides_positive]
+    if overriding:
+        candidates = overriding
+    elif previous_user:
+        rule = rephrase_rule(previous_user, follow_up)
+        if rule is not None:
+            candidates.append((rule, _short(_normalise(follow_up))))
+    if not candidates:
+        return None
+    rule, evidence = max(candidates, key=lambda c: (c[0].confidence, c[0].label is Label.negative))
+    return _decision(rule, evidence=evidence)
+
+
+# --- where the follow-up and the resent prompts are --------------------------------------------------
+
+
+def _links_user_turns(conversation: Conversation) -> bool:
+    return any(t.role == Role.user.value and t.parent_id for t in conversation.turns)
+
+
+def next_user_turn(conversation: Conversation, answer: Turn) -> Turn | None:
+    """The user's next message in the answer's branch: the user turn whose parent is the answer; in logs
+    that do not link user turns to answers, the turn right after the answer when it is a user's (an answer
+    followed by another answer was regenerated: the user's next words are about the later one)."""
+    children = [t for t in conversation.turns if t.role == Role.user.value and t.parent_id == answer.message_id]
+    if children:
+        return min(children, key=lambda t: t.turn_index)
+    if _links_user_turns(conversation):
+        return None
+    later = sorted((t for t in conversation.turns if t.turn_index > answer.turn_index
+                    and t.role in (Role.user.value, Role.assistant.value)), key=lambda t: t.turn_index)
+    if later and later[0].role == Role.user.value and later[0].parent_id in (None, answer.message_id):
+        return later[0]
+    return None
+
+
+def previous_user_turn(conversation: Conversation, answer: Turn) -> Turn | None:
+    """The user message the answer replies to: up the parent chain when the log has one (so a resent or
+    regenerated branch is not mistaken for it), else the nearest user turn before the answer."""
+    by_id = {t.message_id: t for t in conversation.turns}
+    seen: set[str] = set()
+    current = by_id.get(answer.parent_id) if answer.parent_id else None
+    while current is not None and current.message_id not in seen:
+        if current.role == Role.user.value:
+            return current
+        seen.add(current.message_id)
+        current = by_id.get(current.parent_id) if current.parent_id else None
+    earlier = [t for t in conversation.turns if t.role == Role.user.value and t.turn_index < answer.turn_index]
+    return max(earlier, key=lambda t: t.turn_index) if earlier else None
+
+
+def resent_prompts(conversation: Conversation) -> dict[str, Turn]:
+    """Prompts the user edited and resent: {message_id of the replaced user turn: the later sibling}.
+
+    A sibling is a later user turn with the same parent as an earlier one. Two parentless user turns count
+    only in logs that link user turns at all (else every user turn would be parentless and 'siblings').
+    """
+    links = _links_user_turns(conversation)
+    users = sorted((t for t in conversation.turns if t.role == Role.user.value), key=lambda t: t.turn_index)
+    replaced: dict[str, Turn] = {}
+    for i, later in enumerate(users):
+        if later.parent_id is None and not links:
+            continue
+        for earlier in users[:i]:
+            if earlier.parent_id == later.parent_id and earlier.message_id not in replaced:
+                replaced[earlier.message_id] = later
+    return replaced
+
+
+def conversation_decisions(conversation: Conversation, answer: Turn, resent: dict[str, Turn]) -> list[LabelDecision]:
+    """Decisions from the conversation around one answer: its prompt resent, the user's next message (and
+    how fast it came), or no next message at all."""
+    decisions = []
+    if answer.parent_id in resent:
+        decisions.append(_decision(PROMPT_RESEND, evidence=_short(_normalise(resent[answer.parent_id].content))))
+    follow_up = next_user_turn(conversation, answer)
+    if follow_up is None:
+        later_users = [t for t in conversation.turns if t.role == Role.user.value and t.turn_index > answer.turn_index]
+        if not later_users and not decisions:
+            decisions.append(_decision(NO_FOLLOW_UP))
+        return decisions
+    previous = previous_user_turn(conversation, answer)
+    said = follow_up_decision(previous.content if previous else None, follow_up.content)
+    if said is None:
+        return decisions
+    decisions.append(said)
+    gap = follow_up.timestamp - answer.timestamp
+    if said.category in ("UR1", "UR2", "UR3") and timedelta(0) <= gap <= FAST_FOLLOW_UP:
+        decisions.append(_decision(FAST_NEGATIVE_FOLLOW_UP, evidence=f"{gap.total_seconds():.0f} s after the answer"))
+    return decisions
+
+
+# --- combination ------------------------------------------------------------------------------------
+
+
+def _strength(decisions: list[LabelDecision]) -> float:
+    # Independent pieces of evidence for one side: 1 - prod(1 - confidence), so two 0.5s make 0.75.
+    doubt = 1.0
+    for decision in decisions:
+        doubt *= 1.0 - min(max(decision.confidence, 0.0), 1.0)
+    return 1.0 - doubt
+
+
+def _is_judge(decision: LabelDecision) -> bool:
+    return decision.rule_id.startswith(JUDGE_PREFIX)
+
+
+def _source(decisions: list[LabelDecision]) -> str:
+    judged = any(_is_judge(d) for d in decisions)
+    ruled = any(not _is_judge(d) for d in decisions)
+    return {(True, True): "rules+judge", (True, False): "rules", (False, True): "judge"}.get((ruled, judged), "none")
+
+
+@dataclass(frozen=True)
+class Weighing:
+    label: Label
+    quality_score: float | None
+    label_source: str
+    # Combined confidence of the decisions behind the label, and of those against it.
+    support: float
+    opposition: float
+    # True when a user's own negative action fixed the label.
+    forced: bool
+
+
+def weigh(decisions: list[LabelDecision]) -> Weighing:
+    """The full reckoning behind `combine`, also used by `needs_judge`."""
+    counted = [d for d in decisions if d.confidence >= EVIDENCE_FLOOR and d.label is not Label.unknown]
+    if not counted:
+        return Weighing(Label.unknown, None, "none", 0.0, 0.0, False)
+    positives = [d for d in counted if d.label is Label.positive]
+    negatives = [d for d in counted if d.label is Label.negative]
+    neutrals = [d for d in counted if d.label is Label.neutral]
+    p, n = _strength(positives), _strength(negatives)
+    if any(d.rule_id in USER_ACTION_RULE_IDS for d in negatives):
+        return Weighing(Label.negative, round(0.5 - 0.5 * n, 4), _source(negatives), n, p, True)
+    if not positives and not negatives:
+        return Weighing(Label.neutral, 0.5, _source(neutrals), _strength(neutrals), 0.0, False)
+    score = round(0.5 + 0.5 * (p - n), 4)
+    if abs(p - n) < TIE_MARGIN:
+        return Weighing(Label.neutral, score, _source(positives + negatives), 0.0, max(p, n), False)
+    if p > n:
+        return Weighing(Label.positive, score, _source(positives), p, n, False)
+    return Weighing(Label.negative, score, _source(negatives), n, p, False)
+
+
+def combine(decisions: list[LabelDecision]) -> tuple[Label, float | None, str]:
+    """One turn's final label, quality score and label source from all its decisions (rules and judge).
+
+    In: LabelDecisions; the judge's have rule_id `judge.<rubric>` and weigh like any other decision.
+    Out: (label, quality_score, label_source). Policy:
+    1. Decisions below EVIDENCE_FLOOR confidence (leaving the conversation) are provenance only.
+       Nothing left: (unknown, None, "none").
+    2. A negative from the user's own action (thumbs down, low rating, report, regenerate, edited answer,
+       edited-and-resent prompt) is final: negative, whatever else says positive, the judge included.
+       quality = 0.5 - 0.5 * N, where N is the combined confidence of all negatives.
+    3. Otherwise each side's confidences combine as independent evidence, P = 1 - prod(1 - c) over the
+       positives and N likewise over the negatives; the larger side wins, sides within TIE_MARGIN are a
+       tie (neutral); quality = 0.5 + 0.5 * (P - N). Only neutral decisions (a 3-star rating): neutral, 0.5.
+    label_source names who stands behind the label: "rules", "judge" or "rules+judge" (both families have
+    a decision agreeing with it; on a tie, both sides count).
+    """
+    weighing = weigh(decisions)
+    return weighing.label, weighing.quality_score, weighing.label_source
+
+
+def needs_judge(turn: Turn) -> bool:
+    """True when the rules leave this assistant turn undecided, so the LLM judge should look at it.
+
+    Undecided: no signal (unknown); a tie; the decisions behind the label combine to less than
+    DECIDED_CONFIDENCE; or the opposing side comes within CONFLICT_MARGIN of them. Never for a turn a
+    user's own negative action decided (the judge could not change it), nor for non-assistant turns.
+    Judge decisions already on the turn are ignored, so the answer does not change once it was judged.
+    """
+    if turn.role != Role.assistant.value:
+        return False
+    weighing = weigh([d for d in turn.decisions if not _is_judge(d)])
+    if weighing.forced:
+        return False
+    if weighing.label in (Label.unknown,) or weighing.support < DECIDED_CONFIDENCE:
+        return True
+    return weighing.opposition > 0 and weighing.support - weighing.opposition < CONFLICT_MARGIN
+
+
+# --- the step ---------------------------------------------------------------------------------------
+
+
+def label_turns(conversation: Conversation) -> Conversation:
+    """Label every assistant turn with rules v1.
+
+    In: a sessionized, scrubbed conversation with feedback attached to its turns.
+    Out: a copy in which every assistant turn has `decisions` (feedback-event decisions in feedback order,
+    then the resent-prompt, follow-up and fast-follow-up / no-follow-up decisions; any `judge.*` decisions
+    already there are kept; the rules' own are replaced, so relabelling is idempotent) and `label`,
+    `quality_score`, `label_source` from `combine`. `judge_status` is left as it is (the pipeline sets it).
+    Other turns are left as they are. Refuses: nothing; a turn no rule covers is unknown.
+    """
+    labelled = conversation.model_copy(deep=True)  # the caller's conversation stays untouched
+    resent = resent_prompts(labelled)
+    for turn in labelled.turns:
+        if turn.role != Role.assistant.value:
+            continue
+        judged = [d for d in turn.decisions if _is_judge(d)]
+        turn.decisions = event_decisions(turn) + conversation_decisions(labelled, turn, resent) + judged
+        turn.label, turn.quality_score, turn.label_source = combine(turn.decisions)
+    return labelled

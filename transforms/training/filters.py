@@ -1,0 +1,172 @@
+"""Quality filters for training answers: small named checks, each returning a drop reason or None.
+
+A check takes the answer to judge (`Candidate`) and the training policy. `GOOD_ANSWER_FILTERS` is applied,
+in order, to every answer a model would learn to imitate (SFT targets, DPO `chosen`, KTO desirable
+completions); `ANY_ANSWER_FILTERS` to answers kept only as bad examples (DPO `rejected`, KTO undesirable
+completions), where a refusal or a truncated answer is exactly what the row should teach against.
+The first check that objects names the reason ("filter.<name>"), which the caller counts.
+
+All text here is scrubbed: placeholders like `<PERSON_1>` stand where personal data was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from transforms.training.policy import TrainingPolicy
+from schemas.conversation import Turn
+from transforms.scrub.patterns import PLACEHOLDER_RE
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One answer up for a training row, with what the checks need to know about it."""
+
+    answer: str
+    # Language of the prompt the answer responds to (transforms.text.detect_language).
+    prompt_language: str = "other"
+    # The answer's turn was reported by a user or marked by the log (see `is_flagged`).
+    flagged: bool = False
+
+
+Check = Callable[[Candidate, TrainingPolicy], "str | None"]
+
+# What marks a turn as flagged content: a user's report, or a decision from a rule that flags.
+FLAG_FEEDBACK_KINDS = frozenset({"report"})
+FLAG_RULE_IDS = frozenset({"explicit.report"})
+FLAG_RULE_PREFIXES = ("moderation.", "flag.")
+
+
+def is_flagged(turn: Turn) -> bool:
+    """True when the turn has a report feedback or a flagging decision (moderation rules, log flags)."""
+    return any(signal.kind in FLAG_FEEDBACK_KINDS for signal in turn.feedback) or any(
+        decision.rule_id in FLAG_RULE_IDS or decision.rule_id.startswith(FLAG_RULE_PREFIXES)
+        for decision in turn.decisions
+    )
+
+
+# --- truncation -------------------------------------------------------------------------------------
+
+_FENCE_LINE_RE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
+# A cut-off: an ellipsis right after a letter ("and then we..."), or an answer that stops on a comma or a
+# colon ("Here is the code:" and nothing after). Digits before "..." ("1, 2, 3...") are a legitimate
+# ellipsis, and the Chinese "……" is a style, not a cut: neither is matched.
+_CUT_OFF_END_RE = re.compile(r"(?:[^\W\d_](?:\.\.\.|…)|[,，:：、])\s*$")
+
+
+def looks_truncated(text: str) -> bool:
+    """True when the answer visibly stops early: an unclosed code fence, or a mid-sentence ending.
+
+    Conservative on purpose: a false alarm throws away a good answer, a miss keeps one odd ending.
+    """
+    if len(_FENCE_LINE_RE.findall(text)) % 2 == 1:
+        return True
+    return bool(_CUT_OFF_END_RE.search(text))
+
+
+# --- refusals ---------------------------------------------------------------------------------------
+
+_APOS = "['’]"
+_CANT = (rf"(?:can{_APOS}?t|cannot|can not|won{_APOS}t|will not|am unable|{_APOS}m unable|am not able|"
+         rf"{_APOS}m not able|must decline)")
+# Boilerplate refusals, looked for only at the start of an answer: "I can't" deep in a helpful answer
+# ("if it still fails, I can't see your logs, so...") is not a refusal.
+REFUSAL_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(rf"^(?:I{_APOS}m|I am)\s+(?:really\s+|very\s+|so\s+|truly\s+)?sorry[,.!]?\s+(?:but\s+)?"
+               rf"(?:I|as an AI)[^.!?\n]{{0,40}}?\b{_CANT}", re.IGNORECASE),
+    re.compile(rf"^(?:sorry|unfortunately|apologies)[,.!]?\s+(?:but\s+)?I\s*{_CANT}", re.IGNORECASE),
+    re.compile(rf"^I\s*{_CANT}(?:\s+to)?\s+(?:help|assist|provide|comply|do that|fulfil|fulfill|support|answer|"
+               rf"engage|create|generate|write|share|give)", re.IGNORECASE),
+    re.compile(rf"^I\s+must\s+(?:respectfully\s+|politely\s+)?decline", re.IGNORECASE),
+    re.compile(rf"^As an AI(?: language model| assistant| model)?,?\s+I\s*(?:{_CANT}|do not|don{_APOS}t)",
+               re.IGNORECASE),
+    re.compile(r"^(?:很|非常|十分)?(?:抱歉|对不起|不好意思)[，,。.!！\s]*(?:但是?|不过)?[，,\s]*"
+               r"(?:作为[^，,。]{0,12}[，,]?\s*)?我(?:无法|不能|没办法|不可以|不便|不会)"),
+    re.compile(r"^作为(?:一个|一名)?\s*(?:AI|人工智能)\s*(?:语言模型|助手|模型)?[，,]?\s*我(?:无法|不能|没有办法)"),
+    re.compile(r"^我(?:无法|不能|不可以)(?:提供|帮助|协助|回答|满足|完成|帮你|为你|为您|帮您)"),
+)
+# How far into the answer a refusal may start (after a short lead-in such as "Hello!").
+REFUSAL_HEAD_CHARS = 300
+_LEAD_IN_RE = re.compile(r"^(?:(?:hi|hello|hey)[^.!?\n]{0,20}[.!,]\s*|(?:你好|您好)[，,！!。]?\s*)", re.IGNORECASE)
+
+
+def looks_like_refusal(text: str) -> bool:
+    """True when the answer opens with a stock refusal (EN or ZH)."""
+    head = _LEAD_IN_RE.sub("", text.strip()[:REFUSAL_HEAD_CHARS], count=1)
+    return any(pattern.search(head) for pattern in REFUSAL_PATTERNS)
+
+
+# --- placeholders -----------------------------------------------------------------------------------
+
+def placeholder_share(text: str) -> float:
+    """Share of the answer's non-space characters that sit inside `<TYPE_n>` placeholders (0 for empty)."""
+    total = sum(1 for ch in text if not ch.isspace())
+    if total == 0:
+        return 0.0
+    inside = sum(len(match.group(0)) for match in PLACEHOLDER_RE.finditer(text))
+    return inside / total
+
+
+# --- the checks -------------------------------------------------------------------------------------
+
+def empty(candidate: Candidate, policy: TrainingPolicy) -> str | None:
+    """An answer with no text (whitespace only) teaches nothing."""
+    return "filter.empty" if not candidate.answer.strip() else None
+
+
+def flagged(candidate: Candidate, policy: TrainingPolicy) -> str | None:
+    """A reported or moderation-flagged answer never becomes a good example."""
+    return "filter.flagged" if candidate.flagged else None
+
+
+def language(candidate: Candidate, policy: TrainingPolicy) -> str | None:
+    """The prompt is in a language the policy does not keep (no languages listed = all kept)."""
+    if policy.languages and candidate.prompt_language not in policy.languages:
+        return "filter.language"
+    return None
+
+
+def length(candidate: Candidate, policy: TrainingPolicy) -> str | None:
+    """The answer (stripped) is shorter than min_answer_chars or longer than max_answer_chars."""
+    size = len(candidate.answer.strip())
+    if size < policy.min_answer_chars:
+        return "filter.too_short"
+    if size > policy.max_answer_chars:
+        return "filter.too_long"
+    return None
+
+
+def placeholders(candidate: Candidate, policy: TrainingPolicy) -> str | None:
+    """Scrubbing left mostly placeholders: the model would learn to emit `<PERSON_1>`."""
+    return "filter.placeholders" if placeholder_share(candidate.answer) > policy.max_placeholder_share else None
+
+
+def truncated(candidate: Candidate, policy: TrainingPolicy) -> str | None:
+    """The answer was cut off (unclosed code fence, trailing "..." or comma)."""
+    return "filter.truncated" if looks_truncated(candidate.answer) else None
+
+
+def refusal(candidate: Candidate, policy: TrainingPolicy) -> str | None:
+    """The answer is a stock refusal ("I'm sorry, but I can't...", "抱歉，我无法...")."""
+    return "filter.refusal" if looks_like_refusal(candidate.answer) else None
+
+
+# Cheap and decisive first; the first check that objects names the reason.
+GOOD_ANSWER_FILTERS: tuple[Check, ...] = (empty, flagged, language, length, placeholders, truncated, refusal)
+ANY_ANSWER_FILTERS: tuple[Check, ...] = (empty, language)
+
+
+def drop_reason(candidate: Candidate, policy: TrainingPolicy,
+                checks: tuple[Check, ...] = GOOD_ANSWER_FILTERS) -> str | None:
+    """The first check's reason to drop this answer, or None to keep it.
+
+    In: an answer with its prompt language and flag, the policy, and the checks to run (by default the
+    ones for answers a model learns to imitate). Out: "filter.<reason>" or None. Refuses nothing.
+    """
+    for check in checks:
+        reason = check(candidate, policy)
+        if reason:
+            return reason
+    return None

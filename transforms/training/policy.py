@@ -1,0 +1,39 @@
+"""The training policy: how labeled conversations become training rows. Owned by the training stage,
+composed into the run's settings (`flows.settings.Settings.training`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TrainingPolicy(BaseModel):
+    """How labeled conversations become training rows: selection, filters, dedup, balance, decontamination.
+
+    From the environment as FLYWHEEL_TRAINING__<NAME> (e.g. FLYWHEEL_TRAINING__LOSS_SCOPE=all); dicts and
+    lists as JSON (FLYWHEEL_TRAINING__CATEGORY_CAPS='{"chitchat": 1000}').
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Selection: positive turns always qualify; an undecided turn qualifies when the judge scored it at least
+    # this (1-10). Negative turns never do.
+    min_judge_quality: int = Field(default=8, ge=1, le=10)
+    # Which assistant messages of an example the loss covers: "last" (the target only) or "all".
+    loss_scope: Literal["last", "all"] = "last"
+    # Answer length bounds in characters (after scrubbing).
+    min_answer_chars: int = Field(default=2, ge=0)
+    max_answer_chars: int = Field(default=20_000, ge=1)
+    # Drop answers whose text is mostly placeholders after scrubbing (share of characters).
+    max_placeholder_share: float = Field(default=0.5, ge=0, le=1)
+    # Keep only these prompt languages ("en", "zh", "mixed", "other"); empty = all.
+    languages: list[str] = Field(default_factory=list)
+    # Near-duplicate prompts (MinHash Jaccard estimate at or above this) collapse to the best-scored one.
+    near_duplicate_threshold: float = Field(default=0.8, gt=0, le=1)
+    # Per-category caps (max examples per partition) and upsampling weights, e.g. {"chitchat": 500}.
+    category_caps: dict[str, int] = Field(default_factory=dict)
+    category_weights: dict[str, float] = Field(default_factory=dict)
+    # Evaluation sets to decontaminate against: JSONL/text files of prompts; n-gram size of the overlap test.
+    eval_sets: list[str] = Field(default_factory=list)
+    decontamination_ngram: int = Field(default=8, ge=3, le=50)
