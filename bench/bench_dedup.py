@@ -153,12 +153,8 @@ def make_chunk(chunk: int, n: int):
 # ------------------------------------------------------------------------------------------- accuracy
 
 def true_jaccard(a: str, b: str) -> float:
-    from transforms.training.dedup import (
-        DEFAULT_CJK_SHINGLE_SIZE,
-        DEFAULT_SHINGLE_SIZE,
-        is_mostly_cjk,
-        normalize_text,
-    )
+    from transforms.text import is_mostly_cjk
+    from transforms.training.dedup import DEFAULT_CJK_SHINGLE_SIZE, DEFAULT_SHINGLE_SIZE, normalize_text
 
     def shingles(text):
         text = normalize_text(text)

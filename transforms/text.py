@@ -1,18 +1,48 @@
-"""Prompt language, told by script: "en", "zh", "mixed" or "other".
+"""Text helpers every stage shares: the CJK character classes, script detection, code and placeholders.
 
-The flywheel's users write English and Chinese, so the question a training policy asks is "how much of
-this text is Chinese characters, how much Latin words, how much some other script". No model, no
-download: a character-class count is enough to tell those apart and runs anywhere a worker runs.
+One place decides "is this Chinese": the Han class below. The scrubber's patterns, the feedback rules,
+dedup's shingles, decontamination's tokens and the prompt-language detector all build on these classes.
+
+Prompt language, told by script: "en", "zh", "mixed" or "other". The flywheel's users write English and
+Chinese, so the question a training policy asks is "how much of this text is Chinese characters, how
+much Latin words, how much some other script". No model, no download: a character-class count is enough
+to tell those apart and runs anywhere a worker runs.
 """
 
 from __future__ import annotations
 
 import re
 
-from transforms.scrub.patterns import CODE_RE, PLACEHOLDER_RE
+# Han ideographs (CJK Unified Ideographs, Extension A, Compatibility Ideographs), as a regex class body.
+HAN_CHAR_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Japanese kana (hiragana and katakana).
+KANA_CHAR_CLASS = r"\u3040-\u30ff"
+# Han or kana: the characters that carry a word each, with no spaces between words.
+CJK_CHAR_CLASS = KANA_CHAR_CLASS + HAN_CHAR_CLASS
+# CJK punctuation and full-width forms ("，", "：", "（").
+CJK_PUNCTUATION_CLASS = r"\u3000-\u303f\uff00-\uffef"
 
-# Han ideographs (CJK Unified Ideographs, Extension A, Compatibility Ideographs).
-_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN_RE = re.compile(f"[{HAN_CHAR_CLASS}]")
+HAN_RUN_RE = re.compile(f"[{HAN_CHAR_CLASS}]+")
+CJK_RE = re.compile(f"[{CJK_CHAR_CLASS}]")
+
+# Placeholders the scrubber writes (``<PERSON_1>``): never re-detected as PII, no language of their own.
+PLACEHOLDER_RE = re.compile(r"<[A-Z][A-Z0-9_]*_[0-9]+>")
+# Fenced code blocks (``` or ~~~, an unclosed fence runs to the end) and inline `code`.
+CODE_RE = re.compile(r"(?s)```.*?(?:```|\Z)|`[^`\n]+`")
+
+
+def has_han(text: str) -> bool:
+    """True when the text holds a Han character: the one test of "is this (partly) Chinese"."""
+    return HAN_RE.search(text) is not None
+
+
+def is_mostly_cjk(text: str) -> bool:
+    """True when at least half of the non-space characters are Han or kana."""
+    letters = len(text) - text.count(" ")
+    return letters > 0 and 2 * len(CJK_RE.findall(text)) >= letters
+
+
 # Japanese kana and Korean hangul: Han characters next to these are Japanese or Korean, not Chinese.
 _KANA_HANGUL_RE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff]")
 # A Latin word: ASCII letters plus the accented Latin-1/Latin Extended-A letters.
@@ -49,11 +79,11 @@ def detect_language(text: str | None) -> str:
         return "other"
     natural = _natural_text(text)
     kana_hangul = len(_KANA_HANGUL_RE.findall(natural))
-    han = len(_HAN_RE.findall(natural))
+    han = len(HAN_RE.findall(natural))
     latin = LATIN_WORD_WEIGHT * len(_LATIN_WORD_RE.findall(natural))
     letters_elsewhere = sum(
         1 for ch in natural
-        if ch.isalpha() and not _HAN_RE.match(ch) and not _LATIN_WORD_RE.match(ch) and not _KANA_HANGUL_RE.match(ch)
+        if ch.isalpha() and not HAN_RE.match(ch) and not _LATIN_WORD_RE.match(ch) and not _KANA_HANGUL_RE.match(ch)
     )
     other = kana_hangul + letters_elsewhere
     total = han + latin + other

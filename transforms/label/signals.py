@@ -26,6 +26,7 @@ from datetime import timedelta
 from schemas.conversation import Conversation, FeedbackSignal, Label, LabelDecision, Turn
 from schemas.events import FeedbackKind, Role
 from transforms.label.phrases import CUES, NEGATORS, NOT_FEEDBACK, SIMILARITY_STOPWORDS
+from transforms.text import HAN_RUN_RE
 
 RULES_VERSION = "v1"
 
@@ -175,7 +176,7 @@ _CUE_PATTERNS = {lang: {cue: [re.compile(p, _FLAGS) for p in patterns] for cue, 
                  for lang, cues in CUES.items()}
 _NOT_FEEDBACK_PATTERNS = {lang: [re.compile(p, _FLAGS) for p in patterns] for lang, patterns in NOT_FEEDBACK.items()}
 _NEGATOR_PATTERNS = {lang: re.compile(p, _FLAGS) for lang, p in NEGATORS.items()}
-_HAN = re.compile(r"[\u3400-\u9fff]+")
+_HAN = HAN_RUN_RE
 _WORD = re.compile(r"[a-z0-9_]+(?:'[a-z]+)?")
 
 

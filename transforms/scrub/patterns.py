@@ -25,13 +25,16 @@ from typing import Callable, Optional, Tuple
 
 from stdnum.cn import uscc as stdnum_uscc
 
+from transforms.text import CODE_RE, HAN_CHAR_CLASS, HAN_RE, HAN_RUN_RE, PLACEHOLDER_RE  # noqa: F401 (re-exported)
+
 # ASCII-only "word boundary" lookarounds (see module docstring).
 L = r"(?<![0-9A-Za-z])"
 R = r"(?![0-9A-Za-z])"
 
-CJK_CHAR_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-CJK_RE = re.compile(f"[{CJK_CHAR_CLASS}]")
-CJK_RUN_RE = re.compile(f"[{CJK_CHAR_CLASS}]+")
+# The scrubber's "CJK" is Han only (Chinese PII); the classes live in transforms.text.
+CJK_CHAR_CLASS = HAN_CHAR_CLASS
+CJK_RE = HAN_RE
+CJK_RUN_RE = HAN_RUN_RE
 
 
 @dataclass(frozen=True)
@@ -1164,11 +1167,7 @@ EN_PLACE_CONTEXT_RULES = (
           prefilter=r"(?i:from|to|in|at)[ ][A-ZÀ-Þ\u0100-\u024F]"),
 )
 
-# Placeholders this module writes (``<PERSON_1>``): never re-detected as PII.
-PLACEHOLDER_RE = re.compile(r"<[A-Z][A-Z0-9_]*_[0-9]+>")
-
-# Fenced code blocks (``` or ~~~, an unclosed fence runs to the end) and inline `code`.
-CODE_RE = re.compile(r"(?s)```.*?(?:```|\Z)|`[^`\n]+`")
+# PLACEHOLDER_RE (what the scrubber writes) and CODE_RE (fenced and inline code) live in transforms.text.
 # Lines of unfenced code: ending in ; { } (prose lines almost never do), starting with a
 # lower-case declaration keyword and holding code punctuation ("class KruskalMST:", "def f(x):"),
 # or a Python block header ("if d < dist.get(v, 2147483647):").

@@ -15,8 +15,7 @@ from typing import Callable
 from faker import Faker
 
 from transforms.ids import stable_id
-
-_CJK = re.compile(r"[\u3400-\u9fff]")
+from transforms.text import has_han
 
 # entity type -> how to draw one surrogate from a seeded Faker of the value's locale
 _MAKERS: dict[str, Callable[[Faker], str]] = {
@@ -35,7 +34,6 @@ _MAKERS: dict[str, Callable[[Faker], str]] = {
 # Types whose surrogate is always Chinese-locale, whatever the text around them.
 _ZH_TYPES = frozenset({"CN_ADDRESS", "CN_RESIDENT_ID"})
 
-
 class SurrogateMaker:
     """Deterministic fake values; one per worker (Faker instances are costly to create)."""
 
@@ -48,7 +46,7 @@ class SurrogateMaker:
         make = _MAKERS.get(entity_type)
         if make is None:
             return None
-        locale = "zh" if entity_type in _ZH_TYPES or _CJK.search(original) else "en"
+        locale = "zh" if entity_type in _ZH_TYPES or has_han(original) else "en"
         faker = self._fakers[locale]
         faker.seed_instance(int(stable_id("surrogate", conversation_key, entity_type, number, length=15), 16))
         return make(faker)

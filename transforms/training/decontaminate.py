@@ -25,9 +25,10 @@ import fsspec
 
 from schemas.errors import ConfigError
 from schemas.outputs import SFTExample
+from transforms.text import CJK_CHAR_CLASS
 
 # One token per Han/kana character; otherwise runs of letters and digits (\w without "_" and without CJK).
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = CJK_CHAR_CLASS
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 
 # JSONL fields that hold an eval prompt, in the order they are looked for (every one present is used).

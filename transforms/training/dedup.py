@@ -48,6 +48,7 @@ import numpy as np
 
 from schemas.outputs import DedupKey, SFTExample
 from transforms.ids import stable_id
+from transforms.text import is_mostly_cjk
 
 
 
@@ -135,9 +136,6 @@ DEFAULT_SHINGLE_SIZE = 5
 DEFAULT_CJK_SHINGLE_SIZE = 2
 DEFAULT_SEED = 1
 
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
 def prompt_text(example: SFTExample) -> str:
     """The normalized text near-duplicate detection compares: the context's non-system messages.
 
@@ -147,12 +145,6 @@ def prompt_text(example: SFTExample) -> str:
     context = example.messages[:-1]
     parts = [m.content for m in context if m.role != "system"] or [m.content for m in context]
     return normalize_text("\n".join(parts))
-
-
-def is_mostly_cjk(text: str) -> bool:
-    """True when at least half of the non-space characters are Han or kana."""
-    letters = len(text) - text.count(" ")
-    return letters > 0 and 2 * len(_CJK_CHAR.findall(text)) >= letters
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from transforms.training.policy import TrainingPolicy
 from schemas.conversation import Turn
-from transforms.scrub.patterns import PLACEHOLDER_RE
+from transforms.text import PLACEHOLDER_RE
 
 
 @dataclass(frozen=True)
