@@ -4,10 +4,12 @@ The scrubber keeps three of these per worker: detections per whole text, spaCy N
 sentence, and jieba POS cuts per run of Chinese characters. Real chat logs repeat at every one of
 those levels (system prompts, templated prompts, boilerplate sentences in answers), and each
 result depends only on its key, so a hit is exactly what a fresh computation would return.
+Texts and sentences are keyed by their digest (:func:`_digest`), not held twice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from typing import Generic, Hashable, Optional, TypeVar
@@ -53,3 +55,8 @@ class LruCache(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+def _digest(text: str) -> bytes:
+    """The cache key of a text or sentence: 16 bytes of BLAKE2b (lone surrogates of broken logs kept)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()

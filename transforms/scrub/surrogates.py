@@ -9,7 +9,6 @@ passwords, private keys) keep their placeholder: a fake key teaches a model noth
 
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from faker import Faker

@@ -1,0 +1,368 @@
+"""Chinese person names, offline: :class:`ChinesePersonRecognizer` (jieba POS tags and naming contexts).
+
+Runs in mode ``presidio`` on the Han runs of a text only. Most of this module is data: the surname,
+given-name and context word lists the recognizer's rules read (the lists make it longer than the
+other modules; the rules themselves are the class below them).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import List, Optional, Tuple
+
+from presidio_analyzer import LocalRecognizer, RecognizerResult
+
+from transforms.scrub import patterns as pp
+from transforms.scrub.cache import LruCache
+from transforms.scrub.recognizers import recognizer_result
+
+
+# Common single-character and compound Chinese surnames (the first character(s) of a name): the
+# ~250 most frequent modern surnames plus the less common ones of the 百家姓 that are rarely
+# ordinary words (水 花 山 家 国 东 红 公 ... are left out: they start too many common words).
+CN_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏"
+    "吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万"
+    "钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁"
+    "尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆"
+    "农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商"
+    "刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+    "乐萧洪郁杭惠芮储封班厉戎祖束幸韶郜薄邰鄂索赖蔺屠胥闻莘贡劳逄扶堵宰郦雍濮寿扈燕冀浦慕茹习宦"
+    "戈庾暨弘匡禄阙殳沃蔚晁勾訾阚毋乜鞠巢蒯荆竺逯桓奚昌凤廉皮湛禹狄贝计伏谈茅昝裘宣贲钮嵇滑荀於"
+    "汲邴糜隗宓蓬郗钭蓟籍苍璩郏夔厍谯笪佴仉缑亢况郈"
+)
+CN_COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 令狐 慕容 尉迟 夏侯 长孙 宇文 司徒 公孙 西门 南宫 独孤 端木 轩辕 "
+    "万俟 闻人 赫连 澹台 公冶 宗政 濮阳 淳于 单于 太叔 申屠 仲孙 钟离 鲜于 闾丘 司空 亓官 司寇 颛孙 "
+    "巫马 公西 漆雕 乐正 壤驷 公良 拓跋 夹谷 宰父 谷梁 段干 百里 东郭 南门 呼延 羊舌 微生 梁丘 左丘 "
+    "东门 第五".split()
+)
+# Characters common in given names: what a weak naming context ("我是__", "和__说") needs the
+# given name to be made of.
+CN_GIVEN_NAME_CHARS = frozenset(
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国玉梅红德金春志海云林忠成辉鹏飞鑫波斌宇"
+    "浩凯健俊帆帅旭宁龙欢佳阳亮峰婷雪琳慧颖晶倩洁燕萍玲芬凤荣淑珍琴莉蓉丹彬文武新东江晓小子思梓梦"
+    "雨欣怡嘉睿博涵轩宸泽豪瑞晨昊天然宏毅诚卫兵民福生贵顺喜宝安康乐庆祥瑶琪璐露菲薇蕾妍媛婉瑾璇翠"
+    "彩秋冬夏月星光永长振清正良立义仁礼智信学君岚岩松柏竹桃杏荷莲菊芝蓓婕姗珊琼瑛婧妮娇美惠巧芸茜"
+    "蔚馨琦晴雯韵瑜琬琰姝妤莹萱蕊彤雁鸿鹤凰虎麟骏驰腾翔翼羽扬航远坚威雄贤达仕章昌盛兴旺隆禄寿吉"
+    "泰利铭钧钰铮锋淼森磊涵瀚溪河湖泉源润沛霖霜冰虹晖晗昕曦昱晟晔耀灿炳炎煜熙焕烨彪彦辰逸遥道"
+    "勤朴恒宽厚恩爱心诗书墨翰苑芷若蕙茉菁楠桦杨柳桐樱枫梁栋楷佩珂琛璋珏瑗婧宜悦怡璇颖秀芹桂英兰"
+    "军刚勇毅俊峰强杰斌浩伦昆鹰舟帆朋谊春夏秋冬红艳玉珍凤霞翠云莲"
+    "坤鸣锦晋炜洪澜娅娴嫣朵茹莎萌峻崇嵩岳巍锐锡钢键培奎滨澄浚渊斐曼奕懿翊宾"
+)
+# Characters that never belong to a given name; after a name candidate they are a word boundary
+# ("和李明说" ends at 明).
+CN_NOT_GIVEN_NAME_CHARS = frozenset(
+    "的了是在和与及或我你他她它们这那哪个些有没不也都就说吗呢吧啊呀么着过把被让给从向对到去来请您要"
+    "会很还再又已而且但却并因为所以如果电话手机号码邮箱地址姓名联系"
+)
+# Context right before a name. Strong: naming words (the name may be any surname + 1-2 characters
+# that make no ordinary word). Weak: words often but not always followed by a name (the given name
+# must be made of common given-name characters).
+_CN_STRONG_CONTEXT = (
+    "我的名字叫 我的名字是 名字叫 名字是 姓名是 我叫 名叫 叫做 姓名 联系人 收件人 收货人 寄件人 发件人 签名 "
+    "署名 落款 经办人 负责人 申请人 委托人 本人 患者 病人 请联系 联系"
+).split()
+_CN_WEAK_CONTEXT = (
+    "我是 这是 他是 她是 告诉 通知 转告 感谢 谢谢 认识 见到 拜访 同事 朋友 老板 客户 用户 学生 作者 记者 主管 员工 "
+    "同学 经理 总监 主任 老师 医生 律师 教授 院长 校长 部长 师傅 尊敬的 亲爱的 给 和 跟 与 同 让 找 问 叫"
+).split()
+_CN_CONTEXT_WORDS = tuple(_CN_STRONG_CONTEXT + _CN_WEAK_CONTEXT)
+CN_NAME_CONTEXT_RE = re.compile(
+    "(?:(?P<strong>" + "|".join(sorted(_CN_STRONG_CONTEXT, key=len, reverse=True)) + ")"
+    "|(?P<weak>" + "|".join(sorted(_CN_WEAK_CONTEXT, key=len, reverse=True)) + "))"
+    "[:：]?[ \t]?(?=[" + pp.CJK_CHAR_CLASS + "])"
+)
+# Titles and words that may follow a name ("李娜女士", "张伟的电话"); given names never start with
+# a title ("联系王老师" has no given name). Before a title or a possessive contact word, a surname
+# plus 1-2 common given-name characters that starts the text, follows a non-CJK / function
+# character or a naming context is a name too ("周建平先生您好", "尊敬的邱丹丹女士").
+_CN_NAME_TITLES = ("先生", "女士", "小姐", "老师", "同学", "经理", "总监", "医生", "律师", "同志", "教授",
+                   "主任", "博士", "师傅", "阿姨", "叔叔", "老板", "总", "工", "院长", "校长", "部长")
+_CN_NAME_RIGHT_CONTEXT_RE = re.compile(
+    "先生|女士|小姐|老师|同学|经理|总监|医生|律师|教授|主任|博士|同志|师傅|阿姨|的电话|的手机|的邮箱|的微信"
+    "|的地址|的身份证")
+# Verbs after a name in a weak context: "和李娜说", "给张伟发".
+_CN_NAME_VERBS = ("说", "讲", "聊", "谈", "问", "打", "发", "写", "回", "寄", "转", "联系", "确认", "汇报", "商量",
+                  "沟通", "见面", "一起", "请教", "反映", "报告", "道歉", "借", "还")
+_CN_NAME_FOLLOW = _CN_NAME_TITLES + _CN_NAME_VERBS + (
+    "电话", "手机", "邮箱", "微信", "负责", "今天", "明天", "昨天", "现在", "已经", "先", "同", "跟")
+# Words right before / after a 2-character dictionary word that make it a name ("我叫李娜").
+_CN_NAME_BEFORE = ("叫", "是", "姓名", "名字", "联系人", "联系", "客户", "患者", "用户", "同事", "收件人",
+                   "称呼", "问问", "找", "给")
+_CN_NAME_AFTER = ("先生", "女士", "小姐", "老师", "同学", "经理", "总监", "医生", "律师", "同志", "教授",
+                  "的电话", "的手机", "的身份证", "的邮箱", "的地址")
+# Dictionary words tagged as names by jieba that are ordinary words.
+_CN_NOT_NAMES = frozenset("谢谢 明白 顾问 王朝 武功 宁可 陈述 康复 张开 林立 高兴 黄金 白金 金额 马上 江山 蓝光".split())
+
+
+class ChinesePersonRecognizer(LocalRecognizer):
+    """Chinese person names, offline, on the CJK runs of the text only, two ways:
+
+    * jieba POS tags. jieba's dictionary tags thousands of ordinary words as ``nr`` (谢谢, 明白,
+      武功, 顾问...), so a tagged word only counts as a name when it starts with a common surname
+      and either was found by jieba's HMM (not a dictionary word: most private names), has 3+
+      characters, or - for 2-character dictionary words - stands in a naming context (我叫__,
+      __先生); 3-character words need common given-name characters or must not be made of
+      ordinary words (高中生, 申请人, 叶绿素 are not names). A surname followed by a given name
+      tagged ``nr``/``nrfg``/``nrt`` (何 + 志强, 欧阳 + 娜娜), or tagged ``nz`` and made of common
+      given-name characters (周 + 建华), is joined.
+    * naming contexts, for names jieba splits or mis-tags (乔 / 想, 周 / 建华(nz), 高欢(v)): after a
+      strong context (我叫, 名字是, 姓名：, 联系人, 收件人, 请联系, 联系 ...) a surname (compound first)
+      plus 1-2 characters, ending where the text cannot go on with a given name (punctuation,
+      non-CJK, a function character such as 的/在/说, a title such as 先生, 电话 ...), becomes a
+      name unless it is an ordinary dictionary word (联系方式, 联系管理员). After a weak context
+      (我是, 这是, 给/和/跟 ... __说, 同事__ ...) the given name must also be made of common
+      given-name characters (我是高中生, 和田玉 are not names). 2 given characters are tried
+      before 1. Scores 0.7 (strong) / 0.6 (weak).
+
+    Uses its own ``jieba.Tokenizer`` (no mutation of jieba's module-level default tokenizer); the
+    dictionary is loaded in :meth:`load` (~1 s, cached by jieba in the temp directory).
+    """
+
+    NAME_TAGS = frozenset({"nr", "nrfg"})
+    JOIN_TAGS = frozenset({"nr", "nrfg", "nrt"})  # given-name tags after a surname token (and
+    # "nz" made of common given-name characters after a surname tagged nr: 周 / 建华)
+    SCORE = 0.6
+    CONTEXT_SCORE = {True: 0.7, False: 0.6}  # strong / weak naming context
+
+    def __init__(self, supported_language: str = "en", hmm: bool = True, cache_size: int = 0):
+        self.hmm = hmm  # the HMM finds names missing from the dictionary (most of them)
+        self._pos = None
+        self._freq: dict = {}
+        # POS cuts per CJK run: clauses repeat across texts (templates, boilerplate answers), and
+        # jieba's HMM is most of this recognizer's time
+        self.cut_cache: LruCache[Tuple[Tuple[str, str], ...]] = LruCache(cache_size)
+        super().__init__(supported_entities=["PERSON"], name="ChinesePersonRecognizer",
+                         supported_language=supported_language)
+
+    def load(self) -> None:
+        if self._pos is not None:
+            return
+        import jieba
+        import jieba.posseg
+
+        tokenizer = jieba.Tokenizer()
+        # jieba logs its dictionary loading at DEBUG on its own stderr handler: quiet it while
+        # loading, then restore the level
+        jieba_logger = logging.getLogger("jieba")
+        level = jieba_logger.level
+        jieba_logger.setLevel(logging.WARNING)
+        try:
+            tokenizer.initialize()
+        finally:
+            jieba_logger.setLevel(level)
+        self._pos = jieba.posseg.POSTokenizer(tokenizer)
+        self._freq = tokenizer.FREQ
+
+    @staticmethod
+    def _has_surname(word: str) -> bool:
+        return word[:2] in CN_COMPOUND_SURNAMES or word[0] in CN_SURNAMES
+
+    def _is_name(self, text: str, start: int, word: str) -> bool:
+        """Whether a word jieba tagged ``nr``/``nrfg`` at ``start`` is a person name."""
+        if not 2 <= len(word) <= 4 or not self._has_surname(word) or word in _CN_NOT_NAMES:
+            return False
+        if len(word) == 4:
+            return word[:2] in CN_COMPOUND_SURNAMES
+        in_dictionary = word in self._pos.word_tag_tab
+        if len(word) == 3 and word[:2] not in CN_COMPOUND_SURNAMES:
+            given = word[1:]
+            if all(ch in CN_GIVEN_NAME_CHARS for ch in given):
+                return not (in_dictionary and self._freq.get(word, 0) >= 100)  # 高中生 is not
+            # unusual given-name characters: 叶绿素, 申请人 (dictionary), 和蓝光, 何时能 (made of
+            # words) are not names
+            return not in_dictionary and not self._common_word(word[:2], 200) \
+                and self._freq.get(given, 0) < 100
+        if not in_dictionary:
+            return True  # found by the HMM: most private names
+        if len(word) == 2 and word[1] not in CN_GIVEN_NAME_CHARS:
+            return False  # 白领, 华为: dictionary words jieba calls nr
+        before = text[max(0, start - 3):start]
+        after = text[start + len(word):start + len(word) + 4]
+        return before.endswith(_CN_NAME_BEFORE) or after.startswith(_CN_NAME_AFTER)
+
+    def _joins(self, surname_flag: str, given: str, given_flag: str) -> bool:
+        """Whether a surname token and the next token (``given``) make one name: 何 + 志强(nrfg),
+        周(nr) + 建华(nz); not 和(c) + 蓝光(nr) - a conjunction before a frequent word."""
+        if len(given) > 2:
+            return False
+        common_chars = all(ch in CN_GIVEN_NAME_CHARS for ch in given)
+        if given_flag in self.JOIN_TAGS:
+            return (surname_flag.startswith("nr") or common_chars
+                    or self._freq.get(given, 0) < 100)
+        return given_flag == "nz" and surname_flag.startswith("nr") and common_chars
+
+    # -- naming contexts ----------------------------------------------------------------------
+
+    def _common_word(self, word: str, min_freq: int) -> bool:
+        """A dictionary word not tagged as a name, at least ``min_freq`` frequent."""
+        tag = self._pos.word_tag_tab.get(word)
+        return tag is not None and not tag.startswith("nr") and self._freq.get(word, 0) >= min_freq
+
+    @staticmethod
+    def _name_may_end(text: str, end: int) -> bool:
+        """True when a name may end right before ``end``: end of text, non-CJK, a function
+        character, or a title / follow word."""
+        if end >= len(text):
+            return True
+        ch = text[end]
+        if not pp.CJK_RE.match(ch) or ch in CN_NOT_GIVEN_NAME_CHARS:
+            return True
+        return text.startswith(_CN_NAME_FOLLOW, end)
+
+    def _plausible_name(self, name: str, surname: str, given: str, strong: bool,
+                        verb_after: bool) -> bool:
+        if name in _CN_NOT_NAMES or given.startswith(_CN_NAME_TITLES):
+            return False
+        tag = self._pos.word_tag_tab.get(name)
+        freq = self._freq.get(name, 0)
+        if tag is not None and (freq >= 1000 or (not tag.startswith("nr") and freq >= 100)):
+            return False  # an ordinary word (联系方式, 管理员), or a frequent one jieba calls nr (谢谢)
+        if tag is not None and not strong and freq >= 100 and not verb_after:
+            return False  # "和蓝光。" - but "和李娜说"
+        if len(given) == 2 and self._common_word(given, 4000):
+            return False  # 王工作
+        if len(surname) == 1 and len(given) == 2 and self._common_word(name[:2], 5000 if strong else 100):
+            return False  # 我是高中生, 我是江苏人
+        if not strong and not all(ch in CN_GIVEN_NAME_CHARS for ch in given):
+            return False
+        return True
+
+    def _context_names(self, text: str) -> List[tuple]:
+        """(start, end, strong) of names right after a naming context."""
+        found = []
+        for m in CN_NAME_CONTEXT_RE.finditer(text):
+            strong = m.group("strong") is not None
+            context = m.group("strong") or m.group("weak")
+            p = m.end()
+            span = None
+            for surname_len in (2, 1):
+                surname = text[p:p + surname_len]
+                if not (surname in CN_COMPOUND_SURNAMES if surname_len == 2 else surname in CN_SURNAMES):
+                    continue
+                # "和田玉", "问路": the context's last character and the surname make a word
+                if not strong and surname_len == 1 and self._common_word(context[-1] + surname, 50):
+                    break
+                for given_len in (2, 1):
+                    end = p + surname_len + given_len
+                    given = text[p + surname_len:end]
+                    if (len(given) < given_len or not pp.CJK_RUN_RE.fullmatch(given)
+                            or any(ch in CN_NOT_GIVEN_NAME_CHARS for ch in given)
+                            or not self._name_may_end(text, end)):
+                        continue
+                    if self._plausible_name(text[p:end], surname, given, strong,
+                                            text.startswith(_CN_NAME_FOLLOW, end)):
+                        span = (p, end, strong)
+                        break
+                if span is None and strong and surname_len == 1:
+                    # "请联系谢建国处理": no boundary after the name, but a full 3-character name
+                    # of common given-name characters
+                    given = text[p + 1:p + 3]
+                    if (len(given) == 2 and all(ch in CN_GIVEN_NAME_CHARS for ch in given)
+                            and self._plausible_name(text[p:p + 3], surname, given, False, True)):
+                        span = (p, p + 3, strong)
+                break
+            if span is None and strong:
+                span = self._rare_surname_name(text, p)
+            if span is not None:
+                found.append(span)
+        return found
+
+    def _names_before_titles(self, text: str) -> List[tuple]:
+        """(start, end, False) of names right before a title / possessive contact word."""
+        found = []
+        for m in _CN_NAME_RIGHT_CONTEXT_RE.finditer(text):
+            q = m.start()
+            for length in (4, 3, 2):
+                start = q - length
+                if start < 0:
+                    continue
+                name = text[start:q]
+                surname = name[:2] if name[:2] in CN_COMPOUND_SURNAMES else name[:1]
+                given = name[len(surname):]
+                if (surname not in CN_SURNAMES and surname not in CN_COMPOUND_SURNAMES) \
+                        or not 1 <= len(given) <= 2:
+                    continue
+                before = text[start - 1] if start else ""
+                if not (not before or not pp.CJK_RE.match(before)
+                        or before in CN_NOT_GIVEN_NAME_CHARS
+                        or text[:start].endswith(_CN_CONTEXT_WORDS)):
+                    continue
+                if any(ch in CN_NOT_GIVEN_NAME_CHARS for ch in given) or \
+                        not self._plausible_name(name, surname, given, False, True):
+                    continue
+                found.append((start, q, False))
+                break
+        return found
+
+    def _rare_surname_name(self, text: str, p: int) -> Optional[tuple]:
+        """After a strong context, a 2-3 character name with a surname missing from our list
+        (辜颖, 鄢瑞, 小明): common given-name characters, no dictionary word, and the text stops
+        right after it (punctuation / non-CJK)."""
+        if text[p] in CN_NOT_GIVEN_NAME_CHARS:
+            return None
+        for given_len in (2, 1):
+            end = p + 1 + given_len
+            if end > len(text) or (end < len(text) and pp.CJK_RE.match(text[end])):
+                continue
+            name = text[p:end]
+            if not pp.CJK_RUN_RE.fullmatch(name) or not all(
+                    ch in CN_GIVEN_NAME_CHARS for ch in name[1:]):
+                continue
+            if (name in self._pos.word_tag_tab or self._common_word(name[:2], 100)
+                    or (given_len == 2 and self._common_word(name[1:], 100))
+                    or name in _CN_NOT_NAMES):
+                return None
+            return p, end, True
+        return None
+
+    def _cut(self, run: str) -> Tuple[Tuple[str, str], ...]:
+        """jieba's (word, POS flag) pairs for one run of CJK characters."""
+        cut = self.cut_cache.get(run)
+        if cut is None:
+            cut = tuple((pair.word, pair.flag) for pair in self._pos.cut(run, HMM=self.hmm))
+            self.cut_cache.put(run, cut)
+        return cut
+
+    def find(self, text: str) -> List[RecognizerResult]:
+        results: List[RecognizerResult] = []
+        for run in pp.CJK_RUN_RE.finditer(text):
+            if run.end() - run.start() < 2:
+                continue
+            offset = run.start()
+            tokens = []
+            for word, flag in self._cut(run.group()):
+                tokens.append((offset, word, flag))
+                offset += len(word)
+            i = 0
+            while i < len(tokens):
+                start, word, flag = tokens[i]
+                # surname + given name split by jieba: 何 / 志强(nrfg)
+                if (((len(word) == 1 and word in CN_SURNAMES) or word in CN_COMPOUND_SURNAMES)
+                        and i + 1 < len(tokens) and self._joins(flag, *tokens[i + 1][1:])):
+                    word, flag = word + tokens[i + 1][1], "nr"
+                    i += 1
+                    joined = True
+                else:
+                    joined = False
+                i += 1
+                if flag in self.NAME_TAGS and (joined or self._is_name(text, start, word)):
+                    results.append(self._result(start, start + len(word), f"jieba POS tag {flag}"))
+        for start, end, strong in self._context_names(text) + self._names_before_titles(text):
+            results.append(self._result(start, end, "naming context (strong)" if strong
+                                        else "naming context (weak)",
+                                        self.CONTEXT_SCORE[strong]))
+        return results
+
+    def _result(self, start: int, end: int, why: str, score: Optional[float] = None
+                ) -> RecognizerResult:
+        return recognizer_result(self, "PERSON", start, end, self.SCORE if score is None else score, why)
+
+    def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
+        if entities and "PERSON" not in entities:
+            return []
+        if not pp.CJK_RE.search(text):
+            return []
+        return self.find(text)
