@@ -25,7 +25,9 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from tests.openai_stub import OpenAIStub  # noqa: E402
-from transforms.label.judge import JudgeConfig, JudgeItem, cache_from, judge_items  # noqa: E402
+from transforms.label.judge import cache_from, judge_items  # noqa: E402
+from transforms.label.judge_config import JudgeConfig  # noqa: E402
+from transforms.label.judge_prompt import JudgeItem  # noqa: E402
 
 
 def make_items(n: int, prefix: str = "conv") -> list[JudgeItem]:

@@ -10,9 +10,11 @@ from pydantic import ValidationError
 
 from openai_stub import OpenAIStub, conversation_payload
 from transforms.ids import stable_id
-from transforms.label.judge import (
-    Judge, JudgeConfig, JudgeItem, JudgeVerdict, build_messages, cache_from, cache_key, judge_items,
-    load_rubric, parse_verdict, pick_for_judging, verdict_json_schema, InvalidAnswer,
+from transforms.label.judge import Judge, cache_from, judge_items
+from transforms.label.judge_config import JudgeConfig
+from transforms.label.judge_prompt import (
+    InvalidAnswer, JudgeItem, JudgeVerdict, build_messages, cache_key, load_rubric, parse_verdict, pick_for_judging,
+    verdict_json_schema,
 )
 
 pytestmark = pytest.mark.timeout(30)

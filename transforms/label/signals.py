@@ -66,7 +66,7 @@ def _always(feedback: FeedbackSignal) -> bool:
 
 
 @dataclass(frozen=True)
-class Rule:
+class SignalRule:
     rule_id: str
     label: Label
     confidence: float
@@ -93,12 +93,12 @@ def _rating_between(low: float, high: float) -> Callable[[FeedbackSignal], bool]
     return lambda feedback: feedback.rating is not None and low < feedback.rating < high
 
 
-def _event_rule(rule_id, kind, label, confidence, why, when=_always) -> Rule:
-    return Rule(rule_id, label, confidence, why, kind=kind, when=when, user_action=True)
+def _event_rule(rule_id, kind, label, confidence, why, when=_always) -> SignalRule:
+    return SignalRule(rule_id, label, confidence, why, kind=kind, when=when, user_action=True)
 
 
 # Feedback events. First matching rule per event wins; kinds are disjoint except the three rating bands.
-EVENT_RULES: tuple[Rule, ...] = (
+EVENT_RULES: tuple[SignalRule, ...] = (
     _event_rule("explicit.thumbs_up", FeedbackKind.thumbs_up, Label.positive, 0.9, "the user said it was good"),
     _event_rule("explicit.thumbs_down", FeedbackKind.thumbs_down, Label.negative, 0.95, "the user said it was bad"),
     _event_rule("explicit.rating_high", FeedbackKind.rating, Label.positive, 0.8, "rated 4 or 5", _rating_at_least(4)),
@@ -112,20 +112,20 @@ EVENT_RULES: tuple[Rule, ...] = (
 )
 
 # What the conversation itself shows, beyond feedback events.
-PROMPT_RESEND = Rule("behavioural.prompt_resend", Label.negative, 0.6,
+PROMPT_RESEND = SignalRule("behavioural.prompt_resend", Label.negative, 0.6,
                      "the user edited and resent the prompt this answers: the answer was not what they wanted",
                      category="UR1", user_action=True)
-FAST_NEGATIVE_FOLLOW_UP = Rule("behavioural.fast_follow_up", Label.negative, 0.3,
+FAST_NEGATIVE_FOLLOW_UP = SignalRule("behavioural.fast_follow_up", Label.negative, 0.3,
                                "the negative follow-up came within seconds: the user rejected it at a glance")
-NO_FOLLOW_UP = Rule("behavioural.no_follow_up", Label.neutral, 0.1,
+NO_FOLLOW_UP = SignalRule("behavioural.no_follow_up", Label.neutral, 0.1,
                     "the conversation ends with this answer; satisfied and dissatisfied users both leave, so it "
                     "is recorded for analysis and weighs nothing")
-REPEAT = Rule("conversational.repeat", Label.negative, 0.7,
+REPEAT = SignalRule("conversational.repeat", Label.negative, 0.7,
               "the next message asks the previous question again, nearly word for word", category="UR1")
-REPHRASE = Rule("conversational.rephrase", Label.negative, 0.5,
+REPHRASE = SignalRule("conversational.rephrase", Label.negative, 0.5,
                 "the next message overlaps the previous question a lot: maybe asked again in other words",
                 category="UR1")
-MESSAGE_RULES: tuple[Rule, ...] = (PROMPT_RESEND, FAST_NEGATIVE_FOLLOW_UP, NO_FOLLOW_UP, REPEAT, REPHRASE)
+MESSAGE_RULES: tuple[SignalRule, ...] = (PROMPT_RESEND, FAST_NEGATIVE_FOLLOW_UP, NO_FOLLOW_UP, REPEAT, REPHRASE)
 
 
 @dataclass(frozen=True)
@@ -142,8 +142,8 @@ class CueRule:
     # politeness or praise in the same message ("thanks, but that's wrong").
     overrides_positive: bool = False
 
-    def rule(self, language: str) -> Rule:
-        return Rule(f"conversational.{language}.{self.name}", self.label, self.confidence, self.why, self.category)
+    def rule(self, language: str) -> SignalRule:
+        return SignalRule(f"conversational.{language}.{self.name}", self.label, self.confidence, self.why, self.category)
 
 
 CUE_RULES: tuple[CueRule, ...] = (
@@ -161,10 +161,10 @@ CUE_RULES: tuple[CueRule, ...] = (
             "the user says thanks on the way to a new request: politeness as much as a verdict"),
 )
 LANGUAGES = tuple(CUES)
-CONVERSATIONAL_RULES: tuple[Rule, ...] = tuple(c.rule(language) for language in LANGUAGES for c in CUE_RULES)
+CONVERSATIONAL_RULES: tuple[SignalRule, ...] = tuple(c.rule(language) for language in LANGUAGES for c in CUE_RULES)
 
-RULES: tuple[Rule, ...] = EVENT_RULES + MESSAGE_RULES + CONVERSATIONAL_RULES
-RULES_BY_ID: dict[str, Rule] = {rule.rule_id: rule for rule in RULES}
+RULES: tuple[SignalRule, ...] = EVENT_RULES + MESSAGE_RULES + CONVERSATIONAL_RULES
+RULES_BY_ID: dict[str, SignalRule] = {rule.rule_id: rule for rule in RULES}
 USER_ACTION_RULE_IDS = frozenset(rule.rule_id for rule in RULES if rule.user_action)
 
 _CUE_RULE = {cue_rule.name: cue_rule for cue_rule in CUE_RULES}
@@ -183,7 +183,7 @@ _WORD = re.compile(r"[a-z0-9_]+(?:'[a-z]+)?")
 # --- feedback events ----------------------------------------------------------------------------------
 
 
-def rule_for(feedback: FeedbackSignal) -> Rule | None:
+def rule_for(feedback: FeedbackSignal) -> SignalRule | None:
     """The rule that decides this feedback event, or None when no rule covers it."""
     for rule in EVENT_RULES:
         if rule.kind is not None and feedback.kind == rule.kind.value and rule.when(feedback):
@@ -191,7 +191,7 @@ def rule_for(feedback: FeedbackSignal) -> Rule | None:
     return None
 
 
-def _decision(rule: Rule, event_id: str | None = None, evidence: str | None = None) -> LabelDecision:
+def _decision(rule: SignalRule, event_id: str | None = None, evidence: str | None = None) -> LabelDecision:
     return LabelDecision(rule_id=rule.rule_id, rules_version=RULES_VERSION, event_id=event_id, label=rule.label,
                          confidence=rule.confidence, evidence=evidence, category=rule.category)
 
@@ -326,7 +326,7 @@ def similarity(first: str, second: str) -> float:
     return len(a & b) / len(a | b)
 
 
-def rephrase_rule(previous_user: str, follow_up: str) -> Rule | None:
+def rephrase_rule(previous_user: str, follow_up: str) -> SignalRule | None:
     """REPEAT or REPHRASE when the follow-up asks the previous user message again, else None."""
     score = similarity(previous_user, follow_up)
     if score >= REPEAT_SIMILARITY:
@@ -346,7 +346,7 @@ def follow_up_decision(previous_user: str | None, follow_up: str) -> LabelDecisi
     going to the negative. Refuses: nothing; a follow-up with no cue (a new question) gives None.
     """
     hits = cue_hits(follow_up)
-    candidates: list[tuple[Rule, str]] = [(hit.cue_rule.rule(hit.language), hit.evidence) for hit in hits]
+    candidates: list[tuple[SignalRule, str]] = [(hit.cue_rule.rule(hit.language), hit.evidence) for hit in hits]
     overriding = [(rule, evidence) for (rule, evidence), hit in zip(candidates, hits) if hit.cue_rule.overrides_positive]
     if overriding:
         candidates = overriding

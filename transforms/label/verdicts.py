@@ -11,7 +11,7 @@ from __future__ import annotations
 from schemas.conversation import Conversation, Label, LabelDecision, Turn
 from schemas.outputs import Judgment
 from transforms.turns import conversation_context
-from transforms.label.judge import JudgeItem, pick_for_judging
+from transforms.label.judge_prompt import JudgeItem, pick_for_judging
 from transforms.label.signals import combine, needs_judge, next_user_turn
 
 # judge_status values (see schemas.conversation.Turn)
