@@ -38,6 +38,7 @@ import pyarrow.parquet as pq  # noqa: E402
 from schemas.arrow import arrow_schema  # noqa: E402
 from schemas.outputs import PreferencePair, RunManifest, SFTExample  # noqa: E402
 from datalake import export as ex  # noqa: E402
+from datalake.reader import read_partitions  # noqa: E402
 from datalake.manifests import write_manifest
 from datalake.tables import partition_name, shard_file_name  # noqa: E402
 
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
         started = time.perf_counter()
         days = [START + timedelta(days=i) for i in range(args.days)]
-        table, _ = ex._read_table(str(lake), "sft", days, ex.FORMATS["hf-parquet"].schema, ex.SFT_COLUMNS)
+        table, _ = read_partitions(str(lake), "sft", days, columns=ex.SFT_COLUMNS, defaults=ex.SFT_COLUMNS)
         read_seconds = time.perf_counter() - started
         del table
 

@@ -1,6 +1,5 @@
-"""The dedup index in the lake: exact keys of every published SFT row, one partition per date.
-
-    <lake>/_index/sft_keys/dt=YYYY-MM-DD/part-*.parquet      rows: DedupKey(exact_key, example_id)
+"""The dedup index in the lake (`INDEX_TABLE` of `datalake.tables`): exact keys of every published SFT row,
+one partition per date, rows DedupKey(exact_key, example_id).
 
 Staged and published with the day's other tables (same run, same swap), so the index always describes
 exactly what is published. What a key is and how duplicates are resolved: `transforms.training.dedup`.
@@ -17,7 +16,8 @@ import pyarrow.parquet as pq
 
 from datalake.fs import filesystem, full_uri
 from datalake.partitions import staging_partition, write_rows
-from datalake.tables import INDEX_TABLE, shard_file_name
+from datalake.reader import read_partitions
+from datalake.tables import INDEX_TABLE, PART_GLOB, shard_file_name
 from schemas.outputs import DedupKey
 
 
@@ -29,7 +29,7 @@ def dedup_index_files(lake_uri: str, exclude_day: date | None, only_earlier: boo
     publish one after the other; concurrent backfill runs do not see each other's keys).
     """
     fs, root = filesystem(lake_uri)
-    pattern = posixpath.join(root, INDEX_TABLE, "dt=*", "part-*.parquet")
+    pattern = posixpath.join(root, INDEX_TABLE, "dt=*", PART_GLOB)
     excluded = exclude_day.isoformat() if exclude_day else None
     files = []
     for path in sorted(fs.glob(pattern)):
@@ -56,20 +56,18 @@ def read_dedup_index(lake_uri: str, exclude_day: date | None, only_earlier: bool
     In one process: fine for a lake of tens of millions of keys (~50 bytes per key in Arrow). Beyond that,
     read it inside the pipeline (transforms.beam.training.ReadDedupIndex) and join there.
     """
-    tables = []
-    for uri, dt in dedup_index_files(lake_uri, exclude_day, only_earlier):
-        table = read_index_file(uri)
-        tables.append(table.append_column("dt", pa.array([dt] * table.num_rows, pa.string())))
-    if not tables:
+    days = sorted({date.fromisoformat(dt) for _, dt in dedup_index_files(lake_uri, exclude_day, only_earlier)})
+    if not days:
         return _INDEX_SCHEMA.empty_table()
-    return pa.concat_tables(tables).select(_INDEX_SCHEMA.names).cast(_INDEX_SCHEMA)
+    keys, read = read_partitions(lake_uri, INDEX_TABLE, days, columns=("exact_key", "example_id"))
+    # The reader returns rows in date order, so each date's row count gives the dt column.
+    dts = pa.array([dt for dt, rows in read.rows_per_day.items() for _ in range(rows)], pa.string())
+    return keys.append_column("dt", dts).select(_INDEX_SCHEMA.names).cast(_INDEX_SCHEMA)
 
 
 def prior_key_set(index: pa.Table) -> frozenset[str]:
     """The exact keys of an index table as a set, for `dedup_exact`."""
     return frozenset(index.column("exact_key").to_pylist())
-
-
 
 
 def stage_dedup_index(lake_uri: str, run_id: str, day: date, rows: Iterable[DedupKey],

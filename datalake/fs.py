@@ -1,4 +1,7 @@
-"""The one fsspec helper: every lake, quarantine and export path goes through here (local disk or any URI)."""
+"""The one fsspec helper: every lake and quarantine path goes through here (local disk or any URI).
+
+What lives under those paths: `datalake.tables`. Exports write to local disk only (`datalake.export`).
+"""
 
 from __future__ import annotations
 

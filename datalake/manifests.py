@@ -1,4 +1,4 @@
-"""Run manifests: one JSON file per run under <lake>/_runs/, and what they say about a date."""
+"""Run manifests: one JSON file per run (RUNS_DIR, layout in `datalake.tables`), and what they say about a date."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 A reader never sees half a partition: a run writes everything under _staging/ and only after the whole
 pipeline succeeded does `publish_partition` move each table's partition into place (a directory rename).
 Rerunning a date replaces its partitions whole, so the same input gives the same rows, never duplicates.
+The directories involved (_staging/, _trash/, dt= partitions): `datalake.tables`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from datalake.fs import filesystem, is_local, join
+from datalake.reader import read_partitions
 from datalake.tables import STAGING_DIR, TABLES, TRASH_DIR, partition_name
 from schemas.arrow import to_arrow_table
 
@@ -39,16 +41,13 @@ def write_rows(uri: str, model: type[BaseModel], rows: list[BaseModel]) -> int:
 
 def read_rows(lake_uri: str, table: str, exclude_day: date | None = None) -> list[BaseModel]:
     """Every published row of a table (optionally without one date's partition), as its model."""
-    fs, root = filesystem(lake_uri)
     model = TABLES[table]
-    rows: list[BaseModel] = []
-    skip = partition_name(exclude_day) if exclude_day else None
-    for path in sorted(fs.glob(join(root, table, "dt=*", "part-*.parquet"))):
-        if skip and posixpath.basename(posixpath.dirname(path)) == skip:
-            continue
-        with fs.open(path, "rb") as handle:
-            rows.extend(model.model_validate(r) for r in pq.read_table(handle).to_pylist())
-    return rows
+    data, _ = read_partitions(lake_uri, table, exclude_day=exclude_day)
+    # The reader fills a column an older partition lacks with null; for a column the model does not allow
+    # to be null that can only be such a column, so leave it out and let the model's default apply.
+    required = {f.name for f in data.schema if not f.nullable}
+    return [model.model_validate({k: v for k, v in r.items() if v is not None or k not in required})
+            for r in data.to_pylist()]
 
 
 def publish_partition(lake_uri: str, run_id: str, table: str, day: date) -> None:

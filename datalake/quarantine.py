@@ -1,6 +1,6 @@
 """The quarantine: raw rejected lines, owner-only (they may hold raw PII), outside the analyst tree.
 
-    <quarantine>/dt=YYYY-MM-DD/<run_id>.jsonl     mode 0600 in 0700 directories on local disk
+One JSONL file per run and date (layout in `datalake.tables`), mode 0600 in 0700 directories on local disk.
 """
 
 from __future__ import annotations

@@ -4,9 +4,19 @@
     <lake>/_index/sft_keys/dt=YYYY-MM-DD/part-*.parquet          INDEX_TABLE: exact keys of published SFT rows
     <lake>/_runs/<run_id>.json                                   one RunManifest per run
     <lake>/_staging/<run_id>/<table>/dt=...                      a run's output before it is published
+    <lake>/_trash/<run_id>/<table>/dt=...                        a replaced partition, until publishing deletes it
     <quarantine>/dt=YYYY-MM-DD/<run_id>.jsonl                    raw rejected lines, outside the analyst tree
 
-The SQL catalog, the flows, exports and the dedup index all take table names and models from here.
+The SQL catalog, the flows, exports, the reader and the dedup index all take table names and models from here;
+the other datalake modules describe only what they do and point here for the layout:
+
+    fs.py           the one fsspec helper (local disk or any URI)
+    partitions.py   write a shard, stage a run's partitions and swap them into place; read a table as rows
+    reader.py       the one Arrow reader: a table's partitions, cast to its current schema
+    manifests.py    run manifests under _runs/
+    quarantine.py   rejected raw lines
+    dedup_index.py  the INDEX_TABLE partitions
+    export/         training-data exports (4 formats + data card) read from the sft and preferences tables
 """
 
 from __future__ import annotations
@@ -33,6 +43,10 @@ PUBLISHED_TABLES: dict[str, type[BaseModel]] = {**TABLES, INDEX_TABLE: DedupKey}
 RUNS_DIR = "_runs"
 STAGING_DIR = "_staging"
 TRASH_DIR = "_trash"
+
+
+# The shard files of a partition (shard_file_name): readers match only these, so a temporary file never counts.
+PART_GLOB = "part-*.parquet"
 
 
 def partition_name(day: date) -> str:

@@ -4,7 +4,7 @@ Views point at the lake by an absolute path (a relative lake path is resolved ag
 at open time), so a catalog works from any directory, also when saved in a `.duckdb` file. A table with no
 files yet is still a view, empty, with the columns derived from its pydantic model (read_parquet on a glob
 without files is an error in DuckDB). Only `<lake>/<table>/dt=*/part-*.parquet` and `<lake>/_runs/*.json`
-are read: `_staging/`, `_trash/` and temporary files never are.
+are read: `_staging/`, `_trash/` and temporary files never are. The layout and the tables: `datalake.tables`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from schemas.errors import FlywheelError
 from schemas.arrow import arrow_schema
 from schemas.outputs import RunManifest
-from datalake.tables import RUNS_DIR, TABLES
+from datalake.tables import PART_GLOB, RUNS_DIR, TABLES
 
 
 class CatalogError(FlywheelError):
@@ -46,10 +46,12 @@ class LakeTable:
     kind: Literal["parquet", "json"]
 
 
-# The lake's tables come from the one list in datalake.lake; a new table there needs only a view in
-# views.sql that uses {table:<name>}.
+# The lake's tables come from the one registry, datalake.tables.TABLES; a new table there needs only a view in
+# views.sql that uses {table:<name>}. The dedup index (INDEX_TABLE) is deliberately not a view: it is the
+# pipeline's bookkeeping (keys of published SFT rows), not analyst data, and the `sft` view already holds
+# every published example.
 LAKE_TABLES: tuple[LakeTable, ...] = tuple(
-    LakeTable(name, model, f"{name}/dt=*/part-*.parquet", "parquet") for name, model in TABLES.items()
+    LakeTable(name, model, f"{name}/dt=*/{PART_GLOB}", "parquet") for name, model in TABLES.items()
 ) + (
     # [!.] skips hidden temporary files (a manifest being written under a dot-name).
     LakeTable("runs", RunManifest, f"{RUNS_DIR}/[!.]*.json", "json"),

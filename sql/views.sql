@@ -2,7 +2,8 @@
 -- and runs this file on every open, so the views always point at the lake by an ABSOLUTE path.
 --
 -- Placeholders (the only ones; DuckDB struct literals such as {'a': 1} are left alone):
---   {table:<name>} a table expression for lake table <name>, one of sql.catalog.LAKE_TABLES:
+--   {table:<name>} a table expression for lake table <name>, one of sql.catalog.LAKE_TABLES (the tables of
+--                 datalake.tables.TABLES, plus runs):
 --                   parquet tables -> read_parquet('<lake>/<name>/dt=*/part-*.parquet', hive_partitioning = true,
 --                                     union_by_name = true, hive_types = {'dt': 'DATE'}) with every column
 --                                     of the pydantic model (typed NULL where no file has it yet) plus `dt`;
