@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: help setup run test test-all bench clean
+.PHONY: help setup run test test-unit test-all bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ run: setup ## the main job on embedded defaults: sample logs -> nightly flow -> 
 
 test: setup ## the test suite (fast; slow tests are marked and skipped)
 	$(BIN)/python -m pytest -q
+
+test-unit: setup ## only the plain-Python stage tests (tests/ingest, scrub, label, training, sample_logs): seconds
+	$(BIN)/python -m pytest -q -m 'unit and not slow'
 
 test-all: setup ## every test, slow ones included
 	$(BIN)/python -m pytest -q -m ''

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import sys
 from datetime import date, timedelta
-from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.tasks import process_day_task
-from flows.settings import load_settings
+from flows.settings import SettingsOverrides, load_settings
 from schemas.outputs import RunManifest
 from datalake.manifests import day_is_complete
 
@@ -30,11 +29,11 @@ def date_range(start: date, end: date) -> list[date]:
 
 @flow(name="flywheel-backfill")
 def backfill_flow(start: date, end: date, force: bool = False,
-                  overrides: dict[str, Any] | None = None) -> list[RunManifest]:
+                  overrides: SettingsOverrides | None = None) -> list[RunManifest]:
     """Process every date in [start, end]; returns the manifests of the dates it ran."""
     logger = get_run_logger()
-    overrides = overrides or {}
-    settings = load_settings(**overrides)
+    overrides = overrides or SettingsOverrides()
+    settings = load_settings(overrides)
     days = date_range(start, end)
     todo = [d for d in days if force or not day_is_complete(settings.lake_uri, d)]
     if len(todo) < len(days):
@@ -50,7 +49,7 @@ def backfill_flow(start: date, end: date, force: bool = False,
 
 
 def backfill(start: date, end: date, force: bool = False, concurrency: int = 1,
-             overrides: dict[str, Any] | None = None) -> list[RunManifest]:
+             overrides: SettingsOverrides | None = None) -> list[RunManifest]:
     """Run the backfill flow with `concurrency` dates at once."""
     runner = ThreadPoolTaskRunner(max_workers=concurrency)
     return backfill_flow.with_options(task_runner=runner)(start, end, force, overrides)

@@ -21,7 +21,8 @@ from datalake.manifests import write_manifest
 from datalake.partitions import discard_staging, publish_partition, read_rows
 from datalake.quarantine import discard_quarantine_staging, publish_quarantine
 from datalake.tables import TABLES
-from transforms.beam.pipeline import DayPlan, run_day_pipeline
+from transforms.beam.pipeline import run_day_pipeline
+from transforms.beam.plan import DayPlan
 
 log = logging.getLogger("flywheel")
 
@@ -76,17 +77,12 @@ def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManif
                           f"(expected {settings.source_uri}/{day.isoformat()}/*.jsonl[.gz])")
         log.info("run %s: %d file(s) for %s, runner %s, %d worker(s), scrub %s, %s",
                  run_id, len(files), day, settings.runner, settings.workers, settings.scrub_mode, settings.judge_mode)
-        plan = DayPlan(
-            day=day, run_id=run_id, files=tuple(files), log_format=settings.source_format,
-            lake_uri=settings.lake_uri, quarantine_uri=settings.quarantine_uri, shards=settings.shards,
-            scrub_mode=settings.scrub_mode, spacy_model=settings.spacy_model,
-            scrub_replacement=settings.scrub_replacement,
-            judge=settings.judge, workers=settings.workers, policy=settings.training,
-            id_hash_key=settings.id_hash_key,
-        )
+        plan = DayPlan(day=day, run_id=run_id, files=tuple(files), log_format=settings.source_format,
+                       scrub=settings.scrub, lake=settings.lake, judge=settings.judge, policy=settings.training,
+                       runner=settings.runner_config)
         # Earlier verdicts (this date's included): a rerun or backfill never pays for the same judgment twice.
         judge_cache = read_rows(settings.lake_uri, "judgments") if settings.judge else []
-        result = run_day_pipeline(plan, runner=settings.runner, judge_cache=judge_cache)
+        result = run_day_pipeline(plan, judge_cache=judge_cache)
         manifest.inputs = [InputFile(uri=uri, lines=result.input_lines.get(uri, 0)) for uri in files]
         manifest.counts = {k: v for k, v in sorted(result.counts.items()) if not k.startswith("pii.")}
         manifest.pii_counts = {k[4:]: v for k, v in sorted(result.counts.items()) if k.startswith("pii.")}

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from prefect import flow
 
 from flows.tasks import process_day_task
-from flows.settings import load_settings
+from flows.settings import SettingsOverrides, load_settings
 from schemas.outputs import RunManifest
 
 
@@ -25,10 +24,13 @@ def yesterday(timezone_name: str, now: datetime | None = None) -> date:
 
 
 @flow(name="flywheel-nightly", log_prints=False)
-def nightly_flow(day: date | None = None, overrides: dict[str, Any] | None = None) -> RunManifest:
-    """Process one date (default: yesterday in `timezone`). Fails when the date fails; `no_input` does not."""
-    overrides = overrides or {}
-    settings = load_settings(**overrides)  # a bad setting stops here, before any work
+def nightly_flow(day: date | None = None, overrides: SettingsOverrides | None = None) -> RunManifest:
+    """Process one date (default: yesterday in `timezone`). Fails when the date fails; `no_input` does not.
+
+    overrides: settings on top of the worker's environment (Prefect validates a JSON object into them).
+    """
+    overrides = overrides or SettingsOverrides()
+    settings = load_settings(overrides)  # a bad setting stops here, before any work
     day = day or yesterday(settings.timezone)
     return process_day_task(day, overrides, "nightly")
 

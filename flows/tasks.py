@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from flows.settings import load_settings
+from flows.settings import SettingsOverrides, load_settings
 from schemas.errors import FlywheelError
 from flows.day import process_day
 from schemas.outputs import RunManifest
@@ -37,10 +36,10 @@ def manifest_markdown(manifest: RunManifest) -> str:
 
 
 @task(name="process-day", task_run_name="process-{day}")
-def process_day_task(day: date, overrides: dict[str, Any], flow_name: str) -> RunManifest:
+def process_day_task(day: date, overrides: SettingsOverrides, flow_name: str) -> RunManifest:
     """Settings are rebuilt from the environment inside the task, so no secret travels as a parameter."""
     logger = get_run_logger()
-    settings = load_settings(**overrides)
+    settings = load_settings(overrides)
     manifest = process_day(settings, day, flow=flow_name)
     create_markdown_artifact(
         key=f"flywheel-run-{manifest.dt}",

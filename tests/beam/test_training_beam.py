@@ -16,7 +16,7 @@ from schemas.errors import ConfigError
 from transforms.training.policy import TrainingPolicy
 from schemas.outputs import ChatMessage, SFTExample
 from datalake import partitions
-from transforms.training.balance import curate_examples
+from transforms.training.curate_oracle import curate_examples
 from datalake.dedup_index import dedup_index_files, read_index_file, stage_dedup_index
 from datalake.tables import INDEX_TABLE
 from transforms.training.dedup import exact_key, index_rows

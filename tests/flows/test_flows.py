@@ -8,7 +8,8 @@ import pytest
 
 from flows.backfill import backfill, date_range
 from flows.nightly import nightly_flow, yesterday
-from flywheel.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_NO_INPUT, main
+from flows.settings import SettingsOverrides, setting_flags
+from flywheel.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_NO_INPUT, _overrides, build_parser, main
 from schemas.errors import ConfigError
 from flywheel.sample_logs import generate_logs
 from datalake.manifests import read_manifests
@@ -19,8 +20,8 @@ DAYS = [date(2026, 11, 1), date(2026, 11, 2)]
 @pytest.fixture
 def settings_for(tmp_path):
     generate_logs(tmp_path / "logs", DAYS, 6, seed=3, gzip=False)
-    return {"source_uri": str(tmp_path / "logs"), "lake_uri": str(tmp_path / "lake"),
-            "quarantine_uri": str(tmp_path / "quarantine"), "scrub_mode": "regex", "shards": 1}
+    return SettingsOverrides(source_uri=str(tmp_path / "logs"), lake_uri=str(tmp_path / "lake"),
+                             quarantine_uri=str(tmp_path / "quarantine"), scrub_mode="regex", shards=1)
 
 
 def test_yesterday_is_taken_in_the_configured_timezone():
@@ -41,13 +42,32 @@ def test_nightly_flow_processes_one_date(prefect_harness, settings_for):
     assert manifest.counts["conversations"] == 6
 
 
+def test_nightly_flow_takes_overrides_as_a_json_object_like_a_deployment_parameter(prefect_harness, settings_for):
+    manifest = nightly_flow(DAYS[0], settings_for.model_dump(mode="json", exclude_none=True))
+    assert manifest.status == "succeeded"
+
+
 def test_nightly_flow_stops_at_start_on_a_bad_setting(prefect_harness, settings_for):
     with pytest.raises(ConfigError, match="shards"):
-        nightly_flow(DAYS[0], {**settings_for, "shards": 0})
+        nightly_flow(DAYS[0], settings_for.model_copy(update={"shards": 0}))
+    with pytest.raises(ConfigError, match=r"scrub_mode \(FLYWHEEL_SCRUB_MODE\)"):
+        nightly_flow(DAYS[0], {**settings_for.given(), "scrub_mode": "none"})
+
+
+def test_every_override_is_a_cli_flag_and_comes_back_as_itself():
+    flags = {f.name: f for f in setting_flags()}
+    assert list(flags) == list(SettingsOverrides.model_fields)
+    assert flags["scrub_mode"].flag == "--scrub-mode" and flags["scrub_mode"].help == "presidio | regex [scrub_mode]"
+    assert flags["workers"].type is int
+    args = build_parser().parse_args(["run", "--lake", "L", "--scrub-mode", "regex", "--workers", "2"])
+    assert _overrides(args) == SettingsOverrides(lake_uri="L", scrub_mode="regex", workers=2)
+    export = build_parser().parse_args(["export", "--from", "2026-11-01", "--to", "2026-11-01", "--format",
+                                        "openai-jsonl", "--out", "x", "--lake", "L"])
+    assert _overrides(export) == SettingsOverrides(lake_uri="L")
 
 
 def test_backfill_skips_complete_dates_unless_forced(prefect_harness, settings_for):
-    lake = settings_for["lake_uri"]
+    lake = settings_for.lake_uri
     first = backfill(DAYS[0], DAYS[1], overrides=settings_for, concurrency=2)
     assert sorted(m.dt for m in first) == ["2026-11-01", "2026-11-02"]
     assert backfill(DAYS[0], DAYS[1], overrides=settings_for) == []
@@ -57,15 +77,18 @@ def test_backfill_skips_complete_dates_unless_forced(prefect_harness, settings_f
 
 
 def test_cli_answers_bad_input_clearly(prefect_harness, settings_for, tmp_path, capfd):
-    flags = ["--lake", settings_for["lake_uri"], "--quarantine", settings_for["quarantine_uri"], "--scrub-mode", "regex"]
+    flags = ["--lake", settings_for.lake_uri, "--quarantine", settings_for.quarantine_uri, "--scrub-mode", "regex"]
 
     assert main(["run", "--date", "2026-11-01", "--source", str(tmp_path / "nowhere"), *flags]) == EXIT_FAILED
     assert "source directory not found" in capfd.readouterr().err.replace("\n", " ")
 
-    assert main(["run", "--date", "2026-10-01", "--source", settings_for["source_uri"], *flags]) == EXIT_NO_INPUT
+    assert main(["run", "--date", "2026-10-01", "--source", settings_for.source_uri, *flags]) == EXIT_NO_INPUT
     assert "no log files for 2026-10-01" in capfd.readouterr().err.replace("\n", " ")
 
     assert main(["run", "--date", "2026-11-01", "--workers", "0", *flags]) == EXIT_CONFIG
     assert "workers (FLYWHEEL_WORKERS)" in capfd.readouterr().err
 
-    assert main(["query", "SELECT * FROM nonexistent_table", "--lake", settings_for["lake_uri"]]) != 0
+    assert main(["run", "--date", "2026-11-01", "--scrub-mode", "none", *flags[:4]]) == EXIT_CONFIG
+    assert "scrub_mode (FLYWHEEL_SCRUB_MODE)" in capfd.readouterr().err
+
+    assert main(["query", "SELECT * FROM nonexistent_table", "--lake", settings_for.lake_uri]) != 0

@@ -11,9 +11,9 @@ from transforms.training.balance import (
     apply_weight,
     category_report,
     category_report_from_counts,
-    curate_examples,
     top_ranked,
 )
+from transforms.training.curate_oracle import curate_examples
 from transforms.training.dedup import exact_key
 
 

@@ -9,8 +9,9 @@
     (id: example, exact loser?, near loser?) ─CoGroupByKey─▶ survivors ─caps (CombinePerKey)─▶ weights
         ─▶ examples, and their DedupKey rows for the index
 
-The logic is in transforms.training.dedup / decontaminate / balance; these are thin DoFns around it. Counters go to
-the `flywheel` namespace: decontaminated, dedup.exact_in_run, dedup.exact_earlier, dedup.near,
+The logic is in transforms.training.dedup / decontaminate / balance; these are thin DoFns around it (the plain
+in-process version, transforms.training.curate_oracle, is only the tests' oracle). Counters (transforms.beam.metrics):
+decontaminated, dedup.exact_in_run, dedup.exact_earlier, dedup.near,
 capped.<category>, category.<category> (after the caps). Input = survivors + all of those but category.*.
 Nothing here needs the whole partition in one place except the per-key groups, so it runs unchanged on
 Dataflow/Flink/Spark.
@@ -24,11 +25,11 @@ from typing import Iterable, Mapping
 
 import apache_beam as beam
 import numpy as np
-from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
-from transforms.training.policy import TrainingPolicy
 from schemas.outputs import SFTExample
+from transforms.beam.metrics import count
+from transforms.training.policy import TrainingPolicy
 from transforms.training.balance import apply_weight, category_of, top_ranked
 from transforms.training.decontaminate import example_is_contaminated, load_eval_ngrams
 from datalake.dedup_index import dedup_index_files, read_index_file, stage_dedup_index
@@ -44,14 +45,6 @@ from transforms.training.dedup import (
     resolve_exact_group,
 )
 
-# The same namespace as transforms.beam.pipeline.METRICS_NAMESPACE (not imported: the pipeline imports us).
-METRICS_NAMESPACE = "flywheel"
-
-
-def _count(name: str, value: int = 1) -> None:
-    Metrics.counter(METRICS_NAMESPACE, name).inc(value)
-
-
 # --------------------------------------------------------------------------------------- decontamination
 
 class DecontaminateDoFn(beam.DoFn):
@@ -63,7 +56,7 @@ class DecontaminateDoFn(beam.DoFn):
 
     def process(self, example: SFTExample):
         if example_is_contaminated(example, self._ngrams, self._n):
-            _count("decontaminated")
+            count("decontaminated")
             return
         yield example
 
@@ -114,8 +107,8 @@ class ExactLosersDoFn(beam.DoFn):
         ids = sorted(members)
         best, in_run, earlier = resolve_exact_group([members[i] for i in ids],
                                                     seen_earlier=any(True for _ in grouped["prior"]))
-        _count("dedup.exact_in_run", in_run + len(grouped["run"]) - len(members))
-        _count("dedup.exact_earlier", earlier)
+        count("dedup.exact_in_run", in_run + len(grouped["run"]) - len(members))
+        count("dedup.exact_earlier", earlier)
         return [(example_id, "exact") for position, example_id in enumerate(ids) if position != best]
 
 
@@ -171,7 +164,7 @@ class KeepSurvivorsDoFn(beam.DoFn):
         if not examples or any(True for _ in grouped["exact"]):
             return
         if any(True for _ in grouped["near"]):
-            _count("dedup.near")
+            count("dedup.near")
             return
         yield examples[0]  # a repeated id is the same example, counted as an in-run duplicate
 
@@ -262,8 +255,8 @@ class TopRankedFn(beam.CombineFn):
 
 class EmitCappedDoFn(beam.DoFn):
     def process(self, keyed):
-        category, (count, kept) = keyed
-        _count(f"capped.{category}", count - len(kept))
+        category, (total, kept) = keyed
+        count(f"capped.{category}", total - len(kept))
         yield from kept
 
 
@@ -274,7 +267,7 @@ class WeightDoFn(beam.DoFn):
         self._weights = dict(weights)
 
     def process(self, example: SFTExample):
-        _count(f"category.{category_of(example)}")
+        count(f"category.{category_of(example)}")
         yield apply_weight(example, self._weights)
 
 
@@ -370,7 +363,7 @@ class StageIndexShardDoFn(beam.DoFn):
     def process(self, keyed):
         shard, rows = keyed
         size = stage_dedup_index(self._lake_uri, self._run_id, self._day, list(rows), shard, self._shards)
-        _count("bytes_written._index/sft_keys", size)
+        count("bytes_written._index/sft_keys", size)
         yield shard
 
 

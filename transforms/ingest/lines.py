@@ -11,7 +11,8 @@ one module per format: `event_log`, `openai_log`, `oasst`. This module only tell
 """
 
 from __future__ import annotations
-from typing import Any
+
+from typing import Any, Literal, get_args
 
 from schemas.events import FeedbackEvent, MessageEvent
 from transforms.ingest.event_log import parse_event_record
@@ -19,7 +20,9 @@ from transforms.ingest.oasst import parse_oasst_record
 from transforms.ingest.openai_log import parse_openai_record
 from transforms.ingest.records import MalformedLine, load_json_object
 
-LOG_FORMATS = ("auto", "events", "openai", "oasst")
+# The source_format setting's values (flows.settings.Settings types it with this alias).
+LogFormat = Literal["auto", "events", "openai", "oasst"]
+LOG_FORMATS: tuple[str, ...] = get_args(LogFormat)
 
 
 def parse_line(line: str, log_format: str = "auto") -> tuple[str, list[MessageEvent | FeedbackEvent]]:

@@ -1,4 +1,4 @@
-"""Category balance: per-partition caps and upsampling weights; and the whole curation in one process.
+"""Category balance: per-partition caps and upsampling weights.
 
 Caps (training.category_caps, e.g. {"chitchat": 500}): at most that many examples of the category per
 partition (one run = one date); the best-ranked survive (dedup.rank_key: quality, then example_id), so the
@@ -10,13 +10,11 @@ counts as "unknown" (caps and weights can name it).
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from transforms.training.policy import TrainingPolicy
 from schemas.outputs import SFTExample
-from transforms.training.decontaminate import decontaminate, load_eval_ngrams
-from transforms.training.dedup import DedupKey, dedup_exact, dedup_near, index_rows, rank_key
+from transforms.training.dedup import rank_key
 
 UNKNOWN_CATEGORY = "unknown"
 
@@ -87,45 +85,3 @@ def category_report_from_counts(counts: Mapping[str, int], policy: TrainingPolic
     capped = {k[len("capped."):]: v for k, v in counts.items() if k.startswith("capped.")}
     before = {c: after.get(c, 0) + capped.get(c, 0) for c in set(after) | set(capped)}
     return category_report(before, after, policy)
-
-
-# ----------------------------------------------------------------------------- the whole curation, plain
-
-@dataclass
-class CurationResult:
-    """What `curate_examples` returns. counts use the pipeline's counter names."""
-
-    examples: list[SFTExample]
-    index_rows: list[DedupKey]
-    counts: dict[str, int] = field(default_factory=dict)
-    report: dict[str, dict] = field(default_factory=dict)
-
-
-def curate_examples(examples: Iterable[SFTExample], policy: TrainingPolicy,
-                    prior_keys: set[str] | frozenset[str] = frozenset(),
-                    eval_ngrams: frozenset[str] | None = None) -> CurationResult:
-    """A partition's SFT examples -> the training rows, in one process (the Beam transform does the same).
-
-    decontaminate -> exact dedup (in run, then against `prior_keys` of other days) -> near-duplicate
-    prompts -> category caps -> weights. `eval_ngrams` defaults to loading policy.eval_sets. The output is
-    sorted by example_id; `index_rows` are the survivors' keys for the day's index partition.
-    Every input is accounted for: input = kept + decontaminated + dedup.* + capped.*.
-    """
-    if eval_ngrams is None:
-        eval_ngrams = load_eval_ngrams(policy.eval_sets, policy.decontamination_ngram)
-    examples = list(examples)
-    counts: dict[str, int] = {"curate.input": len(examples)}
-    clean, counts["decontaminated"] = decontaminate(examples, eval_ngrams, policy.decontamination_ngram)
-    exact = dedup_exact(clean, prior_keys)
-    counts["dedup.exact_in_run"] = exact.dropped_in_run
-    counts["dedup.exact_earlier"] = exact.dropped_earlier
-    near = dedup_near(exact.kept, policy.near_duplicate_threshold)
-    counts["dedup.near"] = len(near.lost_to)
-    before = category_counts(near.kept)
-    capped_examples, capped = apply_caps(near.kept, policy.category_caps)
-    final = sorted((apply_weight(e, policy.category_weights) for e in capped_examples), key=lambda e: e.example_id)
-    after = category_counts(final)
-    counts.update({f"capped.{c}": n for c, n in capped.items()})
-    counts.update({f"category.{c}": n for c, n in after.items()})
-    counts["curate.output"] = len(final)
-    return CurationResult(final, index_rows(final), counts, category_report(before, after, policy))

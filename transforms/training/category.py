@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from transforms.text import detect_language
 
-__all__ = ["CATEGORIES", "RULES", "Rule", "categorize", "category_scores", "detect_language"]
+__all__ = ["CATEGORIES", "RULES", "CategoryRule", "categorize", "category_scores", "detect_language"]
 
 # In tie-break order: a prompt that is as much "translate" as "question" is a translation task.
 CATEGORIES: tuple[str, ...] = ("translation", "coding", "math", "writing", "chitchat", "qa", "other")
@@ -26,7 +26,7 @@ SHORT_PROMPT_CHARS = 40
 
 
 @dataclass(frozen=True)
-class Rule:
+class CategoryRule:
     category: str
     weight: float
     pattern: re.Pattern[str]
@@ -51,74 +51,74 @@ def _substrings(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(p) for p in parts))
 
 
-RULES: tuple[Rule, ...] = (
+RULES: tuple[CategoryRule, ...] = (
     # translation
-    Rule("translation", 3, _words(r"translat(?:e|es|ed|ing|ion)", r"how (?:do|would) (?:you|i) say"),
+    CategoryRule("translation", 3, _words(r"translat(?:e|es|ed|ing|ion)", r"how (?:do|would) (?:you|i) say"),
          why="asks for a translation"),
-    Rule("translation", 3, _substrings("翻译", "译成", "翻成", "译为", "英译中", "中译英", "英文怎么说", "中文怎么说",
+    CategoryRule("translation", 3, _substrings("翻译", "译成", "翻成", "译为", "英译中", "中译英", "英文怎么说", "中文怎么说",
                                        "用英语怎么说", "用中文怎么说", "英文是什么", "中文是什么意思"),
          why="asks for a translation (zh)"),
-    Rule("translation", 1, _words(r"(?:in|into|to) (?:english|chinese|french|german|spanish|japanese|korean)"),
+    CategoryRule("translation", 1, _words(r"(?:in|into|to) (?:english|chinese|french|german|spanish|japanese|korean)"),
          why="names a target language"),
     # coding
-    Rule("coding", 3, re.compile(r"```|~~~"), why="a fenced code block in the prompt"),
-    Rule("coding", 2, re.compile(r"```"), applies_to="answer", why="the answer is code"),
-    Rule("coding", 2, re.compile(r"Traceback \(most recent call last\)|\b\w+(?:Error|Exception):|"
+    CategoryRule("coding", 3, re.compile(r"```|~~~"), why="a fenced code block in the prompt"),
+    CategoryRule("coding", 2, re.compile(r"```"), applies_to="answer", why="the answer is code"),
+    CategoryRule("coding", 2, re.compile(r"Traceback \(most recent call last\)|\b\w+(?:Error|Exception):|"
                                  r"^\s*(?:def|class|import|from \S+ import|function|const|let|var|#include|"
                                  r"public (?:static )?(?:void|class)|SELECT .+ FROM)\b", re.MULTILINE),
          why="pasted code or a stack trace"),
-    Rule("coding", 1.5, _words("python", "javascript", "typescript", "java", r"c\+\+", "c#", "golang", "rust",
+    CategoryRule("coding", 1.5, _words("python", "javascript", "typescript", "java", r"c\+\+", "c#", "golang", "rust",
                                "kotlin", "swift", "php", "ruby", "sql", "bash", "powershell", "html", "css",
                                "react", "django", "flask", "pandas", "numpy", "docker", "kubernetes", "git",
                                "regex", "api", "json", "yaml", "npm", "pip", "linux", "excel formula"),
          why="names a language or tool"),
-    Rule("coding", 1.5, _words("code", "coding", "program", "programming", "function", "method", "variable",
+    CategoryRule("coding", 1.5, _words("code", "coding", "program", "programming", "function", "method", "variable",
                                "compile", "compiler", "debug", "bug", "stack trace", "script", "algorithm",
                                "refactor", "unit test", "database", "query", "endpoint", "runtime",
                                "syntax", "loop", "array", "recursion"),
          why="programming words"),
-    Rule("coding", 1.5, _substrings("代码", "编程", "程序", "报错", "调试", "脚本", "编译", "算法", "正则", "数据库",
+    CategoryRule("coding", 1.5, _substrings("代码", "编程", "程序", "报错", "调试", "脚本", "编译", "算法", "正则", "数据库",
                                     "接口", "变量", "前端", "后端", "部署", "bug"),
          why="programming words (zh)"),
     # math
-    Rule("math", 2, re.compile(r"\d\s*[-+*/×÷^]\s*\(?\d|[∫∑∏√π≤≥≠±∞∂]|\\(?:frac|sqrt|int|sum)\b|"
+    CategoryRule("math", 2, re.compile(r"\d\s*[-+*/×÷^]\s*\(?\d|[∫∑∏√π≤≥≠±∞∂]|\\(?:frac|sqrt|int|sum)\b|"
                                r"\b[a-z]\s*\^\s*\d|\d\s*%|\b[a-z]\s*=\s*-?\d"),
          why="arithmetic or math notation"),
-    Rule("math", 1.5, _words("solve", "equation", "equations", "calculate", "compute", "integral", "derivative",
+    CategoryRule("math", 1.5, _words("solve", "equation", "equations", "calculate", "compute", "integral", "derivative",
                              "probability", "percent", "percentage", "sum of", "prime", "factorial",
                              "matrix", "theorem", "proof", "prove", "geometry", "algebra", "calculus", "average",
                              "mean of", "square root", "logarithm"),
          why="math words"),
-    Rule("math", 1.5, _substrings("计算", "方程", "求解", "积分", "导数", "概率", "等于多少", "等于几", "数学", "几何",
+    CategoryRule("math", 1.5, _substrings("计算", "方程", "求解", "积分", "导数", "概率", "等于多少", "等于几", "数学", "几何",
                                   "证明", "平方根", "百分之", "多少钱", "平均数", "函数的", "求值"),
          why="math words (zh)"),
     # writing
-    Rule("writing", 2, _words(r"write (?:me )?(?:a|an|the|my|some)? ?(?:\w+ )?(?:essay|poem|story|letter|email|"
+    CategoryRule("writing", 2, _words(r"write (?:me )?(?:a|an|the|my|some)? ?(?:\w+ )?(?:essay|poem|story|letter|email|"
                               r"e-mail|speech|blog|post|article|paragraph|tweet|caption|slogan|song|lyrics|"
                               r"haiku|cover letter|report|summary|review|description|message)s?",
                               "rewrite", "rephrase", "paraphrase", "proofread", "polish", "summari[sz]e",
                               "draft", "essay", "poem", "cover letter"),
          why="asks for a text"),
     # "写" plus the kind of text within a few characters: "这篇文章讲了什么" is a question, not a writing task.
-    Rule("writing", 2, re.compile(r"写.{0,8}?(?:文章|故事|邮件|小说|诗|信|报告|文案|演讲稿|作文|总结|简历|日记|歌词|"
+    CategoryRule("writing", 2, re.compile(r"写.{0,8}?(?:文章|故事|邮件|小说|诗|信|报告|文案|演讲稿|作文|总结|简历|日记|歌词|"
                                   r"段落|评论|祝福|标题)|润色|改写|扩写|续写|缩写|作文|摘要|总结一下|帮我总结|改一下这段"),
          why="asks for a text (zh)"),
     # chitchat: greetings and short social messages
-    Rule("chitchat", 2, _words("hi", "hello", "hey", "yo", "thanks", "thank you", "thx", "good (?:morning|night|"
+    CategoryRule("chitchat", 2, _words("hi", "hello", "hey", "yo", "thanks", "thank you", "thx", "good (?:morning|night|"
                                r"evening|afternoon)", "how are you", "who are you", "what(?:'s| is) your name",
                                "bye", "goodbye", "lol", "haha", "nice to meet you", "are you there", "ok", "okay",
                                "cool", "great"),
          short_only=True, why="a greeting or social message"),
-    Rule("chitchat", 2, _substrings("你好", "您好", "嗨", "谢谢", "多谢", "早上好", "晚上好", "晚安", "在吗", "你是谁",
+    CategoryRule("chitchat", 2, _substrings("你好", "您好", "嗨", "谢谢", "多谢", "早上好", "晚上好", "晚安", "在吗", "你是谁",
                                     "哈哈", "再见", "拜拜", "你叫什么"),
          short_only=True, why="a greeting or social message (zh)"),
     # qa: a question about the world. Weak signals (0.5 each): most tasks are phrased as questions, so a
     # topic keyword (1.5) outweighs all three together.
-    Rule("qa", 0.5, re.compile(r"[?？]\s*$"), why="ends with a question mark"),
-    Rule("qa", 0.5, _words("what", "why", "how", "when", "where", "who", "which", "explain", "difference between",
+    CategoryRule("qa", 0.5, re.compile(r"[?？]\s*$"), why="ends with a question mark"),
+    CategoryRule("qa", 0.5, _words("what", "why", "how", "when", "where", "who", "which", "explain", "difference between",
                          "is it true", "tell me about", "define", "meaning of"),
          why="question words"),
-    Rule("qa", 0.5, _substrings("什么", "为什么", "怎么", "如何", "哪", "吗", "是否", "谁", "介绍", "解释", "区别",
+    CategoryRule("qa", 0.5, _substrings("什么", "为什么", "怎么", "如何", "哪", "吗", "是否", "谁", "介绍", "解释", "区别",
                               "多少"),
          why="question words (zh)"),
 )

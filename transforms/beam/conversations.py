@@ -1,0 +1,86 @@
+"""Conversations on Beam: `SessionizeScrubLabel`, keyed events -> scrubbed conversations labeled by the rules.
+
+The step itself is plain Python (transforms.conversation_step.process_conversation): sessionize, scrub, label.
+Everything after this transform sees only scrubbed text.
+"""
+
+from __future__ import annotations
+
+import json
+
+import apache_beam as beam
+from apache_beam.pvalue import TaggedOutput
+
+from schemas.outputs import QuarantinedLine
+from transforms.beam.metrics import count
+from transforms.conversation_step import process_conversation
+from transforms.scrub.config import ScrubConfig
+
+
+def _event_order(tagged: tuple[str, object]) -> tuple:
+    # GroupByKey gives values in no fixed order: sort so reruns see the same arrival order.
+    _, event = tagged
+    return (event.timestamp, event.type, getattr(event, "message_id", None) or "",
+            getattr(event, "event_id", None) or "", event.model_dump_json())
+
+
+class ProcessConversationDoFn(beam.DoFn):
+    """(conversation_id, events) -> Conversation, scrubbed and labeled by the rules.
+
+    The scrubber (Presidio + spaCy) is built from the ScrubConfig once per worker in `setup`. A conversation
+    that fails is not dropped: its events go to quarantine with the error's type (never its message, which
+    could quote raw text).
+    """
+
+    QUARANTINE = "quarantine"
+
+    def __init__(self, scrub: ScrubConfig):
+        self._config = scrub
+        self._scrubber = None
+
+    def setup(self):
+        self._scrubber = self._config.new_scrubber()
+
+    def process(self, keyed):
+        conversation_id, tagged_events = keyed
+        tagged_events = sorted(tagged_events, key=_event_order)
+        source = tagged_events[0][0]
+        events = [event for _, event in tagged_events]
+        try:
+            result = process_conversation(conversation_id, events, source, self._scrubber,
+                                          self._config.id_hash_key)
+        except Exception as exc:  # noqa: BLE001 - a bad conversation must not sink the day
+            count("conversations_failed")
+            yield TaggedOutput(self.QUARANTINE, QuarantinedLine(
+                reason=f"conversation failed in processing: {type(exc).__name__}",
+                source_uri=f"conversation:{conversation_id}", line_number=0,
+                raw_line=json.dumps([e.model_dump(mode="json") for e in events], ensure_ascii=False)))
+            return
+        conversation = result.conversation
+        count("conversations")
+        count("turns", conversation.n_turns)
+        count("feedback_unattached", result.unattached_feedback)
+        for entity in conversation.pii_entities:
+            count(f"pii.{entity.entity_type}", entity.count)
+        yield conversation
+
+
+class SessionizeScrubLabel(beam.PTransform):
+    """(conversation_id, (adapter, event)) -> {"conversations": Conversation, "quarantine": QuarantinedLine}."""
+
+    CONVERSATIONS = "conversations"
+    QUARANTINE = "quarantine"
+
+    def __init__(self, scrub: ScrubConfig):
+        super().__init__()
+        self._scrub = scrub
+
+    def expand(self, events):
+        labeled = (
+            events
+            | "Group by conversation" >> beam.GroupByKey()
+            | "Scrub and label" >> beam.ParDo(ProcessConversationDoFn(self._scrub)).with_outputs(
+                ProcessConversationDoFn.QUARANTINE, main="conversations")
+        )
+        return {self.CONVERSATIONS: labeled.conversations,
+                self.QUARANTINE: labeled[ProcessConversationDoFn.QUARANTINE]}
