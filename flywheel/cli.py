@@ -236,9 +236,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_scrub(args: argparse.Namespace) -> int:
     from transforms.scrub.jsonl import scrub_jsonl_lines
+    from transforms.scrub.scrubber import Scrubber
 
     settings = load_settings(_overrides(args))
-    scrubber = settings.scrub.new_scrubber()
+    scrubber = Scrubber.from_config(settings.scrub)
     written = errors = 0
     with open(args.input, encoding="utf-8") as source, open(args.output, "w", encoding="utf-8") as sink:
         for record in scrub_jsonl_lines(source, scrubber):

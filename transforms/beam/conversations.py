@@ -15,6 +15,7 @@ from schemas.outputs import QuarantinedLine
 from transforms.beam.metrics import count
 from transforms.conversation_step import process_conversation
 from transforms.scrub.config import ScrubConfig
+from transforms.scrub.scrubber import Scrubber
 
 
 def _event_order(tagged: tuple[str, object]) -> tuple:
@@ -39,7 +40,7 @@ class ProcessConversationDoFn(beam.DoFn):
         self._scrubber = None
 
     def setup(self):
-        self._scrubber = self._config.new_scrubber()
+        self._scrubber = Scrubber.from_config(self._config)
 
     def process(self, keyed):
         conversation_id, tagged_events = keyed

@@ -7,12 +7,9 @@ values are written here once; `Settings.scrub` builds the object the pipeline ca
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
-
-if TYPE_CHECKING:
-    from transforms.scrub.scrubber import Scrubber
 
 # "presidio" = Presidio with spaCy NER plus our pattern recognizers; "regex" = patterns only (faster,
 # misses names).
@@ -20,12 +17,15 @@ ScrubMode = Literal["presidio", "regex"]
 # "placeholder" (<PERSON_1>) or "surrogate" (realistic fakes of the same kind and locale, drawn without
 # looking at the real value; secrets keep placeholders).
 ScrubReplacement = Literal["placeholder", "surrogate"]
+SCRUB_MODES: tuple[str, ...] = get_args(ScrubMode)
+SCRUB_REPLACEMENTS: tuple[str, ...] = get_args(ScrubReplacement)
 # Key of the keyed hash (HMAC-SHA256) behind `user_hash` and ids that held PII: short keys are guessable.
 IdHashKey = Annotated[str, Field(min_length=16)]
 
 
 class ScrubConfig(BaseModel):
-    """How a worker scrubs: plain values, pickled to every worker, which builds its Scrubber from them."""
+    """How a worker scrubs: plain values, pickled to every worker, which builds its Scrubber from them
+    (`Scrubber.from_config`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -34,10 +34,3 @@ class ScrubConfig(BaseModel):
     replacement: ScrubReplacement = "placeholder"
     # None = plain SHA-256 for user_hash and PII-bearing ids. A secret: never in repr or logs.
     id_hash_key: IdHashKey | None = Field(default=None, repr=False)
-
-    def new_scrubber(self) -> Scrubber:
-        """A Scrubber for these settings (loads Presidio/spaCy: once per worker, in DoFn.setup)."""
-        from transforms.scrub.scrubber import Scrubber
-
-        # id_hash_key is not the scrubber's: process_conversation takes it (ids are hashed there).
-        return Scrubber(mode=self.mode, spacy_model=self.spacy_model, replacement=self.replacement)

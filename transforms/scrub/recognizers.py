@@ -126,7 +126,7 @@ def recognizer_result(recognizer: LocalRecognizer, entity_type: str, start: int,
     )
 
 class RegexRecognizer(LocalRecognizer):
-    """A recognizer made of :class:`transforms.scrub.patterns.Rule` s.
+    """A recognizer made of :class:`transforms.scrub.patterns.PatternRule` s.
 
     Unlike Presidio's ``PatternRecognizer`` it reports the span of a chosen group (so
     ``password=hunter2`` scrubs only ``hunter2``), validates per rule, and compiles with the flags
@@ -138,7 +138,7 @@ class RegexRecognizer(LocalRecognizer):
     def __init__(
         self,
         entity: str,
-        rules: Sequence[pp.Rule],
+        rules: Sequence[pp.PatternRule],
         name: Optional[str] = None,
         requires: Iterable[str] = (),
         supported_language: str = "en",

@@ -17,9 +17,10 @@ from transforms.scrub import patterns as pp
 from transforms.scrub.entities import _NER_TYPES
 from transforms.scrub.ner_gate import _NER_STOPLIST
 from transforms.scrub.spans import PiiSpan, resolve_overlaps
+from transforms.scrub.config import SCRUB_REPLACEMENTS
 
 # "placeholder": typed placeholders (<PERSON_1>); "surrogate": realistic fakes (transforms/scrub/surrogates.py).
-REPLACEMENTS = ("placeholder", "surrogate")
+REPLACEMENTS = SCRUB_REPLACEMENTS  # the allowed values live in transforms.scrub.config
 
 # Name parts never propagated on their own (titles, particles).
 _NAME_PART_STOP = frozenset(

@@ -90,10 +90,11 @@ from transforms.scrub.ner import (
     ner_input,
 )
 from transforms.scrub.ner_gate import _ORG_LIKE_LABELS, given_names, needs_ner, org_span_is_person_name
+from transforms.scrub.config import SCRUB_MODES, ScrubConfig
 from transforms.scrub.replacement import REPLACEMENTS, replace_detected
 from transforms.scrub.spans import PiiSpan, resolve_overlaps
 
-MODES = ("presidio", "regex")
+MODES = SCRUB_MODES  # the allowed values live in transforms.scrub.config
 # The sentence (NER) and CJK-run (jieba) caches hold this many entries per entry of the per-text
 # cache (``cache_size``): a text has a few sentences / clauses.
 NER_CACHE_ENTRIES_PER_TEXT = 4
@@ -110,6 +111,12 @@ class Scrubber(BoundedSpacyPipeline):
 
     The spaCy pipeline and its bounded growth come from :class:`BoundedSpacyPipeline`
     (:mod:`transforms.scrub.memory`); Presidio's engines from :mod:`transforms.scrub.presidio_adapter`."""
+
+    @classmethod
+    def from_config(cls, config: ScrubConfig) -> "Scrubber":
+        """The scrubber of a run's ScrubConfig (id_hash_key is not the scrubber's: ids are hashed in
+        `transforms.scrub.conversation`, which takes it)."""
+        return cls(mode=config.mode, spacy_model=config.spacy_model, replacement=config.replacement)
 
     def __init__(
         self,

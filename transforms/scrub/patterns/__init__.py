@@ -3,7 +3,7 @@
 Pure Python (no Presidio, no spaCy) so the patterns can be unit tested and reused alone. Every entity
 type and the family it belongs to are tabled in :mod:`transforms.scrub.entities`.
 
-* :mod:`.rules` - :class:`Rule`, the ASCII boundaries :data:`L` / :data:`R` (why: see there), ``digits_only``
+* :mod:`.rules` - :class:`PatternRule`, the ASCII boundaries :data:`L` / :data:`R` (why: see there), ``digits_only``
 * contact - :mod:`.contact` (EMAIL_ADDRESS, PHONE_NUMBER), :mod:`.address` (ADDRESS),
   :mod:`.cn_address` (CN_ADDRESS), :mod:`.names` (PERSON / LOCATION after a naming context)
 * :mod:`.identifiers` - CREDIT_CARD, CN_RESIDENT_ID, CN_PASSPORT, CN_HK_MACAU_PERMIT, CN_USCC
@@ -18,7 +18,7 @@ then ``pp.EMAIL_RULES`` works without knowing the family.
 from __future__ import annotations
 
 from transforms.scrub.patterns.rules import (  # noqa: F401
-    CJK_CHAR_CLASS, CJK_RE, CJK_RUN_RE, L, R, Rule, digits_only, rule,
+    CJK_CHAR_CLASS, CJK_RE, CJK_RUN_RE, L, R, PatternRule, digits_only, rule,
 )
 from transforms.scrub.patterns.contact import (  # noqa: F401
     CN_PHONE_RULES, EMAIL_RULES, LABELLED_PHONE_RULES, PHONE_CONTEXT_BEFORE, PHONE_CONTEXT_RE, in_code,

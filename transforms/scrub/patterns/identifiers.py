@@ -192,7 +192,7 @@ USCC_CONTEXT_WORDS = _IdContext(USCC_CONTEXT)
 
 
 def cn_id_context(context: _IdContext, context_score: float, bare_score: Optional[float]):
-    """A :attr:`Rule.refine` for letter + digits identifiers (group ``v``): ``context_score``
+    """A :attr:`PatternRule.refine` for letter + digits identifiers (group ``v``): ``context_score``
     with a context word, ``bare_score`` (None: not reported) for an upper-case number without
     one, nothing after a competing label."""
 

@@ -1,4 +1,4 @@
-"""The building blocks of every pattern: :class:`Rule`, the ASCII word-boundary lookarounds, digits.
+"""The building blocks of every pattern: :class:`PatternRule`, the ASCII word-boundary lookarounds, digits.
 
 Pure Python (no Presidio, no spaCy) so the patterns can be unit tested and reused alone.
 
@@ -7,7 +7,7 @@ are "word" characters), so ``\\b4111...`` misses "卡号4111111111111111". Every
 lookarounds instead (:data:`L` / :data:`R`): a match may touch CJK text or punctuation, but not
 continue an ASCII word or number.
 
-Each pattern is a :class:`Rule`: the regex, a base score, the group holding the value to scrub
+Each pattern is a :class:`PatternRule`: the regex, a base score, the group holding the value to scrub
 (``"v"`` when only part of the match is sensitive, e.g. the value of ``password=...``) and an
 optional validator that receives that value and may reject it (checksums, placeholders). Patterns
 whose extent and confidence depend on which optional parts matched (addresses, names after a
@@ -35,7 +35,7 @@ CJK_RUN_RE = HAN_RUN_RE
 
 
 @dataclass(frozen=True)
-class Rule:
+class PatternRule:
     """One regex of a recognizer."""
 
     name: str
@@ -74,9 +74,9 @@ class Rule:
 
 def rule(name: str, pattern: str, score: float, group: int | str = 0,
          validate: Optional[Callable[[str], bool]] = None, flags: int = 0,
-         check_group: int | str | None = None, refine=None, prefilter: Optional[str] = None) -> Rule:
-    """A :class:`Rule` with its regex (compiled with ``flags``) and its prefilter compiled."""
-    return Rule(name, re.compile(pattern, flags), score, group, validate, check_group, refine,
+         check_group: int | str | None = None, refine=None, prefilter: Optional[str] = None) -> PatternRule:
+    """A :class:`PatternRule` with its regex (compiled with ``flags``) and its prefilter compiled."""
+    return PatternRule(name, re.compile(pattern, flags), score, group, validate, check_group, refine,
                 re.compile(prefilter) if prefilter else None)
 
 
