@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from faker import Faker
 
-# Every entity type the generator plants.
+from transforms.scrub.entities import BY_NAME
+
+# Every kind of value the generator plants: the scrubber's entity types (transforms.scrub.entities),
+# two of them also in a Chinese form that is planted and counted apart (see LOCALE_VARIANTS).
 ENTITY_TYPES = (
     "PERSON",
     "EMAIL_ADDRESS",
@@ -28,6 +31,20 @@ ENTITY_TYPES = (
     "CN_PERSON",
     "CN_ADDRESS",
 )
+# Planted kinds that are the Chinese form of one scrubber type: recall on them is reported apart, but the
+# scrubber names them by the table's type.
+LOCALE_VARIANTS = {"CN_PHONE_NUMBER": "PHONE_NUMBER", "CN_PERSON": "PERSON"}
+
+
+def scrubbed_as(kind: str) -> str:
+    """The entity type (transforms.scrub.entities) the scrubber gives a planted value of this kind."""
+    return LOCALE_VARIANTS.get(kind, kind)
+
+
+# A planted kind the scrubber has no type for would be ground truth nobody can detect: refuse at import.
+_UNKNOWN = [kind for kind in ENTITY_TYPES if scrubbed_as(kind) not in BY_NAME]
+if _UNKNOWN:
+    raise ImportError(f"planted PII kinds without a scrubber entity type: {_UNKNOWN}")
 
 
 @dataclass(frozen=True)

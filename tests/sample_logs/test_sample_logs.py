@@ -348,3 +348,11 @@ def test_bad_arguments(tmp_path: Path) -> None:
         generate_logs(tmp_path, [D1, D1], 1)
     empty = generate_logs(tmp_path, [D1], 0)
     assert empty.files == [] and empty.lines == 0
+
+
+def test_every_planted_kind_is_an_entity_type_of_the_scrubbers_table():
+    from flywheel.sample_logs.pii import scrubbed_as
+    from transforms.scrub.entities import BY_NAME
+
+    assert {scrubbed_as(kind) for kind in ENTITY_TYPES} <= set(BY_NAME)
+    assert scrubbed_as("CN_PERSON") == "PERSON" and scrubbed_as("EMAIL_ADDRESS") == "EMAIL_ADDRESS"
