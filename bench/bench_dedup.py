@@ -20,7 +20,7 @@ The data (fixed seed, every example a pure function of its index, so a Beam work
 Variants, each in a fresh interpreter (so peak RSS is the variant's own):
     plain  the plain functions in one process: dedup.dedup_exact, then signatures + dedup.near_duplicate_losers
            (numpy band sorting), then caps/weights/index rows (curate_oracle.curate_examples does the same work).
-    beam   training_beam.CurateTrainingExamples on FnApiRunner in_memory (no caps, no eval sets), the
+    beam   transforms.beam.training.CurateTrainingExamples on FnApiRunner in_memory (no caps, no eval sets), the
            examples generated inside the pipeline (generation time is reported separately by `plain`).
 
 Accuracy, per family (a base with its copies): planted duplicates = examples - families. Caught = copies

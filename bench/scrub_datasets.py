@@ -146,18 +146,14 @@ NOT_IN_SCOPE = frozenset(canon for canon, *_ in TYPE_TABLE) - IN_SCOPE  # TITLE,
 
 
 def scrubber_fingerprint() -> str:
-    """Short hashes of the scrubber's source files, printed with every figure (they change)."""
+    """A short hash of the scrub stage's source files, printed with every figure (they change)."""
     import hashlib
 
-    parts = []
-    for name in ("scrub.py", "recognizers.py", "pii_patterns.py"):
-        path = REPO / "transforms" / name
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-        except OSError:
-            digest = "missing"
-        parts.append(f"{name} {digest}")
-    return "transforms/{" + ", ".join(parts) + "}"
+    digest = hashlib.sha256()
+    files = sorted((REPO / "transforms" / "scrub").rglob("*.py"))
+    for path in files:
+        digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"transforms/scrub/ ({len(files)} files) {digest.hexdigest()[:10]}"
 
 
 def gold_type(label: str) -> str:

@@ -130,7 +130,7 @@ MESSAGE_RULES: tuple[SignalRule, ...] = (PROMPT_RESEND, FAST_NEGATIVE_FOLLOW_UP,
 
 @dataclass(frozen=True)
 class CueRule:
-    """A conversational rule over one cue group of feedback_phrases.CUES, declared once for all languages."""
+    """A conversational rule over one cue group of phrases.CUES, declared once for all languages."""
 
     cue: str
     name: str
