@@ -32,6 +32,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from flows.settings import SettingsOverrides, load_settings, setting_flags  # noqa: E402
+from flywheel.sample_logs.generate import LOG_FORMATS as GENERATOR_LOG_FORMATS  # noqa: E402
 from schemas.errors import ConfigError  # noqa: E402
 
 console = Console()
@@ -277,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", type=_date)
     p.add_argument("--conversations", type=int, default=200, help="conversations per day")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--log-format", default="events", choices=["events", "openai", "mixed"])
+    p.add_argument("--log-format", default="events", choices=GENERATOR_LOG_FORMATS)
     p.add_argument("--malformed-rate", type=float, default=0.01)
     p.add_argument("--no-gzip", action="store_true", help="write .jsonl instead of .jsonl.gz")
     p.add_argument("--lines-per-file", type=int, default=50_000, help="start a new file after this many lines")

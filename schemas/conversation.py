@@ -7,10 +7,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from schemas import SCHEMA_VERSION
+
+
+# What a turn's final label rests on: "rules", "judge", "rules+judge", or "none" (no signal at all).
+LabelSource = Literal["rules", "judge", "rules+judge", "none"]
+# What happened with the LLM judge for a turn: "not_needed" (rules decided), "judged", "cached", "calibration"
+# (a decided turn sampled to measure agreement), "judge_skipped" (budget spent), "judge_failed" (endpoint
+# errors / invalid answers), "rules_only" (no judge configured).
+JudgeStatus = Literal["not_needed", "judged", "cached", "calibration", "judge_skipped", "judge_failed", "rules_only"]
 
 
 class Label(StrEnum):
@@ -66,11 +75,8 @@ class Turn(BaseModel):
     decisions: list[LabelDecision] = Field(default_factory=list)
     # 0..1, from the combination of signals (and the judge's 1-10 quality when it ran).
     quality_score: float | None = None
-    # What the final label rests on: "rules", "judge", "rules+judge", or "none" (no signal at all).
-    label_source: str | None = None
-    # What happened with the LLM judge for this turn: "not_needed" (rules decided), "judged", "cached",
-    # "judge_skipped" (budget spent), "judge_failed" (endpoint errors/invalid answers), "rules_only" (no judge).
-    judge_status: str | None = None
+    label_source: LabelSource | None = None
+    judge_status: JudgeStatus | None = None
     # The corrected answer the judge derived from the user's follow-up correction (scrubbed), if any.
     corrected_answer: str | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -90,9 +91,9 @@ class Judgment(BaseModel):
     rubric_version: str
     model: str
     # Why this turn was judged: "undecided" (rules could not decide) or "calibration" (a sampled decided turn).
-    reason: str
+    reason: Literal["undecided", "calibration"]
     # "ok", or "failed" (errors, invalid answers: the turn keeps its rules label and is marked judge_failed).
-    status: str
+    status: Literal["ok", "failed"]
     quality: int | None = None
     rationale: str | None = None
     satisfaction: str | None = None
@@ -136,7 +137,8 @@ class RunManifest(BaseModel):
     run_id: str
     flow: str
     dt: str
-    status: str
+    # "running" while the run works; then "succeeded", "failed" or "no_input" (no log files for the date).
+    status: Literal["running", "succeeded", "failed", "no_input"]
     started_at: datetime
     finished_at: datetime | None = None
     config_hash: str

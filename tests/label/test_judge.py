@@ -368,3 +368,14 @@ def test_budget_spans_batches_of_one_judge(stub):
         second = judge.run([item(2), item(3)])
     assert (first.calls, len(first.skipped)) == (2, 0)
     assert (second.calls, len(second.skipped)) == (1, 1)
+
+
+def test_the_judge_statuses_the_label_stage_writes_are_the_contracts():
+    import typing
+
+    from schemas.conversation import JudgeStatus
+    from transforms.label import verdicts
+
+    written = {verdicts.NOT_NEEDED, verdicts.JUDGED, verdicts.CACHED, verdicts.CALIBRATION, verdicts.SKIPPED,
+               verdicts.FAILED, verdicts.RULES_ONLY}
+    assert written == set(typing.get_args(JudgeStatus))

@@ -15,6 +15,7 @@ from transforms.label.judge_prompt import JudgeItem, pick_for_judging
 from transforms.label.signals import combine, needs_judge, next_user_turn
 
 # judge_status values (see schemas.conversation.Turn)
+# The judge_status values (their one definition and meaning: schemas.conversation.JudgeStatus).
 NOT_NEEDED, JUDGED, CACHED, CALIBRATION = "not_needed", "judged", "cached", "calibration"
 SKIPPED, FAILED, RULES_ONLY = "judge_skipped", "judge_failed", "rules_only"
 
