@@ -79,7 +79,7 @@ def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManif
                  run_id, len(files), day, settings.runner, settings.workers, settings.scrub_mode, settings.judge_mode)
         plan = DayPlan(day=day, run_id=run_id, files=tuple(files), log_format=settings.source_format,
                        scrub=settings.scrub, lake=settings.lake, judge=settings.judge, policy=settings.training,
-                       runner=settings.runner_config)
+                       runner=settings.runner_config, ingest=settings.ingest)
         # Earlier verdicts (this date's included): a rerun or backfill never pays for the same judgment twice.
         judge_cache = read_rows(settings.lake_uri, "judgments") if settings.judge else []
         result = run_day_pipeline(plan, judge_cache=judge_cache)

@@ -24,6 +24,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from datalake.config import LakeConfig, Shards
 from schemas.errors import ConfigError
 from transforms.beam.config import BeamRunner, RunnerConfig, Workers
+from transforms.ingest.config import IngestConfig
 from transforms.ingest.lines import LogFormat
 from transforms.label.judge_config import JudgeConfig
 from transforms.scrub.config import IdHashKey, ScrubConfig, ScrubMode, ScrubReplacement
@@ -40,6 +41,9 @@ class Settings(BaseSettings):
     # "auto" detects each line's format; "events" is the flywheel's own JSONL; "openai" is gateway logs;
     # "oasst" is OpenAssistant message trees (one tree per line).
     source_format: LogFormat = "auto"
+    # Caps and the event-time window of ingest: FLYWHEEL_INGEST__MAX_LINE_BYTES, __MAX_FILE_BYTES,
+    # __MAX_TURNS_PER_CONVERSATION, __EVENT_WINDOW_DAYS_BEFORE, __EVENT_WINDOW_DAYS_AFTER (transforms.ingest.config).
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
     # The analyst tree (Parquet partitions, run manifests).            -> settings.lake
     lake_uri: str = "lake"
     # Lines that failed to parse: raw, may hold PII, so outside the lake and owner-only.

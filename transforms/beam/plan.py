@@ -11,6 +11,7 @@ from datetime import date
 
 from datalake.config import LakeConfig
 from transforms.beam.config import RunnerConfig
+from transforms.ingest.config import IngestConfig
 from transforms.ingest.lines import LogFormat
 from transforms.label.judge_config import JudgeConfig
 from transforms.scrub.config import ScrubConfig
@@ -31,3 +32,4 @@ class DayPlan:
     judge: JudgeConfig | None = None
     policy: TrainingPolicy = field(default_factory=TrainingPolicy)
     runner: RunnerConfig = field(default_factory=RunnerConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
