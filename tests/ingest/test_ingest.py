@@ -12,12 +12,17 @@ import pytest
 from schemas.events import FeedbackEvent, FeedbackKind, MessageEvent, Role
 from transforms.ids import stable_id
 from transforms.ingest.event_log import feedback_event_id
-from transforms.ingest.files import SourceError, list_source_files, read_lines
+from transforms.ingest.files import SourceError, SourceReadError, list_source_files, read_lines
 from transforms.ingest.lines import parse_line
 from transforms.ingest.records import MalformedLine
 
 CANARY = "canary-secret@example.com"
 DAY = date(2024, 5, 1)
+
+
+def _lines(uri):
+    """(number, text) of every line, as read_lines yields them (problem lines included, as their text)."""
+    return [(line.number, line.text) for line in read_lines(str(uri))]
 
 
 def _write(path, lines, gz=False):
@@ -82,7 +87,7 @@ def test_list_source_files_fsspec_uri_round_trips():
     try:
         files = list_source_files("memory://flywheel-test-src", DAY)
         assert files == ["memory:///flywheel-test-src/dt=2024-05-01/part-0.jsonl"]
-        assert list(read_lines(files[0])) == [(1, '{"a": 1}')]
+        assert _lines(files[0]) == [(1, '{"a": 1}')]
     finally:
         fs.rm("/flywheel-test-src", recursive=True)
 
@@ -95,14 +100,14 @@ def test_read_lines_plain_and_gz_give_the_same_lines(tmp_path):
     _write(tmp_path / "a.jsonl", lines)
     _write(tmp_path / "a.jsonl.gz", lines, gz=True)
     expected = [(1, lines[0]), (2, lines[1]), (3, lines[2])]
-    assert list(read_lines(str(tmp_path / "a.jsonl"))) == expected
-    assert list(read_lines(str(tmp_path / "a.jsonl.gz"))) == expected
+    assert _lines(tmp_path / "a.jsonl") == expected
+    assert _lines(tmp_path / "a.jsonl.gz") == expected
 
 
 def test_read_lines_keeps_blank_lines_and_numbering(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_bytes(b'\xef\xbb\xbf{"n": 1}\r\n\n   \n{"n": 4}')
-    assert list(read_lines(str(path))) == [(1, '{"n": 1}'), (2, ""), (3, "   "), (4, '{"n": 4}')]
+    assert _lines(path) == [(1, '{"n": 1}'), (2, ""), (3, "   "), (4, '{"n": 4}')]
 
 
 def test_blank_line_is_malformed_with_its_own_reason():
@@ -110,12 +115,15 @@ def test_blank_line_is_malformed_with_its_own_reason():
     assert _reason("   ") == "empty line"
 
 
-def test_read_lines_invalid_utf8_does_not_kill_the_file(tmp_path):
+def test_read_lines_invalid_utf8_is_a_problem_line_not_a_repaired_one(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_bytes(b'{"n": 1}\n{"bad": "\xff\xfe"}\n{"n": 3}\n')
     got = list(read_lines(str(path)))
-    assert [n for n, _ in got] == [1, 2, 3]
-    assert "\ufffd" in got[1][1]
+    assert [line.number for line in got] == [1, 2, 3]
+    assert got[0].problem is None and got[2].problem is None
+    # Not U+FFFD: two different invalid byte strings must not become the same text.
+    assert got[1].problem == "not valid UTF-8 (byte 10 of the line)"
+    assert "\ufffd" not in got[1].text and "\\xff\\xfe" in got[1].text
 
 
 def test_read_lines_truncated_gz_raises_after_the_lines_it_could_read(tmp_path):
@@ -123,10 +131,12 @@ def test_read_lines_truncated_gz_raises_after_the_lines_it_could_read(tmp_path):
     whole = gzip.compress("".join(f'{{"n": {n}}}\n' for n in range(1, 20001)).encode())
     path.write_bytes(whole[: len(whole) // 2])
     got = []
-    with pytest.raises((OSError, EOFError)):
-        for item in read_lines(str(path)):
-            got.append(item)
+    with pytest.raises(SourceReadError) as err:
+        for line in read_lines(str(path)):
+            got.append((line.number, line.text))
     assert got and got == [(n, f'{{"n": {n}}}') for n in range(1, len(got) + 1)]
+    assert err.value.status == "truncated"
+    assert str(err.value) == f"{path}: truncated at line {len(got) + 1}: the compressed stream ends before its end marker (EOFError)"
 
 
 # --------------------------------------------------------------------------- events adapter
@@ -329,7 +339,7 @@ def test_openai_adapter_gz_file_end_to_end(tmp_path):
     path = tmp_path / "2024-05-01" / "gateway.jsonl.gz"
     _write(path, [_openai(HISTORY), _message()], gz=True)
     (file,) = list_source_files(str(tmp_path), DAY)
-    parsed = [parse_line(text) for _, text in read_lines(file)]
+    parsed = [parse_line(text) for _, text in _lines(file)]
     assert [adapter for adapter, _ in parsed] == ["openai", "events"]
     assert [len(events) for _, events in parsed] == [3, 1]
 
@@ -394,8 +404,9 @@ def test_unknown_log_format_is_a_programming_error():
         parse_line(_message(), log_format="csv")
 
 
-def test_replacement_characters_from_bad_utf8_are_rejected_structurally(tmp_path):
+def test_bad_utf8_is_refused_before_parsing_and_its_quarantine_text_shows_the_bytes(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_bytes(b'{"type": "message", \xff"conversation_id": "c"}\n')
-    ((_, text),) = list(read_lines(str(path)))
-    assert _reason(text).startswith("invalid JSON")
+    (line,) = read_lines(str(path))
+    assert line.problem == "not valid UTF-8 (byte 21 of the line)"
+    assert line.text == '{"type": "message", \\xff"conversation_id": "c"}'

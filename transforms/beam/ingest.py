@@ -1,21 +1,30 @@
 """Ingest on Beam: `ReadAndParseLogs`, log file URIs -> events keyed by conversation, and quarantined lines.
 
-The parsing itself is transforms.ingest (one adapter per log format); this only spreads files over workers
-and counts lines (lines_read = lines_accepted + lines_quarantined + lines_blank, checked by the flow).
+The parsing itself is plain Python in transforms.ingest (`LogFileParse`: per-line parsing, validation and the
+event window; `LogFileReader`: bounded reading and the file's status); this only spreads files over workers,
+emits, and counts: lines (lines_read = lines_accepted + lines_quarantined + lines_blank, checked by the flow)
+and how each file's reading ended (the manifest's `inputs`; a truncated, unreadable or over-cap file fails
+the run there).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Iterable
 
 import apache_beam as beam
 from apache_beam.pvalue import TaggedOutput
 
-from schemas.outputs import QuarantinedLine
-from transforms.beam.metrics import count, count_input_lines
-from transforms.ingest.files import read_lines
-from transforms.ingest.lines import parse_line
-from transforms.ingest.records import MalformedLine
+from schemas.errors import FlywheelError
+from schemas.outputs import QuarantinedLine, scrub_source_uri
+from transforms.beam.metrics import count, count_input_lines, report_input_file
+from transforms.ingest.config import IngestConfig
+from transforms.ingest.log_file import LogFileParse
+from transforms.ingest.window import EventWindow
+
+
+class IngestFailed(FlywheelError):
+    """Ingest itself failed on a line (a bug, not a bad line: those are quarantined); names file and line."""
 
 
 class ParseLogFileDoFn(beam.DoFn):
@@ -23,42 +32,32 @@ class ParseLogFileDoFn(beam.DoFn):
 
     QUARANTINE = "quarantine"
 
-    def __init__(self, log_format: str):
+    def __init__(self, log_format: str, day: date, ingest: IngestConfig):
         self._log_format = log_format
+        self._window = EventWindow.for_day(day, ingest)
+        self._ingest = ingest
 
     def process(self, uri: str):
-        read = blank = accepted = rejected = 0
-        line_number = 0
+        parse = LogFileParse(uri, self._log_format, self._window, self._ingest)
         try:
-            for line_number, line in read_lines(uri):
-                read += 1
-                if not line.strip():
-                    blank += 1
+            for item in parse:
+                if isinstance(item, QuarantinedLine):
+                    yield TaggedOutput(self.QUARANTINE, item)
                     continue
-                try:
-                    adapter, events = parse_line(line, self._log_format)
-                except MalformedLine as exc:
-                    rejected += 1
-                    yield TaggedOutput(self.QUARANTINE, QuarantinedLine(
-                        reason=exc.reason, source_uri=uri, line_number=line_number, raw_line=line))
-                    continue
-                accepted += 1
-                count("events_accepted", len(events))
-                for event in events:
-                    yield event.conversation_id, (adapter, event)
-        except (OSError, EOFError, ValueError) as exc:
-            # A truncated gzip or unreadable file: keep what was read, record where it broke.
-            read += 1
-            rejected += 1
-            yield TaggedOutput(self.QUARANTINE, QuarantinedLine(
-                reason=f"unreadable file after line {line_number}: {type(exc).__name__}",
-                source_uri=uri, line_number=line_number + 1, raw_line=""))
+                count("events_accepted", len(item.events))
+                for event in item.events:
+                    yield event.conversation_id, (item.adapter, event)
+        except Exception as exc:
+            # LogFileParse is built never to raise for a line or a file; should it anyway, the run's error
+            # says where, without the message (it may quote the line).
+            raise IngestFailed(f"{scrub_source_uri(uri)}: line {parse.line_number}: {type(exc).__name__}") from exc
         count("files_read")
-        count("lines_read", read)
-        count("lines_blank", blank)
-        count("lines_accepted", accepted)
-        count("lines_quarantined", rejected)
-        count_input_lines(uri, read)
+        count("lines_read", parse.lines_read)
+        count("lines_blank", parse.lines_blank)
+        count("lines_accepted", parse.lines_accepted)
+        count("lines_quarantined", parse.lines_quarantined)
+        count_input_lines(uri, parse.lines_read)
+        report_input_file(uri, parse.status, parse.error)
 
 
 class ReadAndParseLogs(beam.PTransform):
@@ -67,10 +66,12 @@ class ReadAndParseLogs(beam.PTransform):
     EVENTS = "events"
     QUARANTINE = "quarantine"
 
-    def __init__(self, files: Iterable[str], log_format: str):
+    def __init__(self, files: Iterable[str], log_format: str, day: date, ingest: IngestConfig | None = None):
         super().__init__()
         self._files = sorted(files)
         self._log_format = log_format
+        self._day = day
+        self._ingest = ingest or IngestConfig()
 
     def expand(self, pbegin):
         parsed = (
@@ -78,7 +79,7 @@ class ReadAndParseLogs(beam.PTransform):
             | "List files" >> beam.Create(self._files)
             # Files are independent units of work: let the runner spread them over workers.
             | "Spread files" >> beam.Reshuffle()
-            | "Parse lines" >> beam.ParDo(ParseLogFileDoFn(self._log_format)).with_outputs(
+            | "Parse lines" >> beam.ParDo(ParseLogFileDoFn(self._log_format, self._day, self._ingest)).with_outputs(
                 ParseLogFileDoFn.QUARANTINE, main="events")
         )
         return {self.EVENTS: parsed.events, self.QUARANTINE: parsed[ParseLogFileDoFn.QUARANTINE]}

@@ -2,16 +2,22 @@
 
 Counters in `METRICS_NAMESPACE` become the run manifest's counts (`pipeline.read_counts`); their names are
 part of the manifest's format, so a rename is a format change. Lines read per input file go to their own
-namespace, one counter per file URI (the manifest's `inputs`).
+namespace, one counter per file URI (the manifest's `inputs`); how each file's reading ended goes to another,
+one counter per file whose name carries the URI, status and error (counters carry only numbers, and the
+manifest needs the text).
 """
 
 from __future__ import annotations
+
+import json
 
 from apache_beam.metrics import Metrics
 
 METRICS_NAMESPACE = "flywheel"
 # Lines read per input file: the counter's name is the file's URI.
 INPUT_LINES_NAMESPACE = "flywheel.input_lines"
+# How reading each input file ended: the counter's name is JSON [uri, status, error], its value 1.
+INPUT_STATUS_NAMESPACE = "flywheel.input_status"
 
 
 def count(name: str, value: int = 1) -> None:
@@ -21,3 +27,13 @@ def count(name: str, value: int = 1) -> None:
 
 def count_input_lines(uri: str, lines: int) -> None:
     Metrics.counter(INPUT_LINES_NAMESPACE, uri).inc(lines)
+
+
+def report_input_file(uri: str, status: str, error: str | None) -> None:
+    Metrics.counter(INPUT_STATUS_NAMESPACE, json.dumps([uri, status, error])).inc()
+
+
+def parse_input_file_report(name: str) -> tuple[str, str, str | None]:
+    """(uri, status, error) from a counter name written by `report_input_file`."""
+    uri, status, error = json.loads(name)
+    return uri, status, error

@@ -19,32 +19,41 @@ from transforms.ingest.event_log import parse_event_record
 from transforms.ingest.oasst import parse_oasst_record
 from transforms.ingest.openai_log import parse_openai_record
 from transforms.ingest.records import MalformedLine, load_json_object
+from transforms.ingest.window import EventWindow
 
 # The source_format setting's values (flows.settings.Settings types it with this alias).
 LogFormat = Literal["auto", "events", "openai", "oasst"]
 LOG_FORMATS: tuple[str, ...] = get_args(LogFormat)
 
 
-def parse_line(line: str, log_format: str = "auto") -> tuple[str, list[MessageEvent | FeedbackEvent]]:
+def parse_line(
+    line: str, log_format: str = "auto", window: EventWindow | None = None
+) -> tuple[str, list[MessageEvent | FeedbackEvent]]:
     """One log line as events.
 
-    In: the line's text and the log format: "events", "openai", "oasst" or "auto" (a JSON object with
+    In: the line's text, the log format: "events", "openai", "oasst" or "auto" (a JSON object with
     "type" is an event; one with "request"/"response" is an OpenAI chat-completions log; one with
-    "message_tree_id" and "prompt" is an OpenAssistant tree).
+    "message_tree_id" and "prompt" is an OpenAssistant tree), and the run's event window (None: no
+    window, OpenAssistant trees on their default day; a run always passes one).
     Out: (adapter name, events): ("events", [one event]), ("openai", [messages of the call]) or
-    ("oasst", [messages and feedback of the tree]).
-    Refuses: anything that is not one of those (MalformedLine with a reason that names the problem
-    and never the line's content or field values).
+    ("oasst", [messages and feedback of the tree], stamped on the window's day).
+    Refuses: anything that is not one of those, or whose timestamps fall outside the window
+    (MalformedLine with a reason that names the problem and never the line's content or field values).
     """
     if log_format not in LOG_FORMATS:
         raise ValueError(f"unknown log format {log_format!r}: expected one of {', '.join(LOG_FORMATS)}")
     record = load_json_object(line)
     adapter = log_format if log_format != "auto" else _detect_format(record)
     if adapter == "events":
-        return "events", [parse_event_record(record)]
-    if adapter == "oasst":
-        return "oasst", parse_oasst_record(record)
-    return "openai", parse_openai_record(record)
+        events: list[MessageEvent | FeedbackEvent] = [parse_event_record(record)]
+    elif adapter == "oasst":
+        # Trees carry no times: their synthetic clock runs on the partition date they were filed under.
+        events = parse_oasst_record(record, day=window.day if window else None)
+    else:
+        events = parse_openai_record(record)
+    if window is not None:
+        window.check(events)
+    return adapter, events
 
 
 def _detect_format(record: dict[str, Any]) -> str:

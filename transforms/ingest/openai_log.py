@@ -3,15 +3,14 @@ write them: one call per line, the whole history in the request, the answer in t
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from schemas.events import FeedbackEvent, MessageEvent, Role
+from schemas.events import FeedbackEvent, MessageEvent, Role, as_utc, timestamp_value
 from transforms.ids import stable_id
-from transforms.ingest.records import MalformedLine, json_kind, validation_reason
+from transforms.ingest.records import MalformedLine, json_kind, load_json, validation_reason
 
 # Where gateways put the conversation and the user: first hit wins, in this order.
 _CONVERSATION_KEYS = ("conversation_id", "session_id", "thread_id")
@@ -31,10 +30,13 @@ def _as_object(value: Any, what: str) -> dict[str, Any]:
     if value is None:
         return {}
     if isinstance(value, str):
+        # Checked like a line: nested JSON can hold a lone surrogate or a NaN as well.
         try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            raise MalformedLine(f"invalid openai log: {what} is a string but not JSON") from None
+            value = load_json(value)
+        except MalformedLine as exc:
+            if exc.reason.startswith("invalid JSON"):
+                raise MalformedLine(f"invalid openai log: {what} is a string but not JSON") from None
+            raise MalformedLine(f"invalid openai log: {what}: {exc.reason}") from None
     if not isinstance(value, dict):
         raise MalformedLine(f"invalid openai log: {what} is a JSON {json_kind(value)}, not an object")
     return value
@@ -65,12 +67,16 @@ def _parse_timestamp(value: Any, where: str) -> datetime:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise MalformedLine(f"invalid openai log: {where}: not a timestamp")
     try:
-        # ISO strings, unix seconds and unix milliseconds (pydantic tells them apart by size);
-        # MessageEvent then normalises it to UTC like every other event.
-        return _datetime_adapter.validate_python(value)
+        # ISO strings, or unix seconds / milliseconds by the events schema's one rule (timestamp_value);
+        # then UTC, so that stepping the history back below cannot overflow on an offset.
+        stamp = _datetime_adapter.validate_python(timestamp_value(value))
+        return as_utc(stamp)
     except ValidationError as exc:
         message = exc.errors(include_url=False, include_input=False)[0]["msg"]
         raise MalformedLine(f"invalid openai log: {where}: {message}") from None
+    except ValueError as exc:
+        # Our own validators' messages (schemas.events) name the problem, never the value.
+        raise MalformedLine(f"invalid openai log: {where}: {exc}") from None
 
 
 def _content_text(content: Any, where: str) -> str:
@@ -156,6 +162,9 @@ def parse_openai_record(record: dict[str, Any]) -> list[MessageEvent | FeedbackE
         raise MalformedLine("invalid openai log: no request messages and no response choice")
 
     calls = history + ([answer] if answer else [])
+    if timestamp - datetime.min.replace(tzinfo=timezone.utc) <= _HISTORY_STEP * len(calls):
+        # 0001-01-01T00:00:00Z: no room to stamp the history before it (the window refuses it anyway).
+        raise MalformedLine("invalid openai log: timestamp: too early to order the call's history (year 1)")
     events: list[MessageEvent | FeedbackEvent] = []
     parent_id: str | None = None
     n_history = len(history)

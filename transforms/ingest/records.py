@@ -7,6 +7,7 @@ the line's content or a field's value: only field names, JSON kinds and the pars
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,20 +23,68 @@ class MalformedLine(FlywheelError):
         self.reason = reason
 
 
+# A JSON \uXXXX escape of a UTF-16 surrogate (D800-DFFF). A valid pair decodes to one character; a lone one
+# decodes to a Python str that cannot be encoded as UTF-8 and fails much later (Parquet, the quarantine).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _no_number_constants(name: str) -> float:
+    # json.loads accepts NaN, Infinity and -Infinity, which are not JSON and poison every comparison.
+    raise MalformedLine(f"invalid JSON: {name} is not a JSON number")
+
+
 def load_json_object(line: str) -> dict[str, Any]:
-    """A log line as a JSON object, or MalformedLine with a reason that quotes nothing of the line."""
+    """A log line as a JSON object, or MalformedLine with a reason that quotes nothing of the line.
+
+    Refuses, besides invalid JSON and non-objects, what `load_json` refuses.
+    """
     if not line.strip():
         raise MalformedLine("empty line")
+    record = load_json(line)
+    if not isinstance(record, dict):
+        raise MalformedLine(f"unknown format: a JSON {json_kind(record)}, not an object")
+    return record
+
+
+def load_json(text: str) -> Any:
+    """Any JSON document (a line, or JSON a gateway nested in a string), checked like a line.
+
+    Refuses (MalformedLine): invalid JSON, NaN/Infinity, integers longer than Python converts (4,300
+    digits: a ValueError that used to escape the per-line handling), nesting deeper than the parser's
+    recursion limit, and strings holding a lone surrogate escape (text that is not valid Unicode is
+    quarantined, never repaired into U+FFFD).
+    """
     try:
-        record = json.loads(line)
+        record = json.loads(text, parse_constant=_no_number_constants)
     except json.JSONDecodeError as exc:
         # exc.msg is the parser's own wording ("Expecting ',' delimiter"), never the document.
         raise MalformedLine(f"invalid JSON: {exc.msg} (col {exc.colno})") from None
     except RecursionError:
         raise MalformedLine("invalid JSON: nested too deeply") from None
-    if not isinstance(record, dict):
-        raise MalformedLine(f"unknown format: a JSON {json_kind(record)}, not an object")
+    except ValueError:
+        # int() refuses numbers of more than sys.get_int_max_str_digits() digits (CVE-2020-10735).
+        raise MalformedLine("invalid JSON: a number has too many digits") from None
+    if _SURROGATE_ESCAPE.search(text) and _holds_lone_surrogate(record):
+        raise MalformedLine("not valid Unicode: a string holds a lone surrogate (\\ud800-\\udfff)")
     return record
+
+
+def _holds_lone_surrogate(value: Any) -> bool:
+    """Whether any key or string in a decoded JSON value is not encodable as UTF-8 (iterative: no recursion)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def json_kind(value: object) -> str:
