@@ -1,6 +1,6 @@
 """The per-conversation step: events -> a scrubbed conversation labeled by the rules.
 
-Plain Python: the Beam wrapper in transforms/beam/pipeline.py only calls `process_conversation`.
+Plain Python: the Beam wrapper in transforms/beam/conversations.py only calls `process_conversation`.
 Order matters: everything after `scrub_conversation` (rules, judge, training rows) sees only scrubbed text.
 The scrub step itself (`scrub_conversation`, `safe_identifiers`) lives in transforms/scrub/conversation.py.
 """
@@ -8,13 +8,13 @@ The scrub step itself (`scrub_conversation`, `safe_identifiers`) lives in transf
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from schemas.conversation import Conversation
 from schemas.events import FeedbackEvent, MessageEvent
 from transforms.ids import stable_id
-from transforms.ingest.sessionize import sessionize
+from transforms.ingest.sessionize import sessionize_conversation
 from transforms.label.signals import label_turns
 from transforms.scrub.conversation import safe_identifiers, scrub_conversation  # noqa: F401 (re-exported)
 from transforms.scrub.scrubber import Scrubber
@@ -22,8 +22,14 @@ from transforms.scrub.scrubber import Scrubber
 
 @dataclass
 class ProcessedConversation:
-    conversation: Conversation
+    # None when the events hold no message at all (feedback only): there is no conversation to make a
+    # row of, and its feedback is counted in `shape_counts["feedback_without_conversation"]`.
+    conversation: Conversation | None
     unattached_feedback: int
+    # What sessionizing set aside to get the conversation into shape, as manifest counts (only the
+    # non-zero ones): conversations_truncated, turns_dropped_by_cap, feedback_dropped_by_cap,
+    # parent_links_dropped.<reason>, feedback_without_conversation.
+    shape_counts: dict[str, int] = field(default_factory=dict)
 
 
 def with_row_id(conversation: Conversation) -> Conversation:
@@ -38,7 +44,23 @@ def process_conversation(
     source: str,
     scrubber: Scrubber,
     id_hash_key: str | None = None,
+    max_turns: int | None = None,
 ) -> ProcessedConversation:
-    """Sessionize, scrub and label one conversation's events with the rules (row id comes after the judge)."""
-    raw, unattached = sessionize(conversation_id, events, source, id_hash_key)
-    return ProcessedConversation(label_turns(scrub_conversation(raw, scrubber, id_hash_key)), unattached)
+    """Sessionize, scrub and label one conversation's events with the rules (row id comes after the judge).
+
+    `max_turns` is IngestConfig.max_turns_per_conversation (None = no cap): the turns beyond it are cut
+    off before scrubbing, so a runaway conversation costs no more than the cap.
+    """
+    shaped = sessionize_conversation(conversation_id, events, source, id_hash_key, max_turns)
+    counts = {
+        "conversations_truncated": int(shaped.truncated),
+        "turns_dropped_by_cap": shaped.turns_dropped_by_cap,
+        "feedback_dropped_by_cap": shaped.feedback_dropped_by_cap,
+        "feedback_without_conversation": shaped.feedback_without_conversation,
+        **{f"parent_links_dropped.{reason}": n for reason, n in sorted(shaped.parent_links_dropped.items())},
+    }
+    counts = {name: n for name, n in counts.items() if n}
+    if not shaped.conversation.turns:
+        return ProcessedConversation(None, shaped.unattached_feedback, counts)
+    labeled = label_turns(scrub_conversation(shaped.conversation, scrubber, id_hash_key))
+    return ProcessedConversation(labeled, shaped.unattached_feedback, counts)

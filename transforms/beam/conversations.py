@@ -1,7 +1,8 @@
 """Conversations on Beam: `SessionizeScrubLabel`, keyed events -> scrubbed conversations labeled by the rules.
 
 The step itself is plain Python (transforms.conversation_step.process_conversation): sessionize, scrub, label.
-Everything after this transform sees only scrubbed text.
+Everything after this transform sees only scrubbed text. The ingest caps on a conversation's shape
+(IngestConfig.max_turns_per_conversation) apply here; what they set aside becomes manifest counts.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from apache_beam.pvalue import TaggedOutput
 from schemas.outputs import QuarantinedLine
 from transforms.beam.metrics import count
 from transforms.conversation_step import process_conversation
+from transforms.ingest.config import IngestConfig
 from transforms.scrub.config import ScrubConfig
 from transforms.scrub.scrubber import Scrubber
 
@@ -30,13 +32,15 @@ class ProcessConversationDoFn(beam.DoFn):
 
     The scrubber (Presidio + spaCy) is built from the ScrubConfig once per worker in `setup`. A conversation
     that fails is not dropped: its events go to quarantine with the error's type (never its message, which
-    could quote raw text).
+    could quote raw text). A conversation longer than `max_turns` keeps its first turns; one of feedback
+    events only makes no row. Both are counted (see ProcessedConversation.shape_counts), never silent.
     """
 
     QUARANTINE = "quarantine"
 
-    def __init__(self, scrub: ScrubConfig):
+    def __init__(self, scrub: ScrubConfig, max_turns: int | None = None):
         self._config = scrub
+        self._max_turns = max_turns
         self._scrubber = None
 
     def setup(self):
@@ -49,7 +53,7 @@ class ProcessConversationDoFn(beam.DoFn):
         events = [event for _, event in tagged_events]
         try:
             result = process_conversation(conversation_id, events, source, self._scrubber,
-                                          self._config.id_hash_key)
+                                          self._config.id_hash_key, max_turns=self._max_turns)
         except Exception as exc:  # noqa: BLE001 - a bad conversation must not sink the day
             count("conversations_failed")
             yield TaggedOutput(self.QUARANTINE, QuarantinedLine(
@@ -57,7 +61,11 @@ class ProcessConversationDoFn(beam.DoFn):
                 source_uri=f"conversation:{conversation_id}", line_number=0,
                 raw_line=json.dumps([e.model_dump(mode="json") for e in events], ensure_ascii=False)))
             return
+        for name, value in result.shape_counts.items():
+            count(name, value)
         conversation = result.conversation
+        if conversation is None:
+            return  # feedback only: counted as feedback_without_conversation above
         count("conversations")
         count("turns", conversation.n_turns)
         count("feedback_unattached", result.unattached_feedback)
@@ -72,15 +80,17 @@ class SessionizeScrubLabel(beam.PTransform):
     CONVERSATIONS = "conversations"
     QUARANTINE = "quarantine"
 
-    def __init__(self, scrub: ScrubConfig):
+    def __init__(self, scrub: ScrubConfig, ingest: IngestConfig | None = None):
         super().__init__()
         self._scrub = scrub
+        # The default IngestConfig's cap holds for callers that pass none: the cap is a safety bound.
+        self._max_turns = (ingest or IngestConfig()).max_turns_per_conversation
 
     def expand(self, events):
         labeled = (
             events
             | "Group by conversation" >> beam.GroupByKey()
-            | "Scrub and label" >> beam.ParDo(ProcessConversationDoFn(self._scrub)).with_outputs(
+            | "Scrub and label" >> beam.ParDo(ProcessConversationDoFn(self._scrub, self._max_turns)).with_outputs(
                 ProcessConversationDoFn.QUARANTINE, main="conversations")
         )
         return {self.CONVERSATIONS: labeled.conversations,

@@ -17,7 +17,8 @@ from transforms.training.rows import build_training_rows
 class BuildTrainingRowsDoFn(beam.DoFn):
     """A final conversation -> SFT candidates (main) and preference rows ('preferences').
 
-    Every filter's and selection rule's drop count becomes a counter, so the manifest says why rows went.
+    Every filter's and selection rule's drop count becomes a counter, so the manifest says why rows went,
+    and rows whose context was cut to TrainingPolicy.max_context_turns are counted (rows_context_trimmed).
     """
 
     PREFERENCES = "preferences"
@@ -30,6 +31,8 @@ class BuildTrainingRowsDoFn(beam.DoFn):
         for reason, dropped in candidates.dropped.items():
             count(reason, dropped)
         count("sft_candidates", len(candidates.sft))
+        if candidates.context_trimmed:
+            count("rows_context_trimmed", candidates.context_trimmed)
         for pair in candidates.preferences:
             count(f"preferences.{pair.kind}")
             yield TaggedOutput(self.PREFERENCES, pair)

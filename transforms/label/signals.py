@@ -367,26 +367,63 @@ def _links_user_turns(conversation: Conversation) -> bool:
     return any(t.role == Role.user.value and t.parent_id for t in conversation.turns)
 
 
-def next_user_turn(conversation: Conversation, answer: Turn) -> Turn | None:
+class Branches:
+    """Who follows whom in one conversation, indexed once for all its answers.
+
+    The questions below (an answer's follow-up, its prompt, whether any user turn comes later) would
+    each scan every turn; asked for every answer, that is quadratic in the conversation's length. The
+    index answers each in constant time (or a walk up the answer's own chain), with the same results.
+    """
+
+    def __init__(self, conversation: Conversation):
+        user, assistant = Role.user.value, Role.assistant.value
+        ordered = sorted(conversation.turns, key=lambda t: t.turn_index)
+        self.by_id = {t.message_id: t for t in conversation.turns}
+        self.links_user_turns = _links_user_turns(conversation)
+        # parent message id -> its user children, in turn order
+        self.user_children: dict[str, list[Turn]] = {}
+        # message id -> the next user or assistant turn after it, and the nearest user turn before it
+        self.next_spoken: dict[str, Turn] = {}
+        self.previous_user: dict[str, Turn] = {}
+        self.last_user_index = -1
+        pending: list[Turn] = []  # turns waiting for the next user/assistant turn
+        last_user: Turn | None = None
+        for turn in ordered:
+            if last_user is not None:
+                self.previous_user[turn.message_id] = last_user
+            if turn.role in (user, assistant):
+                for waiting in pending:
+                    self.next_spoken[waiting.message_id] = turn
+                pending = []
+            pending.append(turn)
+            if turn.role == user:
+                last_user = turn
+                self.last_user_index = turn.turn_index
+                if turn.parent_id:
+                    self.user_children.setdefault(turn.parent_id, []).append(turn)
+
+
+def next_user_turn(conversation: Conversation, answer: Turn, branches: Branches | None = None) -> Turn | None:
     """The user's next message in the answer's branch: the user turn whose parent is the answer; in logs
     that do not link user turns to answers, the turn right after the answer when it is a user's (an answer
     followed by another answer was regenerated: the user's next words are about the later one)."""
-    children = [t for t in conversation.turns if t.role == Role.user.value and t.parent_id == answer.message_id]
+    branches = branches or Branches(conversation)
+    children = branches.user_children.get(answer.message_id)
     if children:
-        return min(children, key=lambda t: t.turn_index)
-    if _links_user_turns(conversation):
+        return children[0]
+    if branches.links_user_turns:
         return None
-    later = sorted((t for t in conversation.turns if t.turn_index > answer.turn_index
-                    and t.role in (Role.user.value, Role.assistant.value)), key=lambda t: t.turn_index)
-    if later and later[0].role == Role.user.value and later[0].parent_id in (None, answer.message_id):
-        return later[0]
+    after = branches.next_spoken.get(answer.message_id)
+    if after is not None and after.role == Role.user.value and after.parent_id in (None, answer.message_id):
+        return after
     return None
 
 
-def previous_user_turn(conversation: Conversation, answer: Turn) -> Turn | None:
+def previous_user_turn(conversation: Conversation, answer: Turn, branches: Branches | None = None) -> Turn | None:
     """The user message the answer replies to: up the parent chain when the log has one (so a resent or
     regenerated branch is not mistaken for it), else the nearest user turn before the answer."""
-    by_id = {t.message_id: t for t in conversation.turns}
+    branches = branches or Branches(conversation)
+    by_id = branches.by_id
     seen: set[str] = set()
     current = by_id.get(answer.parent_id) if answer.parent_id else None
     while current is not None and current.message_id not in seen:
@@ -394,8 +431,7 @@ def previous_user_turn(conversation: Conversation, answer: Turn) -> Turn | None:
             return current
         seen.add(current.message_id)
         current = by_id.get(current.parent_id) if current.parent_id else None
-    earlier = [t for t in conversation.turns if t.role == Role.user.value and t.turn_index < answer.turn_index]
-    return max(earlier, key=lambda t: t.turn_index) if earlier else None
+    return branches.previous_user.get(answer.message_id)
 
 
 def resent_prompts(conversation: Conversation) -> dict[str, Turn]:
@@ -403,32 +439,37 @@ def resent_prompts(conversation: Conversation) -> dict[str, Turn]:
 
     A sibling is a later user turn with the same parent as an earlier one. Two parentless user turns count
     only in logs that link user turns at all (else every user turn would be parentless and 'siblings').
+    Each user turn is replaced by the next sibling after it.
     """
     links = _links_user_turns(conversation)
     users = sorted((t for t in conversation.turns if t.role == Role.user.value), key=lambda t: t.turn_index)
     replaced: dict[str, Turn] = {}
-    for i, later in enumerate(users):
+    # parent id -> the latest sibling seen under it, not yet replaced
+    latest: dict[str | None, Turn] = {}
+    for later in users:
         if later.parent_id is None and not links:
             continue
-        for earlier in users[:i]:
-            if earlier.parent_id == later.parent_id and earlier.message_id not in replaced:
-                replaced[earlier.message_id] = later
+        earlier = latest.get(later.parent_id)
+        if earlier is not None:
+            replaced[earlier.message_id] = later
+        latest[later.parent_id] = later
     return replaced
 
 
-def conversation_decisions(conversation: Conversation, answer: Turn, resent: dict[str, Turn]) -> list[LabelDecision]:
+def conversation_decisions(conversation: Conversation, answer: Turn, resent: dict[str, Turn],
+                           branches: Branches | None = None) -> list[LabelDecision]:
     """Decisions from the conversation around one answer: its prompt resent, the user's next message (and
     how fast it came), or no next message at all."""
+    branches = branches or Branches(conversation)
     decisions = []
     if answer.parent_id in resent:
         decisions.append(_decision(PROMPT_RESEND, evidence=_short(_normalise(resent[answer.parent_id].content))))
-    follow_up = next_user_turn(conversation, answer)
+    follow_up = next_user_turn(conversation, answer, branches)
     if follow_up is None:
-        later_users = [t for t in conversation.turns if t.role == Role.user.value and t.turn_index > answer.turn_index]
-        if not later_users and not decisions:
+        if branches.last_user_index <= answer.turn_index and not decisions:
             decisions.append(_decision(NO_FOLLOW_UP))
         return decisions
-    previous = previous_user_turn(conversation, answer)
+    previous = previous_user_turn(conversation, answer, branches)
     said = follow_up_decision(previous.content if previous else None, follow_up.content)
     if said is None:
         return decisions
@@ -546,10 +587,11 @@ def label_turns(conversation: Conversation) -> Conversation:
     """
     labelled = conversation.model_copy(deep=True)  # the caller's conversation stays untouched
     resent = resent_prompts(labelled)
+    branches = Branches(labelled)  # built once: asked per answer, the scans would be quadratic
     for turn in labelled.turns:
         if turn.role != Role.assistant.value:
             continue
         judged = [d for d in turn.decisions if _is_judge(d)]
-        turn.decisions = event_decisions(turn) + conversation_decisions(labelled, turn, resent) + judged
+        turn.decisions = event_decisions(turn) + conversation_decisions(labelled, turn, resent, branches) + judged
         turn.label, turn.quality_score, turn.label_source = combine(turn.decisions)
     return labelled

@@ -22,6 +22,12 @@ class TrainingPolicy(BaseModel):
     min_judge_quality: int = Field(default=8, ge=1, le=10)
     # Which assistant messages of an example the loss covers: "last" (the target only) or "all".
     loss_scope: Literal["last", "all"] = "last"
+    # Context turns one example keeps (SFT messages before the target, a preference row's prompt): its
+    # opening system messages plus the last this-many other turns, starting at a user turn. Every example
+    # repeats its context, so without a cap one conversation's rows grow with the square of its length
+    # (1,000 turns: 500 examples of ~250 messages each); with it they grow linearly. Far above what chat
+    # models see of a conversation in practice, and above every generated sample conversation.
+    max_context_turns: int = Field(default=64, ge=2)
     # Answer length bounds in characters (after scrubbing).
     min_answer_chars: int = Field(default=2, ge=0)
     max_answer_chars: int = Field(default=20_000, ge=1)
