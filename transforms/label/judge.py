@@ -14,6 +14,13 @@ Plain Python, no Beam: the Beam wrapper calls `Judge.run` / `judge_items` on bat
   plus estimates for the calls in flight). Items the budget no longer covers come back in `skipped`.
 - Cache: `judge_prompt.cache_key` (content + rubric version + model, not ids) into earlier ok judgments
   (`cache_from`); identical content twice in one batch is judged once.
+- Circuit breaker: after `max_consecutive_failures` turns in a row failed because the endpoint was
+  unreachable (connection refused, timeouts, 429/5xx after all retries, 401/403/404), the Judge makes no
+  more calls for its lifetime (one run on one worker): in-flight items stop before their next attempt,
+  later ones fail at once, all as `failed` judgments (the pipeline marks them judge_failed, rules labels
+  kept). Without it, an endpoint refusing connections costs every item its full retries and backoff.
+- The verdict's free text is untrusted: the rationale is cut and an overlong corrected answer discarded
+  (`judge_prompt.bound_free_text`); what is left is scrubbed and filtered downstream.
 - Logs carry counts and status codes only, never prompt or answer text.
 """
 
@@ -36,7 +43,8 @@ from schemas.outputs import Judgment
 from transforms.ids import stable_id
 from transforms.label.judge_config import JudgeConfig
 from transforms.label.judge_prompt import (
-    InvalidAnswer, JudgeItem, JudgeVerdict, build_messages, cache_key, load_rubric, parse_verdict, response_format,
+    InvalidAnswer, JudgeItem, JudgeVerdict, bound_free_text, build_messages, cache_key, load_rubric, parse_verdict,
+    response_format,
 )
 
 logger = logging.getLogger(__name__)
@@ -44,6 +52,8 @@ logger = logging.getLogger(__name__)
 _MAX_ERROR_CHARS = 300
 _MAX_REPAIR_ECHO_CHARS = 4000
 _CHARS_PER_TOKEN = 4  # rough, only for budget reservations and servers that report no usage
+# The `error` note of an ok judgment whose corrected answer exceeded max_corrected_answer_chars.
+_CORRECTION_TOO_LONG = "corrected_answer discarded: longer than max_corrected_answer_chars"
 
 
 @dataclass
@@ -68,6 +78,14 @@ class JudgeRun:
     json_mode_fallback: bool = False
     # "max_calls" or "max_tokens" once a budget ran out, else None.
     budget_exhausted: str | None = None
+    # The circuit breaker is open (the endpoint looked down): no more calls for the Judge's lifetime.
+    circuit_open: bool = False
+    # True only in the batch during which the breaker opened, so summing over batches counts openings.
+    circuit_opened_now: bool = False
+    # Failed judgments that made no further call because the breaker was open (included in `failed`).
+    circuit_failed: int = 0
+    # Corrected answers discarded for exceeding max_corrected_answer_chars.
+    corrections_too_long: int = 0
 
     @property
     def ok(self) -> int:
@@ -80,6 +98,8 @@ class JudgeRun:
             "judge_skipped": len(self.skipped), "judge_calls": self.calls, "judge_retries": self.retries,
             "judge_repairs": self.repairs, "judge_prompt_tokens": self.prompt_tokens,
             "judge_completion_tokens": self.completion_tokens,
+            "judge_circuit_open": int(self.circuit_opened_now), "judge_circuit_failed": self.circuit_failed,
+            "judge_corrections_too_long": self.corrections_too_long,
         }
 
 
@@ -124,11 +144,47 @@ class _Budget:
             self.completion_tokens += completion_tokens
 
 
+class _CircuitBreaker:
+    """Consecutive outage failures of one Judge's items; open for good once they reach the threshold.
+
+    Only failures that say the endpoint is unreachable count (the caller decides). A turn that got an
+    answer (a 2xx, valid or not, or a 4xx about that request alone) resets the count, so a flaky endpoint
+    whose retries still get through keeps going. Once open it stays open: no half-open probing within a run
+    (the next run, or the next worker, tries again).
+    """
+
+    def __init__(self, threshold: int | None):
+        self.threshold = threshold
+        self.consecutive = 0
+        self.is_open = False
+        self._lock = threading.Lock()
+
+    def failure(self) -> None:
+        with self._lock:
+            self.consecutive += 1
+            if self.threshold is not None and not self.is_open and self.consecutive >= self.threshold:
+                self.is_open = True
+                logger.warning("judge: %d turns in a row failed on an unreachable endpoint: circuit breaker "
+                               "open, no more calls in this run; the remaining turns are marked judge_failed",
+                               self.consecutive)
+
+    def success(self) -> None:
+        with self._lock:
+            if not self.is_open:
+                self.consecutive = 0
+
+
+# Statuses that say the endpoint itself is unusable (wrong URL, key or deployment), not the one request.
+_OUTAGE_STATUSES = frozenset({401, 403, 404})
+CIRCUIT_OPEN_ERROR = "not called: circuit breaker open (judge endpoint unreachable)"
+
+
 @dataclass
 class _Outcome:
     judgment: Judgment | None  # None: skipped by the budget
     retries: int = 0
     repairs: int = 0
+    circuit: bool = False  # failed because the breaker was open
 
 
 def _retry_after(exc: Exception) -> float | None:
@@ -195,6 +251,12 @@ class Judge:
         self._plain_json: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         self._budget = _Budget(config.max_calls, config.max_tokens)
+        self._breaker = _CircuitBreaker(config.max_consecutive_failures)
+        self._breaker_reported = False
+
+    @property
+    def circuit_open(self) -> bool:
+        return self._breaker.is_open
 
     # -- public
 
@@ -238,6 +300,7 @@ class Judge:
             outcome = outcomes[key]
             out.retries += outcome.retries
             out.repairs += outcome.repairs
+            out.circuit_failed += outcome.circuit * len(idxs)
             first, *duplicates = idxs
             results[first] = outcome.judgment
             for i in duplicates:  # identical content in the same batch: judged once
@@ -262,13 +325,19 @@ class Judge:
         out.completion_tokens = budget.completion_tokens - spent_before[2]
         out.budget_exhausted = budget.exhausted
         out.json_mode_fallback = self._endpoint in self._plain_json
+        out.circuit_open = self._breaker.is_open
+        with self._lock:
+            out.circuit_opened_now = out.circuit_open and not self._breaker_reported
+            self._breaker_reported = self._breaker_reported or out.circuit_open
+        out.corrections_too_long = sum(1 for j in out.judgments if j.error == _CORRECTION_TOO_LONG)
         logger.info(
             "judge %s: %d items -> %d ok, %d failed, %d cached, %d skipped; %d calls (%d retries, "
-            "%d repairs), %d prompt + %d completion tokens%s%s",
+            "%d repairs), %d prompt + %d completion tokens%s%s%s",
             self.rubric_version, len(items), out.ok, out.failed, out.cached, len(out.skipped), out.calls,
             out.retries, out.repairs, out.prompt_tokens, out.completion_tokens,
             "; plain JSON mode" if out.json_mode_fallback else "",
             f"; budget exhausted ({out.budget_exhausted})" if out.budget_exhausted else "",
+            f"; circuit breaker open ({out.circuit_failed} not called)" if out.circuit_open else "",
         )
         return out
 
@@ -277,25 +346,35 @@ class Judge:
     def _copy(self, source: Judgment, item: JudgeItem) -> Judgment:
         """The same verdict for another item with the same content. Everything about how the verdict was
         made (model, rubric, tokens, attempts, judged_at) is the source's, so a rerun that hits the cache
-        writes the same row the first run wrote."""
+        writes the same row the first run wrote. Cached text is bounded again: the table may hold verdicts
+        written before the caps (bounding is idempotent, so newer rows come back unchanged)."""
+        rationale, corrected, _ = bound_free_text(source.rationale, source.corrected_answer,
+                                                  self.config.max_rationale_chars,
+                                                  self.config.max_corrected_answer_chars)
         return source.model_copy(update={
             "judgment_id": stable_id(source.cache_key, item.conversation_id, item.message_id),
             "conversation_id": item.conversation_id, "message_id": item.message_id,
             "turn_index": item.turn_index, "reason": item.reason, "rules_label": item.rules_label,
+            "rationale": rationale, "corrected_answer": corrected,
         })
 
     def _judgment(self, item: JudgeItem, key: str, *, verdict: JudgeVerdict | None = None,
                   error: str | None = None, prompt_tokens: int, completion_tokens: int,
                   attempts: int) -> Judgment:
         fields = verdict.model_dump() if verdict is not None else {}
+        rationale, corrected, discarded = bound_free_text(
+            fields.get("rationale"), fields.get("corrected_answer"), self.config.max_rationale_chars,
+            self.config.max_corrected_answer_chars)
+        if discarded and error is None:
+            error = _CORRECTION_TOO_LONG  # the verdict stands; the note says why it has no corrected answer
         return Judgment(
             judgment_id=stable_id(key, item.conversation_id, item.message_id), cache_key=key,
             conversation_id=item.conversation_id, message_id=item.message_id, turn_index=item.turn_index,
             rubric_version=self.rubric_version, model=self.config.model, reason=item.reason,
             status="ok" if verdict is not None else "failed",
-            quality=fields.get("quality"), rationale=fields.get("rationale"),
+            quality=fields.get("quality"), rationale=rationale,
             satisfaction=fields.get("satisfaction"), feedback_category=fields.get("feedback_category"),
-            corrected_answer=fields.get("corrected_answer"), rules_label=item.rules_label,
+            corrected_answer=corrected, rules_label=item.rules_label,
             error=None if error is None else _short(error), prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens, attempts=attempts, judged_at=datetime.now(timezone.utc),
         )
@@ -321,12 +400,18 @@ class Judge:
         attempts = transient = repairs = 0
         prompt_tokens = completion_tokens = 0
 
-        def done(**kw: Any) -> _Outcome:
+        breaker = self._breaker
+
+        def done(circuit: bool = False, **kw: Any) -> _Outcome:
             return _Outcome(self._judgment(item, key, prompt_tokens=prompt_tokens,
                                            completion_tokens=completion_tokens, attempts=attempts, **kw),
-                            retries=transient, repairs=repairs)
+                            retries=transient, repairs=repairs, circuit=circuit)
 
         while True:
+            # Checked before every attempt, retries included: once the endpoint is known to be down,
+            # nothing waits out its backoff for a call that would fail too.
+            if breaker.is_open:
+                return done(circuit=True, error=CIRCUIT_OPEN_ERROR)
             structured = self._structured()
             request: dict[str, Any] = {"model": cfg.model, "messages": messages}
             if cfg.temperature is not None:
@@ -359,8 +444,13 @@ class Judge:
                 retryable = status is None or status in (408, 429) or status >= 500
                 label = f"HTTP {status}" if status is not None else type(exc).__name__
                 if not retryable:
+                    if status in _OUTAGE_STATUSES:
+                        breaker.failure()
+                    else:  # the server answered about this request (e.g. context too long): it is up
+                        breaker.success()
                     return done(error=f"{label}: {getattr(exc, 'message', str(exc))}")
                 if transient >= cfg.max_retries:
+                    breaker.failure()
                     return done(error=f"{label} after {attempts} attempts")
                 transient += 1
                 wait = _retry_after(exc)
@@ -372,6 +462,7 @@ class Judge:
                     self._sleep(wait)
                 continue
 
+            breaker.success()  # the endpoint answered; whether the answer is valid is another matter
             usage = getattr(response, "usage", None)
             choice = response.choices[0] if getattr(response, "choices", None) else None
             content = choice.message.content if choice is not None else None

@@ -43,6 +43,21 @@ class JudgeConfig(BaseModel):
     # Completion cap per request (sent as `max_tokens`); None = the server's default.
     max_output_tokens: int | None = Field(default=1024, ge=1)
 
+    # Circuit breaker: after this many turns in a row failed because the endpoint was unreachable
+    # (connection refused, timeouts, 429/5xx after all retries, 401/403/404), the Judge stops calling for
+    # the rest of the run and marks the remaining turns judge_failed (rules labels kept). The count is per
+    # Judge, i.e. per worker. None = never stop (every turn pays its full retries).
+    max_consecutive_failures: int | None = Field(default=5, ge=1)
+    # A run whose breaker opened fails (nothing published, old partitions kept) instead of publishing a
+    # rules-only day. Off by default: a judge outage degrades to rules only, and the summary says so.
+    fail_run_on_outage: bool = False
+
+    # The judge's free text is untrusted input. A rationale longer than this is cut (it is provenance, never
+    # trained on); a corrected answer longer than this is discarded, not cut (a cut answer would teach the
+    # model to stop mid-sentence). Both stay within JudgeVerdict's schema ceilings (500 / 20,000).
+    max_rationale_chars: int = Field(default=500, ge=1, le=500)
+    max_corrected_answer_chars: int = Field(default=4000, ge=1, le=20_000)
+
     @field_validator("base_url", "model")
     @classmethod
     def _required(cls, value: str) -> str:

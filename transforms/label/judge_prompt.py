@@ -160,6 +160,27 @@ def build_messages(item: JudgeItem, system_prompt: str) -> list[dict[str, str]]:
     return [{"role": "system", "content": system_prompt}, {"role": "user", "content": user}]
 
 
+# ------------------------------------------------------------------------------------- free-text bounds
+
+
+def bound_free_text(rationale: str | None, corrected_answer: str | None, max_rationale_chars: int,
+                    max_corrected_answer_chars: int) -> tuple[str | None, str | None, bool]:
+    """The verdict's free text within the configured caps: (rationale, corrected answer, discarded).
+
+    The judge's text is untrusted input. The rationale is provenance only, so an overlong one is cut; a
+    corrected answer is a candidate training target, so an overlong one is discarded whole (`discarded`
+    True), never cut. A blank corrected answer is no answer. Idempotent: cached verdicts pass again unchanged.
+    """
+    if rationale is not None and len(rationale) > max_rationale_chars:
+        rationale = rationale[: max_rationale_chars - 1] + "…"
+    discarded = False
+    if corrected_answer is not None and not corrected_answer.strip():
+        corrected_answer = None
+    if corrected_answer is not None and len(corrected_answer) > max_corrected_answer_chars:
+        corrected_answer, discarded = None, True
+    return rationale, corrected_answer, discarded
+
+
 # ------------------------------------------------------------------------------------- answer parsing
 
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)

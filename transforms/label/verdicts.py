@@ -4,6 +4,10 @@ Plain Python; transforms/label/judge.py talks to the endpoint, the Beam wrapper 
 The judge only ever sees scrubbed text. Its verdict is one more signal for `signals.combine`, which never
 lets it overturn an explicit negative from the user. Calibration verdicts (a sample of turns the rules
 had decided) are recorded in `judgments` to measure agreement, and do not change the label.
+
+The judge's corrected answer is untrusted text: a turn keeps it only when the verdict and the user's own
+feedback agree the original was bad (`correction_agreed`). The Beam wrapper scrubs it before it gets
+here; the training rows filter it like any answer, plus a check for markup and injected instructions.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from schemas.conversation import Conversation, Label, LabelDecision, Turn
 from schemas.outputs import Judgment
 from transforms.turns import conversation_context
 from transforms.label.judge_prompt import JudgeItem, pick_for_judging
-from transforms.label.signals import combine, needs_judge, next_user_turn
+from transforms.label.signals import EVIDENCE_FLOOR, JUDGE_PREFIX, combine, needs_judge, next_user_turn
 
 # judge_status values (see schemas.conversation.Turn)
 # The judge_status values (their one definition and meaning: schemas.conversation.JudgeStatus).
@@ -38,10 +42,33 @@ def items_to_judge(conversation: Conversation, calibration_rate: float, seed: in
     return pick_for_judging(undecided, decided, calibration_rate, seed)
 
 
+# A verdict at or below this quality (1-10), or "dissatisfied", says the answer was bad.
+BAD_QUALITY = 4
+
+
+def verdict_says_bad(judgment: Judgment) -> bool:
+    return judgment.satisfaction == "dissatisfied" or (judgment.quality or 0) <= BAD_QUALITY
+
+
+def user_says_bad(turn: Turn) -> bool:
+    """The rules saw the user reject this answer: a negative decision of their own (a correction, a
+    complaint, a rephrase, a thumbs down...) with at least the evidence floor's confidence. The judge's
+    own decisions do not count: the judge cannot vouch for itself."""
+    return any(d.label == Label.negative and d.confidence >= EVIDENCE_FLOOR and not d.rule_id.startswith(JUDGE_PREFIX)
+               for d in turn.decisions)
+
+
+def correction_agreed(turn: Turn, judgment: Judgment) -> bool:
+    """Whether the judge's corrected answer may stand for this turn: the verdict says the answer was bad AND
+    the user's feedback says so too. A corrected answer under a good verdict, or on a turn no user signal
+    rejected, is the judge writing training targets on its own (or text injected into it): dropped."""
+    return bool(judgment.corrected_answer) and verdict_says_bad(judgment) and user_says_bad(turn)
+
+
 def verdict_decision(judgment: Judgment) -> LabelDecision:
     """The judge's verdict as a signal: good quality -> positive, poor or dissatisfied -> negative."""
     quality = judgment.quality or 0
-    if judgment.satisfaction == "dissatisfied" or quality <= 4:
+    if verdict_says_bad(judgment):
         label, confidence = Label.negative, round((11 - quality) / 10, 2)
     elif quality >= 7:
         label, confidence = Label.positive, round(quality / 10, 2)
@@ -89,7 +116,7 @@ def apply_judgments(
                 decisions=decisions, label=label, label_source=source,
                 quality_score=quality if label == Label.negative else judgment.quality / 10,
                 judge_status=CACHED if judgment.judgment_id in cached else JUDGED,
-                corrected_answer=judgment.corrected_answer or None,
+                corrected_answer=judgment.corrected_answer if correction_agreed(turn, judgment) else None,
             )
         turns.append(turn.model_copy(update=update))
     return conversation.model_copy(update={"turns": turns})

@@ -6,6 +6,11 @@ completions); `ANY_ANSWER_FILTERS` to answers kept only as bad examples (DPO `re
 completions), where a refusal or a truncated answer is exactly what the row should teach against.
 The first check that objects names the reason ("filter.<name>"), which the caller counts.
 
+Text the LLM judge wrote (a corrected answer) is untrusted input: on top of the checks any answer gets, it
+must carry no chat-template role tags, prompt delimiters, system-prompt markers, HTML/script markup or
+instruction-injection phrases (`judge_text`, "filter.judge_injection"). Answers from the logs are not held
+to it: a logged answer about HTML legitimately contains `<div>`.
+
 All text here is scrubbed: placeholders like `<PERSON_1>` stand where personal data was.
 """
 
@@ -29,6 +34,8 @@ class Candidate:
     prompt_language: str = "other"
     # The answer's turn was reported by a user or marked by the log (see `is_flagged`).
     flagged: bool = False
+    # The text was written by the LLM judge (a corrected answer), not logged: `judge_text` screens it.
+    judge_written: bool = False
 
 
 Check = Callable[[Candidate, TrainingPolicy], "str | None"]
@@ -109,6 +116,51 @@ def placeholder_share(text: str) -> float:
     return inside / total
 
 
+# --- injected instructions and markup (judge-written text) ------------------------------------------
+
+# Chat-template and prompt-structure tokens: role tags (<|im_start|>, [INST], <<SYS>>, <start_of_turn>,
+# <|system|>...), our own delimiter (<conversation>), and "system prompt" / "role: system" markers.
+_ROLE_MARKERS = re.compile(
+    r"<\|[^|>\n]{1,40}\|>"                                  # <|im_start|>, <|endoftext|>, <|system|>
+    r"|\[/?(?:INST|SYS)\]|<</?SYS>>"                          # Llama 2
+    r"|</?\s*(?:start_of_turn|end_of_turn|conversation|system|assistant|user|instructions?|s)\s*>"
+    r"|^\s*(?:###\s*)?(?:system|assistant|user|human)\s*:"   # "System:" / "### Human:" at a line start
+    r"|\bsystem\s+(?:prompt|message|instructions?)\b|\brole\s*[\"']?\s*:\s*[\"']?system\b",
+    re.IGNORECASE | re.MULTILINE)
+# Phrases that address the model reading the text instead of answering the user.
+_INJECTION_PHRASES = re.compile(
+    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above|earlier|all|your|the)\b"
+    r"[^.\n]{0,30}?\b(?:instructions?|prompts?|rules|guidelines|directions|context)\b"
+    r"|\byou\s+are\s+now\b|\bnew\s+instructions?\s*:|\bjailbreak|\bdeveloper\s+mode\b|\bDAN\s+mode\b"
+    r"|\bdo\s+anything\s+now\b|\bpretend\s+(?:to\s+be|you\s+are)\b"
+    r"|\bact\s+as\s+(?:an?\s+)?(?:unfiltered|jailbroken)"
+    r"|\breveal\b[^.\n]{0,30}\b(?:system\s+prompt|instructions|hidden\s+prompt)"
+    r"|忽略(?:之前|以上|前面|上述|所有)[^。\n]{0,10}(?:指令|指示|提示|规则)|无视[^。\n]{0,10}(?:指令|指示|规则)|系统提示",
+    re.IGNORECASE)
+# HTML that renders or runs: tags of the HTML vocabulary, comments, javascript: URLs, event handlers.
+# Placeholders (<PERSON_1>) match none of these, nor does arithmetic ("a < b and c > d": no space after "<").
+_HTML = re.compile(
+    r"</?(?:script|style|iframe|object|embed|img|svg|a|div|span|p|br|hr|form|input|button|meta|link|"
+    r"html|head|body|table|tr|td|th|ul|ol|li|h[1-6]|b|i|u|em|strong|pre|code|textarea|base|frame|frameset)"
+    r"(?=[\s/>])[^<>]*>|<!--|-->|\bjavascript\s*:|\bon(?:error|load|click|mouseover)\s*=",
+    re.IGNORECASE)
+_FENCED_CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.DOTALL)
+
+
+def injection_reason(text: str) -> str | None:
+    """What in the text addresses a model or renders as markup ("role_marker", "instruction", "markup"),
+    or None. Role markers and instructions count anywhere, code included (they act on a chat template
+    or a reader wherever they sit); HTML counts outside code spans and fences, where an answer about
+    web pages legitimately shows it."""
+    if _ROLE_MARKERS.search(text):
+        return "role_marker"
+    if _INJECTION_PHRASES.search(text):
+        return "instruction"
+    if _HTML.search(_FENCED_CODE.sub(" ", text)):
+        return "markup"
+    return None
+
+
 # --- the checks -------------------------------------------------------------------------------------
 
 def empty(candidate: Candidate, policy: TrainingPolicy) -> str | None:
@@ -154,7 +206,16 @@ def refusal(candidate: Candidate, policy: TrainingPolicy) -> str | None:
 
 
 # Cheap and decisive first; the first check that objects names the reason.
-GOOD_ANSWER_FILTERS: tuple[Check, ...] = (empty, flagged, language, length, placeholders, truncated, refusal)
+def judge_text(candidate: Candidate, policy: TrainingPolicy) -> str | None:
+    """Judge-written text with role tags, delimiters, injected instructions or markup never becomes a target."""
+    if candidate.judge_written and injection_reason(candidate.answer):
+        return "filter.judge_injection"
+    return None
+
+
+# judge_text right after `empty`, so every injected correction is counted under its own reason.
+GOOD_ANSWER_FILTERS: tuple[Check, ...] = (empty, judge_text, flagged, language, length, placeholders, truncated,
+                                          refusal)
 ANY_ANSWER_FILTERS: tuple[Check, ...] = (empty, language)
 
 

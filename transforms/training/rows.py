@@ -21,6 +21,11 @@ For an answer that is not a logged message, `chosen_message_id` names where it c
 feedback's event id (user_edit) or the user's follow-up message that carried the correction
 (judge_correction); `rejected_message_id` and the SFT `target_message_id` name the original answer.
 
+An example's context (the SFT messages before the target, a preference row's prompt) keeps at most
+`policy.max_context_turns` turns besides its opening system messages (transforms.turns.trim_context):
+every row repeats its context, so only that cap keeps a long conversation's rows linear in its length.
+Rows with a cut context are counted (`TrainingCandidates.context_trimmed`).
+
 Every answer a model would imitate passes the quality filters (transforms/training/filters.py). What is not
 kept is counted in `dropped` by reason: filter reasons once per distinct answer (an answer refused as SFT
 target and as KTO completion counts once), preference reasons once per pair of sibling answers.
@@ -35,7 +40,7 @@ from dataclasses import dataclass, field
 from schemas.conversation import Conversation, Label, LabelDecision, Turn
 from schemas.outputs import ChatMessage, PreferencePair, SFTExample
 from transforms.ids import stable_id
-from transforms.turns import conversation_context
+from transforms.turns import TurnLinks
 from transforms.text import detect_language
 from transforms.training.filters import (
     ANY_ANSWER_FILTERS, GOOD_ANSWER_FILTERS, Candidate, Check, drop_reason, is_flagged,
@@ -71,6 +76,8 @@ class TrainingCandidates:
     preferences: list[PreferencePair] = field(default_factory=list)
     # Filter or selection reason -> count ("filter.refusal", "preference.tie", ...).
     dropped: Counter[str] = field(default_factory=Counter)
+    # Rows kept (SFT examples and preference rows) whose context was cut to policy.max_context_turns.
+    context_trimmed: int = 0
 
 
 def answer_groups(conversation: Conversation) -> list[list[Turn]]:
@@ -126,8 +133,12 @@ class _RowBuilder:
         self.policy = policy
         self.rows = TrainingCandidates()
         self.groups = answer_groups(conversation)
+        self._links = TurnLinks(conversation)
+        # Contexts are cut to the policy's cap once per turn and shared by every row of that turn; the
+        # turns whose context was cut are remembered to count the rows that carry such a context.
         self._contexts: dict[str, list[Turn]] = {}
-        self._screened: dict[tuple[str, str, str], str | None] = {}  # (checks, turn, text) -> reason
+        self._trimmed: set[str] = set()
+        self._screened: dict[tuple[str, str, str, bool], str | None] = {}  # (checks, turn, text, judge's) -> reason
         self._example_ids: set[str] = set()
         self._paired: set[frozenset[str]] = set()
 
@@ -171,7 +182,15 @@ class _RowBuilder:
             self._better_than_original(turn, signal.edited_text, "user_edit", signal.event_id)
 
     def _judge_correction(self, turn: Turn) -> None:
-        """The judge's corrected answer: SFT example + DPO pair (corrected over original)."""
+        """The judge's corrected answer: SFT example + DPO pair (corrected over original).
+
+        The judge's text is untrusted: the label stage keeps it only where verdict and user agree the answer
+        was bad (transforms.label.verdicts.correction_agreed); here, defence in depth, only on a turn whose
+        final label is negative, and `_admit` runs the judge-text check on top of the quality filters.
+        """
+        if turn.corrected_answer and turn.label != Label.negative:
+            self.rows.dropped["selection.judge_correction_not_negative"] += 1
+            return
         if turn.corrected_answer:
             follow_up = self._follow_up(turn)
             source_id = follow_up.message_id if follow_up else None
@@ -267,6 +286,7 @@ class _RowBuilder:
             rule_ids=list(answer.rule_ids), source=self.conversation.source,
             category=categorize(self._prompt_text(turn), turn.content), language=self._language(turn),
         ))
+        self._count_trimmed(turn)
 
     # --- row makers -------------------------------------------------------------------------------
 
@@ -293,6 +313,7 @@ class _RowBuilder:
             category=category, language=self._language(answer.turn),
             sample_weight=self.policy.category_weights.get(category, 1.0),
         ))
+        self._count_trimmed(answer.turn)
 
     def _pair(self, chosen: _Answer, rejected: _Answer, derivation: str) -> None:
         if chosen.turn.label == Label.negative and chosen.derivation in ("original", "regenerated_accepted"):
@@ -315,16 +336,19 @@ class _RowBuilder:
             rule_ids=sorted(set(chosen.rule_ids) | set(rejected.rule_ids)), source=self.conversation.source,
             category=categorize(self._prompt_text(chosen.turn), chosen.text), language=self._language(chosen.turn),
         ))
+        self._count_trimmed(chosen.turn)
 
     def _admit(self, answer: _Answer, checks: tuple[Check, ...]) -> bool:
         """Whether the answer passes the checks; a refusal is counted once per distinct answer."""
-        key = ("good" if checks is GOOD_ANSWER_FILTERS else "any", answer.turn.message_id, answer.text)
+        key = ("good" if checks is GOOD_ANSWER_FILTERS else "any", answer.turn.message_id, answer.text,
+               answer.derivation == "judge_correction")  # judge text gets one more check than the same user text
         if key not in self._screened:
             if not any(t.role == USER for t in self._context(answer.turn)):
                 reason: str | None = "filter.no_prompt"
             else:
                 candidate = Candidate(answer=answer.text, prompt_language=self._language(answer.turn),
-                                      flagged=is_flagged(answer.turn))
+                                      flagged=is_flagged(answer.turn),
+                                      judge_written=answer.derivation == "judge_correction")
                 reason = drop_reason(candidate, self.policy, checks)
             if reason:
                 self.rows.dropped[reason] += 1
@@ -342,8 +366,16 @@ class _RowBuilder:
 
     def _context(self, turn: Turn) -> list[Turn]:
         if turn.message_id not in self._contexts:
-            self._contexts[turn.message_id] = conversation_context(self.conversation, turn)
+            # Walks the parent chain no further than the cap keeps: time and memory linear in turns.
+            kept, cut = self._links.cut_context(turn, self.policy.max_context_turns)
+            if cut:
+                self._trimmed.add(turn.message_id)
+            self._contexts[turn.message_id] = kept
         return self._contexts[turn.message_id]
+
+    def _count_trimmed(self, turn: Turn) -> None:
+        if turn.message_id in self._trimmed:
+            self.rows.context_trimmed += 1
 
     def _trains_on(self, turn: Turn) -> bool:
         """Loss on an earlier context message: assistant answers only, with loss scope "all", not negative."""
