@@ -7,8 +7,10 @@
 #   git checkout A && bench/lake_digest.sh /tmp/a; git checkout B && bench/lake_digest.sh /tmp/b
 #   diff /tmp/a/digest.txt /tmp/b/digest.txt && echo "same lake bytes"
 #
-# Left out, because they differ on every run by design: run manifests (run ids, times), quarantine files
-# (named by run id), the judgments table (judged_at) and export data cards (they list run ids).
+# Left out, because they differ on every run by design: run manifests (run ids, times), commit records and
+# locks (run ids), quarantine files (named by run id), the judgments table (judged_at) and export data cards
+# (they list run ids). Published files carry their run's id in their name (part-00000-of-00002.<run_id>.parquet):
+# the digest lists them without it, so digests of two runs compare file by file.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$(mkdir -p "$1" && cd "$1" && pwd)
@@ -30,6 +32,7 @@ trap 'kill $STUB 2>/dev/null || true' EXIT
 for _ in $(seq 50); do [ -s stub_url ] && break; sleep 0.2; done
 FLYWHEEL_JUDGE__BASE_URL=$(cat stub_url) FLYWHEEL_JUDGE__MODEL=m FLYWHEEL_JUDGE__API_KEY=x \
   $FW run --source logs --lake lake_j --quarantine q3 --date 2026-11-01 > run3.log 2>&1
-find lake lake_rx lake_j exp_oa exp_trl -type f -not -path '*/_runs/*' -not -name README.md \
-  -not -path 'lake_j/judgments/*' | sort | xargs sha256sum > digest.txt
+find lake lake_rx lake_j exp_oa exp_trl -type f -not -path '*/_runs/*' -not -path '*/_commits/*' \
+  -not -path '*/_locks/*' -not -name README.md -not -path 'lake_j/judgments/*' | sort | xargs sha256sum \
+  | sed -E 's/\.[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{8}T[0-9]{6}Z_[0-9a-f]+\.parquet$/.parquet/' > digest.txt
 echo "$(wc -l < digest.txt) files digested: $OUT/digest.txt"

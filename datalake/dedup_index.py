@@ -1,23 +1,23 @@
 """The dedup index in the lake (`INDEX_TABLE` of `datalake.tables`): exact keys of every published SFT row,
 one partition per date, rows DedupKey(exact_key, example_id).
 
-Staged and published with the day's other tables (same run, same swap), so the index always describes
-exactly what is published. What a key is and how duplicates are resolved: `transforms.training.dedup`.
+Staged, published and committed with the day's other tables (same run, same commit record), so the index
+always describes exactly what is committed. What a key is and how duplicates are resolved: `transforms.training.dedup`.
 """
 
 from __future__ import annotations
 
-import posixpath
 from datetime import date
 from typing import Iterable, Sequence
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from datalake.commits import table_partitions
 from datalake.fs import filesystem, full_uri
 from datalake.partitions import staging_partition, write_rows
 from datalake.reader import read_partitions
-from datalake.tables import INDEX_TABLE, PART_GLOB, shard_file_name
+from datalake.tables import INDEX_TABLE, shard_file_name
 from schemas.outputs import DedupKey
 
 
@@ -28,15 +28,14 @@ def dedup_index_files(lake_uri: str, exclude_day: date | None, only_earlier: boo
     an example a later day already holds, so the lake never holds the same example twice (as long as days
     publish one after the other; concurrent backfill runs do not see each other's keys).
     """
-    fs, root = filesystem(lake_uri)
-    pattern = posixpath.join(root, INDEX_TABLE, "dt=*", PART_GLOB)
+    fs, _ = filesystem(lake_uri)
     excluded = exclude_day.isoformat() if exclude_day else None
     files = []
-    for path in sorted(fs.glob(pattern)):
-        dt = posixpath.basename(posixpath.dirname(path))[len("dt="):]
+    # The files each date's commit record names: a run that died before committing adds no keys.
+    for dt, paths in table_partitions(lake_uri, INDEX_TABLE):
         if dt == excluded or (only_earlier and excluded is not None and dt > excluded):
             continue
-        files.append((full_uri(fs, path), dt))
+        files += [(full_uri(fs, path), dt) for path in paths]
     return files
 
 
@@ -74,7 +73,7 @@ def stage_dedup_index(lake_uri: str, run_id: str, day: date, rows: Iterable[Dedu
                       shard: int = 0, shards: int = 1) -> int:
     """Write index rows as one shard of the run's staged `_index/sft_keys` partition; returns bytes written.
 
-    `datalake.partitions.publish_partition(lake_uri, run_id, INDEX_TABLE, day)` then swaps it in with the day's tables.
+    `datalake.partitions.publish_day` then publishes and commits it with the day's tables.
     """
     rows = sorted(rows, key=lambda r: (r.exact_key, r.example_id))
     folder = staging_partition(lake_uri, run_id, INDEX_TABLE, day)

@@ -1,11 +1,13 @@
-"""Run manifests: one JSON file per run (RUNS_DIR, layout in `datalake.tables`), and what they say about a date."""
+"""Run manifests: one JSON file per run (RUNS_DIR, layout in `datalake.tables`), written "running" when the run
+starts and rewritten when it ends; and whether a date is complete (its commit record names succeeded runs)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from datalake.fs import filesystem, join
-from datalake.tables import RUNS_DIR, TABLES, partition_name
+from datalake.commits import read_commit
+from datalake.tables import PUBLISHED_TABLES, RUNS_DIR, partition_name
 from schemas.outputs import RunManifest
 
 
@@ -34,10 +36,34 @@ def read_manifests(lake_uri: str) -> list[RunManifest]:
     return manifests
 
 
-def day_is_complete(lake_uri: str, day: date) -> bool:
-    """True when the latest run of `day` succeeded and its partitions are in place."""
-    runs = [m for m in read_manifests(lake_uri) if m.dt == day.isoformat()]
-    if not runs or runs[-1].status != "succeeded":
-        return False
+def read_manifest(lake_uri: str, run_id: str) -> RunManifest | None:
     fs, root = filesystem(lake_uri)
-    return all(fs.exists(join(root, table, partition_name(day))) for table in TABLES)
+    try:
+        with fs.open(join(root, RUNS_DIR, f"{run_id}.json"), "r") as handle:
+            return RunManifest.model_validate_json(handle.read())
+    except FileNotFoundError:
+        return None
+
+
+def day_is_complete(lake_uri: str, day: date) -> bool:
+    """True when the date's commit record names, for every table, a run whose manifest says succeeded.
+
+    A run killed before its commit leaves the previous commit (or none: not complete); one killed after it
+    leaves a "running" manifest until the next run finalises it, and counts as not complete until then.
+    A date without a commit record (a lake from before them) is complete when its latest run succeeded and
+    its partitions are in place.
+    """
+    record = read_commit(lake_uri, day)
+    if record is None:
+        runs = [m for m in read_manifests(lake_uri) if m.dt == day.isoformat()]
+        if not runs or runs[-1].status != "succeeded":
+            return False
+        fs, root = filesystem(lake_uri)
+        return all(fs.exists(join(root, table, partition_name(day))) for table in PUBLISHED_TABLES)
+    if set(PUBLISHED_TABLES) - set(record.tables):
+        return False
+    statuses = {}
+    for run_id in {part.run_id for part in record.tables.values()}:
+        manifest = read_manifest(lake_uri, run_id)
+        statuses[run_id] = manifest.status if manifest else None
+    return all(status == "succeeded" for status in statuses.values())

@@ -16,8 +16,9 @@ from typing import Any, Iterable, Mapping, Sequence
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from datalake.fs import filesystem, join
-from datalake.tables import PART_GLOB, PUBLISHED_TABLES, partition_name
+from datalake.commits import partition_files, table_partitions
+from datalake.fs import filesystem
+from datalake.tables import PUBLISHED_TABLES
 from schemas.arrow import arrow_schema
 from schemas.errors import FlywheelError
 
@@ -51,36 +52,44 @@ def table_schema(table: str, columns: Iterable[str] | None = None) -> pa.Schema:
 def read_partitions(lake_uri: str, table: str, days: Sequence[date] | None = None, *,
                     columns: Iterable[str] | None = None, defaults: Mapping[str, Any] | None = None,
                     exclude_day: date | None = None) -> tuple[pa.Table, PartitionsRead]:
-    """A table's published rows for `days` (every partition when None, minus `exclude_day`'s), in date then
-    file order, cast to the table's current schema (only `columns` when given).
+    """A table's committed rows for `days` (every partition when None, minus `exclude_day`'s), in date then
+    file order, cast to the table's current schema (only `columns` when given). Each partition's files are the
+    ones its date's commit record names, so a read never mixes two runs of a date.
 
     A column a partition lacks reads as `defaults[column]`, or null when it has no default there.
     Raises SchemaMismatch when a column cannot be cast to its current type.
     """
     schema = table_schema(table, columns)
     defaults = defaults or {}
-    fs, root = filesystem(lake_uri)
+    try:
+        return _read_committed(lake_uri, table, days, schema, defaults, exclude_day)
+    except FileNotFoundError:
+        # A rerun of a date committed and deleted the files of the record we had read: read the new record.
+        return _read_committed(lake_uri, table, days, schema, defaults, exclude_day)
+
+
+def _read_committed(lake_uri: str, table: str, days: Sequence[date] | None, schema: pa.Schema,
+                    defaults: Mapping[str, Any], exclude_day: date | None) -> tuple[pa.Table, PartitionsRead]:
+    """The files each partition's commit record names (`datalake.commits`), never a directory listing."""
+    fs, _ = filesystem(lake_uri)
     read = PartitionsRead(table)
-    skip = partition_name(exclude_day) if exclude_day else None
-    folders: list[tuple[str, str]] = []  # (dt, folder)
+    skip = exclude_day.isoformat() if exclude_day else None
+    partitions: list[tuple[str, list[str]]] = []  # (dt, files)
     if days is None:
-        for folder in sorted(fs.glob(join(root, table, "dt=*"))):
-            name = posixpath.basename(folder)
-            if name != skip and fs.isdir(folder):
-                folders.append((name[len("dt="):], folder))
+        partitions = [(dt, files) for dt, files in table_partitions(lake_uri, table) if dt != skip]
     else:
         for day in days:
-            folder = join(root, table, partition_name(day))
-            if partition_name(day) == skip:
+            if day.isoformat() == skip:
                 continue
-            if not fs.isdir(folder):
+            files = partition_files(lake_uri, table, day)
+            if files is None:
                 read.missing_days.append(day.isoformat())
                 continue
-            folders.append((day.isoformat(), folder))
+            partitions.append((day.isoformat(), files))
     parts = []
-    for dt, folder in folders:
+    for dt, files in partitions:
         count = 0
-        for path in sorted(fs.glob(join(folder, PART_GLOB))):
+        for path in files:
             with fs.open(path, "rb") as handle:
                 parts.append(_read_file(handle, schema, defaults, f"{table}/dt={dt}/{posixpath.basename(path)}"))
             count += parts[-1].num_rows

@@ -1,7 +1,8 @@
 """Backfill flow: the same pipeline over a range of dates (new rules, a new judge, a fixed bug).
 
-Open-source Prefect has no backfill feature: this flow is it. Dates already complete (latest run
-succeeded, partitions in place) are skipped unless `force`. Dates run `concurrency` at a time.
+Open-source Prefect has no backfill feature: this flow is it. Dates already complete (the date's commit
+record names succeeded runs: `datalake.manifests.day_is_complete`; a run killed before its commit never
+makes a date complete) are skipped unless `force`. Dates run `concurrency` at a time, each under its lock.
 
 Run:  flywheel backfill --start 2026-11-01 --end 2026-11-07 [--force] [--concurrency 2]
       (or: python -m flows.backfill 2026-11-01 2026-11-07)

@@ -1,4 +1,4 @@
-"""Process one date end to end: list its logs, run the Beam pipeline, publish, record the run.
+"""Process one date end to end: lock it, list its logs, run the Beam pipeline, publish and commit, record the run.
 
 Plain Python, called by the Prefect flows (nightly, backfill) and usable without Prefect.
 """
@@ -15,12 +15,14 @@ from importlib import metadata
 from flows.settings import Settings
 from schemas.errors import FlywheelError, safe_error
 from schemas.outputs import InputFile, RunManifest
-from datalake.tables import INDEX_TABLE
-from transforms.ingest.files import list_source_files
+from transforms.ingest.files import check_inputs_complete, list_source_files
+from datalake.commits import read_commit
 from datalake.manifests import write_manifest
-from datalake.partitions import discard_staging, publish_partition, read_rows
+from datalake.partitions import crash_point, discard_staging, publish_day, read_rows, withdraw_uncommitted
 from datalake.quarantine import discard_quarantine_staging, publish_quarantine
-from datalake.tables import TABLES
+from datalake.recovery import DateLock, DateLocked, sweep_dead_runs
+from datalake.tables import PUBLISHED_TABLES
+from transforms.beam.judge import check_judge_outage
 from transforms.beam.pipeline import run_day_pipeline
 from transforms.beam.plan import DayPlan
 
@@ -58,8 +60,14 @@ def reconcile(counts: dict[str, int]) -> None:
         raise CountsDoNotReconcile(f"lines read {read} != accepted + quarantined + blank {accounted}")
 
 
+def _commit_names(lake_uri: str, day: date, run_id: str) -> bool:
+    """Whether the date's commit record is this run's (it can be, when publishing broke after the commit)."""
+    record = read_commit(lake_uri, day)
+    return record is not None and record.run_id == run_id
+
+
 def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManifest:
-    """Run the flywheel for one date and publish its partitions atomically.
+    """Run the flywheel for one date and publish all its tables as one commit (`datalake.tables`: the protocol).
 
     Returns the run manifest (also written under <lake>/_runs/). Never raises for a failed day: the
     manifest's status says what happened ("succeeded", "no_input" or "failed") and `error` says why.
@@ -70,7 +78,14 @@ def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManif
         started_at=datetime.now(timezone.utc), config_hash=settings.config_hash(),
         judge_mode=settings.judge_mode, versions=component_versions(),
     )
+    lock = DateLock(settings.lake_uri, day, run_id)
+    committed = False
     try:
+        # The date is this run's until it ends (a second run of it now fails here and changes nothing); the
+        # manifest says "running" before any work, so a run killed from here on is on record.
+        lock.acquire()
+        write_manifest(settings.lake_uri, manifest)
+        sweep_dead_runs(settings.lake_uri, settings.quarantine_uri, run_id)
         files = list_source_files(settings.source_uri, day)
         if not files:
             raise NoInput(f"no log files for {day.isoformat()} under {settings.source_uri} "
@@ -83,24 +98,53 @@ def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManif
         # Earlier verdicts (this date's included): a rerun or backfill never pays for the same judgment twice.
         judge_cache = read_rows(settings.lake_uri, "judgments") if settings.judge else []
         result = run_day_pipeline(plan, judge_cache=judge_cache)
-        manifest.inputs = [InputFile(uri=uri, lines=result.input_lines.get(uri, 0)) for uri in files]
+        manifest.inputs = [InputFile(uri=uri, lines=result.input_lines.get(uri, 0), **result.input_files.get(uri, {}))
+                           for uri in files]
         manifest.counts = {k: v for k, v in sorted(result.counts.items()) if not k.startswith("pii.")}
         manifest.pii_counts = {k[4:]: v for k, v in sorted(result.counts.items()) if k.startswith("pii.")}
+        check_inputs_complete(manifest.inputs)  # a truncated, unreadable or over-cap file: nothing published
         reconcile(result.counts)
-        for table in (*TABLES, INDEX_TABLE):
-            publish_partition(settings.lake_uri, run_id, table, day)
+        check_judge_outage(settings.judge, result.counts)  # fails the run only if judge.fail_run_on_outage
+        # Counts on record before publishing: a run killed after its commit is finalised from this manifest.
+        write_manifest(settings.lake_uri, manifest)
+        crash_point("after_staging")
+        record = publish_day(settings.lake_uri, run_id, day, PUBLISHED_TABLES)  # all tables, one commit
+        committed = True
+        log.info("run %s: committed %s (%s)", run_id, day, ", ".join(f"{t}: {len(p.files)} file(s)"
+                                                                 for t, p in record.tables.items()))
         publish_quarantine(settings.quarantine_uri, run_id, day)
         manifest.status = "succeeded"
     except NoInput as exc:
         manifest.status, manifest.error = "no_input", safe_error(exc)
-    except Exception as exc:  # noqa: BLE001 - recorded in the manifest, reported by the caller
+    except DateLocked as exc:
         manifest.status, manifest.error = "failed", safe_error(exc)
-        # Where it broke, for whoever debugs it: the stack frames only, never the message (it may quote logs).
-        log.error("run %s failed: %s\n%s", run_id, manifest.error, "".join(traceback.format_tb(exc.__traceback__)))
+    except Exception as exc:  # noqa: BLE001 - recorded in the manifest, reported by the caller
+        committed = committed or _commit_names(settings.lake_uri, day, run_id)
+        if committed:  # only the quarantine's publishing failed: the date is this run's; the next run retries it
+            manifest.status = "succeeded"
+            log.warning("run %s: committed, but publishing its quarantine failed: %s", run_id, safe_error(exc))
+        else:
+            manifest.status, manifest.error = "failed", safe_error(exc)
+            # Where it broke, for whoever debugs it: the stack frames only, never the message (it may quote logs).
+            log.error("run %s failed: %s\n%s", run_id, manifest.error, "".join(traceback.format_tb(exc.__traceback__)))
+    except BaseException:  # SIGTERM (the CLI turns it into SystemExit), Ctrl-C: record it, clean up, stop
+        committed = committed or _commit_names(settings.lake_uri, day, run_id)
+        if not committed:
+            manifest.status, manifest.error = "failed", "interrupted before the date was committed"
+        else:
+            manifest.status = "succeeded"
+        raise
     finally:
-        discard_staging(settings.lake_uri, run_id)
-        discard_quarantine_staging(settings.quarantine_uri, run_id)
-        manifest.finished_at = datetime.now(timezone.utc)
-        write_manifest(settings.lake_uri, manifest)
+        if lock.held:
+            if not committed:
+                withdraw_uncommitted(settings.lake_uri, run_id, day)  # files moved in before a failure
+                discard_quarantine_staging(settings.quarantine_uri, run_id)
+            discard_staging(settings.lake_uri, run_id)
+            manifest.finished_at = datetime.now(timezone.utc)
+            write_manifest(settings.lake_uri, manifest)
+            lock.release()
+        else:  # refused by the lock: nothing of this run exists but its manifest
+            manifest.finished_at = datetime.now(timezone.utc)
+            write_manifest(settings.lake_uri, manifest)
     log.info("run %s: %s", run_id, manifest.status if not manifest.error else f"{manifest.status}: {manifest.error}")
     return manifest

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from datetime import date, timedelta
 from typing import Sequence
 
@@ -30,8 +31,10 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
+from rich.text import Text  # noqa: E402
 
 from flows.settings import SettingsOverrides, load_settings, setting_flags  # noqa: E402
+from flywheel.processes import handle_termination, tie_prefect_server_to_this_process  # noqa: E402
 from flywheel.sample_logs.generate import LOG_FORMATS as GENERATOR_LOG_FORMATS  # noqa: E402
 from schemas.errors import ConfigError  # noqa: E402
 
@@ -81,27 +84,32 @@ def _print_manifests(manifests: Sequence) -> None:
         table = Table(title="flywheel run summary")
         table.add_column("")
         for m in manifests:
-            table.add_column(m.dt, justify="right")
-        table.add_row("status", *(m.status for m in manifests))
+            table.add_column(_cell(m.dt), justify="right")
+        table.add_row("status", *(_cell(m.status) for m in manifests))
         for label, key in SUMMARY_COUNTS:
             table.add_row(label, *(f"{m.counts.get(key, 0):,}" for m in manifests))
         table.add_row("PII values scrubbed", *(f"{sum(m.pii_counts.values()):,}" for m in manifests))
-        table.add_row("run id", *(m.run_id.split("_", 1)[1] for m in manifests))
+        table.add_row("run id", *(_cell(m.run_id.split("_", 1)[-1]) for m in manifests))
     else:
         table = Table(title="flywheel runs")
         for column in ("date", "status", "lines", "quarantined", "conversations", "SFT rows", "PII", "run id"):
             table.add_column(column, justify="left" if column in ("date", "status", "run id") else "right")
         for m in manifests:
             c = m.counts
-            table.add_row(m.dt, m.status, *(f"{c.get(k, 0):,}" for k in (
+            table.add_row(_cell(m.dt), _cell(m.status), *(f"{c.get(k, 0):,}" for k in (
                 "lines_read", "lines_quarantined", "conversations", "rows.sft")),
-                f"{sum(m.pii_counts.values()):,}", m.run_id.split("_", 1)[1])
+                f"{sum(m.pii_counts.values()):,}", _cell(m.run_id.split("_", 1)[-1]))
     console.print(table)
     for m in manifests:
         if m.error:
-            err.print(f"{m.dt} {m.status}: {m.error}", markup=False, highlight=False)
+            err.print(_terminal_safe(f"{m.dt} {m.status}: {m.error}"), markup=False, highlight=False)
     if manifests and all(m.judge_mode == "rules-only" for m in manifests):
         console.print("judge: none configured (FLYWHEEL_JUDGE__BASE_URL) — labels come from rules only")
+    for m in manifests:  # a judge outage must not pass for a normal night
+        if m.counts.get("judge.circuit_open"):
+            failed = m.counts.get("judge.circuit_failed", 0)
+            console.print(f"{m.dt} judge: unreachable, circuit breaker opened; {failed:,} turn(s) marked "
+                          "judge_failed, their rules labels kept", markup=False, highlight=False, soft_wrap=True)
 
 
 def _exit_code(manifests: Sequence) -> int:
@@ -118,6 +126,7 @@ def _run_one(day: date | None, overrides: SettingsOverrides) -> int:
     from datalake.manifests import read_manifests
 
     settings = load_settings(overrides)
+    tie_prefect_server_to_this_process()  # a killed CLI must not leave Prefect's temporary server running
     with console.status(f"running the nightly flow for {day or 'yesterday'} …"):
         try:
             manifest = nightly_flow(day, overrides)
@@ -163,6 +172,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         err.print(f"--end {args.end} is before --start {args.start}")
         return EXIT_CONFIG
     before = {m.run_id for m in read_manifests(settings.lake_uri)}
+    tie_prefect_server_to_this_process()  # a killed CLI must not leave Prefect's temporary server running
     failure: Exception | None = None
     try:
         backfill(args.start, args.end, args.force, args.concurrency or settings.backfill_concurrency, overrides)
@@ -179,12 +189,33 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from sql.catalog import format_table, run_query
+    from sql.catalog import QueryError, format_table, run_query
+    from sql.readonly import RefusedStatement
 
     settings = load_settings(_overrides(args))
-    columns, rows = run_query(settings.lake_uri, args.sql)
+    try:
+        # Read-only (sql/readonly.py); the raw quarantine stays unreadable even if configured inside the lake.
+        columns, rows = run_query(settings.lake_uri, args.sql, deny=[settings.quarantine_uri])
+    except RefusedStatement as exc:  # a write, a file outside the lake, ...: a usage error, exit 2
+        err.print(_terminal_safe(str(exc)), style="red", markup=False, highlight=False)
+        return EXIT_CONFIG
+    except QueryError as exc:  # DuckDB's message can quote lake values: escaped like the rows
+        err.print(f"error: {_terminal_safe(str(exc))}", style="red", markup=False, highlight=False)
+        return EXIT_FAILED
     print(format_table(columns, rows, max_rows=args.max_rows))  # plain: no wrapping at the terminal width
     return EXIT_OK
+
+
+def _terminal_safe(text: str) -> str:
+    """`text` with control characters shown as escapes (sql.catalog.escape_control), line breaks kept."""
+    from sql.catalog import escape_control
+
+    return "\n".join(escape_control(line) for line in str(text).split("\n"))
+
+
+def _cell(text: object) -> Text:
+    """A table cell shown as is: control characters escaped, no rich markup (`[bold]` stays text)."""
+    return Text(_terminal_safe(str(text)))
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
@@ -196,6 +227,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
         console.print(f"no runs yet in {settings.lake_uri}")
         return EXIT_OK
     _print_manifests(manifests)
+    from datalake.recovery import run_notes
+
+    for note in run_notes(settings.lake_uri, manifests):  # what readers see: the commit records
+        console.print(note, markup=False, highlight=False)
     return EXIT_OK
 
 
@@ -347,6 +382,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "end", "unset") is None:
         args.end = args.start
     _configure_logging()
+    if threading.current_thread() is threading.main_thread():
+        handle_termination()  # SIGTERM cleans up like Ctrl-C (flywheel/processes.py)
     try:
         return args.func(args)
     except ConfigError as exc:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from schemas import SCHEMA_VERSION
 
@@ -125,9 +127,51 @@ class QuarantinedLine(BaseModel):
     raw_line: str
 
 
+# How reading an input file ended. "read": to its end. "truncated" (a compressed stream cut short),
+# "unreadable" (cannot be opened, listed or decompressed) and "over_cap" (more decompressed bytes than
+# FLYWHEEL_INGEST__MAX_FILE_BYTES) fail the run: a partial day is never published as complete.
+# "skipped_not_regular": a FIFO, socket or device named *.jsonl, recorded and skipped, the run goes on.
+InputFileStatus = Literal["read", "truncated", "unreadable", "over_cap", "skipped_not_regular"]
+INPUT_FAILURE_STATUSES: tuple[InputFileStatus, ...] = ("truncated", "unreadable", "over_cap")
+
+
+# A source file as a manifest names it (`scrub_source_uri`): what follows the day directory hashed.
+_DAY_DIR = re.compile(r"^(?P<dir>.*(?:^|/)(?:dt=)?\d{4}-\d{2}-\d{2})/(?P<rest>.+)$")
+_SCRUBBED_NAME = re.compile(r"^file-[0-9a-f]{16}(?:\.jsonl(?:\.gz)?)?$")
+_SUFFIX = re.compile(r"(\.jsonl(?:\.gz)?)$")
+
+
+def scrub_source_uri(uri: str) -> str:
+    """A source file's URI without its name: file names (and folders below the day) can hold an email.
+
+    `<source>/2026-11-28/alice@example.com/app.jsonl.gz` -> `<source>/2026-11-28/file-<16 hex>.jsonl.gz`, the
+    hex being sha256 of `alice@example.com/app.jsonl.gz` (the part below the day directory): stable, so runs
+    of the same file compare; to find a file, hash the candidates' names. Already scrubbed URIs stay as they are.
+    """
+    if _SCRUBBED_NAME.match(uri.rsplit("/", 1)[-1]):
+        return uri
+    match = _DAY_DIR.match(uri)
+    if match:
+        folder, rest = match.group("dir"), match.group("rest")
+    else:  # not under a day directory: only the name goes
+        folder, _, rest = uri.rpartition("/")
+    suffix = _SUFFIX.search(rest)
+    name = f"file-{hashlib.sha256(rest.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}{suffix.group(1) if suffix else ''}"
+    return f"{folder}/{name}" if folder else name
+
+
 class InputFile(BaseModel):
+    # Scrubbed on the way in (scrub_source_uri): a manifest never holds a source file's name.
     uri: str
     lines: int
+    status: InputFileStatus = "read"
+    # Why reading stopped, naming the line; never the file's content.
+    error: str | None = None
+
+    @field_validator("uri")
+    @classmethod
+    def _scrub_uri(cls, value: str) -> str:
+        return scrub_source_uri(value)
 
 
 class RunManifest(BaseModel):

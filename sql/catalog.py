@@ -4,12 +4,15 @@ Views point at the lake by an absolute path (a relative lake path is resolved ag
 at open time), so a catalog works from any directory, also when saved in a `.duckdb` file. A table with no
 files yet is still a view, empty, with the columns derived from its pydantic model (read_parquet on a glob
 without files is an error in DuckDB). Only `<lake>/<table>/dt=*/part-*.parquet` and `<lake>/_runs/*.json`
-are read: `_staging/`, `_trash/` and temporary files never are. The layout and the tables: `datalake.tables`.
+are read: `_staging/`, `_trash/` and temporary files never are; and of the partitions' files only those their
+date's commit record (`<lake>/_commits/dt=*.json`) names, so a view never mixes two runs of a date, even while
+a run publishes or after one was killed doing it. The layout, the tables and the commit: `datalake.tables`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 import re
 import unicodedata
@@ -25,7 +28,7 @@ from pydantic import BaseModel
 from schemas.errors import FlywheelError
 from schemas.arrow import arrow_schema
 from schemas.outputs import RunManifest
-from datalake.tables import PART_GLOB, RUNS_DIR, TABLES
+from datalake.tables import COMMITS_DIR, PART_GLOB, RUNS_DIR, TABLES
 
 
 class CatalogError(FlywheelError):
@@ -145,19 +148,20 @@ def table_source(con: duckdb.DuckDBPyConnection, lake_root: str, table: LakeTabl
     if table.kind == "parquet":
         if not has_files:
             return _empty_relation(model_columns + [("dt", "DATE")])
-        reader = f"read_parquet('{_sql_string_body(glob)}', {_HIVE_OPTIONS})"
+        reader = f"read_parquet('{_sql_string_body(glob)}', {_HIVE_OPTIONS}, filename = true)"
         present = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
         wanted = {name for name, _ in model_columns}
         select = [_ident(name) if name in present else f"CAST(NULL AS {type_}) AS {_ident(name)}" for name, type_ in model_columns]
         # Columns some file has that the model does not (yet) know stay visible; dt comes last.
-        select += [_ident(name) for name in present if name not in wanted and name != "dt"]
+        select += [_ident(name) for name in present if name not in wanted and name not in ("dt", "filename")]
         select.append(_ident("dt"))
-        return f"(SELECT {', '.join(select)} FROM {reader})"
+        return f"(SELECT {', '.join(select)} FROM {reader} WHERE {_committed_files_only(con, lake_root, table.name)})"
     if table.kind == "json":
         extra = [("manifest_uri", "VARCHAR"), ("manifest_valid", "BOOLEAN")]
         if not has_files:
             return _empty_relation(model_columns + extra)
-        structure = "{" + ", ".join(f'"{name}": "{type_}"' for name, type_ in model_columns) + "}"
+        # json.dumps: a type string can hold double quotes (STRUCT(..., "error" VARCHAR) for a keyword field).
+        structure = json.dumps(dict(model_columns))
         fields = ", ".join(f"m.{_ident(name)} AS {_ident(name)}" for name, _ in model_columns)
         # A manifest that is not a JSON object with a run_id (truncated, hand-edited) becomes a row with
         # manifest_valid = false instead of an error for the whole view.
@@ -169,6 +173,36 @@ def table_source(con: duckdb.DuckDBPyConnection, lake_root: str, table: LakeTabl
             f"FROM read_text('{_sql_string_body(glob)}'))))"
         )
     raise CatalogError(f"unknown kind {table.kind!r} for lake table {table.name}")
+
+
+# A commit record (datalake.commits.CommitRecord) as DuckDB reads it: per table, the committed file names.
+_COMMIT_STRUCTURE = json.dumps({"dt": "VARCHAR", "tables": "MAP(VARCHAR, STRUCT(run_id VARCHAR, files VARCHAR[]))"})
+# The run id in a live file's name (datalake.tables.published_file_name); '' for a file from before commit records.
+_FILE_RUN_ID = r"regexp_extract(parse_filename(filename), '^part-[^./]*\.([^./]+)\.parquet$', 1)"
+
+
+def _committed_files_only(con: duckdb.DuckDBPyConnection, lake_root: str, table: str) -> str:
+    """A WHERE condition keeping only the files the date's commit record names (the datalake.commits rule).
+
+    A run killed between moving its files into the live tree and committing leaves files no record names;
+    the view never reads them. A date without a record for the table (a lake from before commit records)
+    reads its files without a run id in their name. Records are read when the view is queried; if the lake
+    had none when the catalog was opened, only that second rule applies until the next open.
+    """
+    commits = f"{_glob_escape(lake_root)}/{COMMITS_DIR}/dt=*.json"
+    legacy = f"{_FILE_RUN_ID} = ''"
+    if con.execute("SELECT count(*) FROM glob(?)", [commits]).fetchone()[0] == 0:
+        return legacy
+    entries = (
+        f"(SELECT r.dt AS dt, unnest(map_entries(r.tables)) AS e FROM (SELECT json_transform(content, "
+        f"'{_sql_string_body(_COMMIT_STRUCTURE)}') AS r FROM read_text('{_sql_string_body(commits)}') "
+        f"WHERE json_valid(content)) WHERE r.tables IS NOT NULL)"
+    )
+    name = _sql_string_body(table)
+    committed = f"(SELECT dt || '/' || unnest(e.value.files) FROM {entries} WHERE e.key = '{name}')"
+    covered = f"(SELECT dt FROM {entries} WHERE e.key = '{name}')"
+    return (f"(strftime(dt, '%Y-%m-%d') || '/' || parse_filename(filename) IN {committed} "
+            f"OR ({legacy} AND strftime(dt, '%Y-%m-%d') NOT IN {covered}))")
 
 
 def _model_columns(con: duckdb.DuckDBPyConnection, model: type[BaseModel]) -> list[tuple[str, str]]:
@@ -198,22 +232,30 @@ def _sql_string_body(text: str) -> str:
 # --------------------------------------------------------------------------------------------- querying
 
 
-def run_query(lake_uri: str, sql: str) -> tuple[list[str], list[tuple]]:
-    """Run one analyst query (or a script; the last statement's result counts) over the lake's views."""
-    if not sql or not sql.strip():
-        raise QueryError("empty query")
-    con = open_catalog(lake_uri)
-    try:
+def run_query(lake_uri: str, sql: str, *, deny: Sequence[str] = ()) -> tuple[list[str], list[tuple]]:
+    """Run one analyst query (or a script; the last statement's result counts) over the lake's views.
+
+    Read-only (sql/readonly.py): every statement must be a read, else RefusedStatement before anything is
+    opened; the connection can read the lake only (never the paths in `deny`, e.g. the raw quarantine), has
+    extension auto-install/auto-load off and its configuration locked.
+    """
+    from sql.readonly import RefusedStatement, read_only_catalog, read_statements  # imports this module
+
+    statements = read_statements(sql)
+    with read_only_catalog(lake_uri, deny=deny) as con:
         try:
-            cursor = con.execute(sql)
-            if cursor.description is None:
+            cursor = None
+            for statement in statements:  # the very statements that were checked, not a re-parse of `sql`
+                cursor = con.execute(statement)
+            if cursor is None or cursor.description is None:
                 return [], []
             columns = [d[0] for d in cursor.description]
             return columns, cursor.fetchall()
+        except duckdb.PermissionException as exc:
+            # DuckDB's own file-access check said no: a path outside the lake, or an extension.
+            raise RefusedStatement(f"refused: flywheel query reads files inside the lake only: {exc}") from None
         except duckdb.Error as exc:
             raise QueryError(str(exc)) from None
-    finally:
-        con.close()
 
 
 def recent_runs(lake_uri: str, limit: int = 20) -> list[dict]:
@@ -259,7 +301,7 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_rows
         return "(no result)"
     shown = list(rows[: max(max_rows, 0)])
     cells = [[_cell(value, max_width) for value in row] for row in shown]
-    headers = [_cut(str(c), max_width) for c in columns]
+    headers = [_cut(escape_control(str(c)), max_width) for c in columns]
     numeric = [
         any(row[i] is not None for row in shown)
         and all(row[i] is None or _is_number(row[i]) for row in shown)
@@ -299,7 +341,27 @@ def _cell(value: Any, max_width: int) -> str:
     else:
         text = str(value)
     text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r").replace("\t", " ")
-    return _cut(text, max_width)
+    return _cut(escape_control(text), max_width)
+
+
+# Characters a terminal acts on instead of showing: C0 controls (ESC starts ANSI sequences that recolour,
+# move the cursor, clear the screen, set the window title or hyperlinks), DEL, C1 controls (\x9b is a
+# one-byte CSI), line/paragraph separators, and the bidirectional overrides that reorder what is shown.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_control(text: str) -> str:
+    """`text` with every terminal control character shown as a visible escape (`\\x1b`, `\\u202e`).
+
+    Lake values (ids, content, file names) come from users' logs: printed raw, they could drive the analyst's
+    terminal. Newlines and tabs are escaped too; callers that want them kept split lines first.
+    """
+    return _CONTROL.sub(_escape_one, text)
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def _char_width(char: str) -> int:

@@ -14,7 +14,9 @@
 --   {lake}        the absolute lake root, escaped for use inside a single-quoted SQL string.
 --
 -- The globs are rooted at <lake>/<table>/dt=*/ and only match part-*.parquet, so <lake>/_staging,
--- <lake>/_trash and temporary or hidden files are never read.
+-- <lake>/_trash and temporary or hidden files are never read; of those files, a parquet table keeps only the
+-- ones its date's commit record (<lake>/_commits/dt=*.json) names, so no view ever mixes two runs of a date
+-- (a date without a record, from before commit records, reads its files without a run id in their name).
 -- Views bind their files when queried; a table that was empty at open time stays empty until the next open.
 
 
@@ -138,7 +140,17 @@ SELECT
     pii_counts,
     len(inputs)                                                              AS n_inputs,
     list_sum([i.lines FOR i IN inputs])::BIGINT                              AS input_lines,
-    inputs,
+    -- File names can hold an email: manifests name files by a hash (schemas.outputs.scrub_source_uri); one
+    -- written before that is scrubbed the same way here (what follows the day directory, sha256, 16 hex).
+    [CASE WHEN regexp_matches(i.uri, '(^|/)file-[0-9a-f]{16}(\.jsonl(\.gz)?)?$') THEN i
+          WHEN NOT regexp_matches(i.uri, '(^|/)(dt=)?\d{4}-\d{2}-\d{2}/.') THEN
+               struct_update(i, uri := regexp_replace(i.uri, '[^/]*$', '') || 'file-'
+                                     || sha256(regexp_extract(i.uri, '[^/]*$'))[:16]
+                                     || regexp_extract(i.uri, '(\.jsonl(\.gz)?)$', 1))
+          ELSE struct_update(i, uri := regexp_replace(i.uri, '^(.*(^|/)(dt=)?\d{4}-\d{2}-\d{2})/.+$', '\1')
+                                     || '/file-' || sha256(regexp_extract(i.uri, '^.*(^|/)(dt=)?\d{4}-\d{2}-\d{2}/(.+)$', 3))[:16]
+                                     || regexp_extract(i.uri, '(\.jsonl(\.gz)?)$', 1))
+     END FOR i IN inputs]                                                    AS inputs,
     versions,
     error,
     schema_version,

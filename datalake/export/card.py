@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from datalake.export.common import EXPORT_FORMATS, SPLITS, _ranges
 from datalake.export.formats import _Format
+from datalake.commits import read_commit
 from datalake.manifests import read_manifests
 from datalake.reader import PartitionsRead
 from schemas import SCHEMA_VERSION
@@ -30,9 +31,18 @@ class _PipelineCounts:
 
 def _pipeline_counts(lake_uri: str, days: list[date]) -> _PipelineCounts:
     wanted = {d.isoformat() for d in days}
+    # The run whose rows were exported is the one each date's commit record names for `sft`; a date without a
+    # record (a lake from before commit records) falls back to its latest succeeded run.
+    committed = {d.isoformat(): r.tables["sft"].run_id for d in days
+                 if (r := read_commit(lake_uri, d)) is not None and "sft" in r.tables}
     latest: dict[str, Any] = {}
     for manifest in read_manifests(lake_uri):  # oldest first: the last one wins
-        if manifest.dt in wanted and manifest.status == "succeeded":
+        if manifest.dt not in wanted:
+            continue
+        if manifest.dt in committed:
+            if manifest.run_id == committed[manifest.dt]:
+                latest[manifest.dt] = manifest
+        elif manifest.status == "succeeded":
             latest[manifest.dt] = manifest
     sums: dict[str, Counter] = {"filter.": Counter(), "dedup.": Counter(), "judge.": Counter()}
     for manifest in latest.values():

@@ -77,17 +77,34 @@ def test_quarantine_is_owner_only_and_replaced_on_rerun(tmp_path):
     assert not (root / "_staging" / "run2").exists()
 
 
-def test_day_is_complete_follows_the_latest_manifest(tmp_path):
+def test_day_is_complete_when_its_commit_record_names_a_succeeded_run(tmp_path):
     def manifest(run_id, status):
         return RunManifest(run_id=run_id, flow="test", dt=DAY.isoformat(), status=status,
                            started_at=datetime.now(timezone.utc), config_hash="h", judge_mode="rules-only")
 
-    assert not manifests.day_is_complete(str(tmp_path), DAY)
-    manifests.write_manifest(str(tmp_path), manifest("2026-11-27_a", "succeeded"))
-    assert not manifests.day_is_complete(str(tmp_path), DAY)  # manifest but no partitions
-    for table in tables.TABLES:
-        partitions.publish_partition(str(tmp_path), "r", table, DAY)
-    assert manifests.day_is_complete(str(tmp_path), DAY)
-    manifests.write_manifest(str(tmp_path), manifest("2026-11-27_b", "failed"))
-    assert not manifests.day_is_complete(str(tmp_path), DAY)
-    assert [m.run_id for m in manifests.read_manifests(str(tmp_path))] == ["2026-11-27_a", "2026-11-27_b"]
+    lake = str(tmp_path)
+    assert not manifests.day_is_complete(lake, DAY)
+    manifests.write_manifest(lake, manifest("2026-11-27_a", "running"))
+    partitions.publish_day(lake, "2026-11-27_a", DAY)
+    assert not manifests.day_is_complete(lake, DAY)  # committed, but its run never said it succeeded
+    manifests.write_manifest(lake, manifest("2026-11-27_a", "succeeded"))
+    assert manifests.day_is_complete(lake, DAY)
+    # A later run that failed (or was killed) before committing leaves the date as it was: complete.
+    manifests.write_manifest(lake, manifest("2026-11-27_b", "failed"))
+    assert manifests.day_is_complete(lake, DAY)
+    assert [m.run_id for m in manifests.read_manifests(lake)] == ["2026-11-27_a", "2026-11-27_b"]
+
+
+def test_day_is_complete_on_a_lake_from_before_commit_records(tmp_path):
+    def manifest(run_id, status):
+        return RunManifest(run_id=run_id, flow="test", dt=DAY.isoformat(), status=status,
+                           started_at=datetime.now(timezone.utc), config_hash="h", judge_mode="rules-only")
+
+    lake = str(tmp_path)
+    manifests.write_manifest(lake, manifest("2026-11-27_a", "succeeded"))
+    assert not manifests.day_is_complete(lake, DAY)  # manifest but no partitions
+    for table in tables.PUBLISHED_TABLES:
+        (tmp_path / table / "dt=2026-11-27").mkdir(parents=True)
+    assert manifests.day_is_complete(lake, DAY)
+    manifests.write_manifest(lake, manifest("2026-11-27_b", "failed"))
+    assert not manifests.day_is_complete(lake, DAY)

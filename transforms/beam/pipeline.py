@@ -19,7 +19,7 @@ into the run manifest's counts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 import apache_beam as beam
@@ -31,7 +31,9 @@ from transforms.beam.config import RunnerConfig
 from transforms.beam.conversations import SessionizeScrubLabel
 from transforms.beam.ingest import ReadAndParseLogs
 from transforms.beam.judge import JudgeConversations
-from transforms.beam.metrics import INPUT_LINES_NAMESPACE, METRICS_NAMESPACE
+from transforms.beam.metrics import (
+    INPUT_LINES_NAMESPACE, INPUT_STATUS_NAMESPACE, METRICS_NAMESPACE, parse_input_file_report,
+)
 from transforms.beam.plan import DayPlan
 from transforms.beam.rows import BuildTrainingRows
 from transforms.beam.training import CurateTrainingExamples, ReadDedupIndex, StageDedupIndex
@@ -49,10 +51,10 @@ class DayOutputs:
 
 def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: Iterable[Judgment] = ()) -> DayOutputs:
     """The day's processing graph up to (not including) curation and the writes: testable with assert_that."""
-    parsed = pipeline | "ReadAndParseLogs" >> ReadAndParseLogs(plan.files, plan.log_format)
-    labeled = parsed[ReadAndParseLogs.EVENTS] | "SessionizeScrubLabel" >> SessionizeScrubLabel(plan.scrub)
+    parsed = pipeline | "ReadAndParseLogs" >> ReadAndParseLogs(plan.files, plan.log_format, plan.day, plan.ingest)
+    labeled = parsed[ReadAndParseLogs.EVENTS] | "SessionizeScrubLabel" >> SessionizeScrubLabel(plan.scrub, plan.ingest)
     judged = labeled[SessionizeScrubLabel.CONVERSATIONS] | "Judge" >> JudgeConversations(
-        plan.judge, plan.runner.workers, judge_cache)
+        plan.judge, plan.runner.workers, judge_cache, scrub=plan.scrub)
     conversations = judged[JudgeConversations.CONVERSATIONS]
     rows = conversations | "BuildTrainingRows" >> BuildTrainingRows(plan.policy)
     quarantine = (
@@ -110,6 +112,8 @@ def make_runner(runner: str):
 class PipelineCounts:
     counts: dict[str, int]
     input_lines: dict[str, int]
+    # uri -> {"status": ..., "error": ...}: how reading each input file ended (schemas.outputs.InputFile).
+    input_files: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
 
 def run_day_pipeline(plan: DayPlan, judge_cache: Iterable[Judgment] = ()) -> PipelineCounts:
@@ -125,6 +129,7 @@ def read_counts(result) -> PipelineCounts:
     """The run's counters, summed over steps and workers: the `flywheel` namespace and lines per input file."""
     counts: dict[str, int] = {}
     input_lines: dict[str, int] = {}
+    input_files: dict[str, dict[str, str | None]] = {}
     for counter in result.metrics().query(MetricsFilter())["counters"]:
         value = counter.committed if counter.committed is not None else counter.attempted
         namespace, name = counter.key.metric.namespace, counter.key.metric.name
@@ -132,4 +137,9 @@ def read_counts(result) -> PipelineCounts:
             counts[name] = counts.get(name, 0) + int(value)
         elif namespace == INPUT_LINES_NAMESPACE:
             input_lines[name] = input_lines.get(name, 0) + int(value)
-    return PipelineCounts(counts, input_lines)
+        elif namespace == INPUT_STATUS_NAMESPACE and value:
+            uri, status, error = parse_input_file_report(name)
+            # A retried bundle may report a file twice: a failure outranks a clean read.
+            if input_files.get(uri, {}).get("status") in (None, "read"):
+                input_files[uri] = {"status": status, "error": error}
+    return PipelineCounts(counts, input_lines, input_files)
