@@ -75,6 +75,17 @@ class Settings(BaseSettings):
     # Backfill: how many dates run at once.
     backfill_concurrency: int = Field(default=1, ge=1, le=16)
 
+    # Real time (issue 9). Late events: a date stays provisional for this many days after it, and a run
+    # republishes the earlier dates whose conversations got late messages or feedback in its logs.
+    late_window_days: int = Field(default=2, ge=0, le=30)
+    # A nightly run also processes the earlier dates (at most this many back) that have logs but no complete run.
+    catch_up_days: int = Field(default=7, ge=0, le=366)
+    # Guard rails: a run fails (the published partition untouched) when more than this share of its lines is
+    # quarantined, or when it would shrink a published table's rows by more than this fraction; --force
+    # overrides both and the manifest says so.
+    max_quarantine_share: float = Field(default=0.5, ge=0, le=1)
+    max_partition_shrink: float = Field(default=0.5, ge=0, le=1)
+
     training: TrainingPolicy = Field(default_factory=TrainingPolicy)
 
     @field_validator("timezone")
