@@ -3,7 +3,7 @@ starts and rewritten when it ends; and whether a date is complete (its commit re
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 
 from datalake.fs import filesystem, join
 from datalake.commits import read_commit
@@ -67,3 +67,37 @@ def day_is_complete(lake_uri: str, day: date) -> bool:
         manifest = read_manifest(lake_uri, run_id)
         statuses[run_id] = manifest.status if manifest else None
     return all(status == "succeeded" for status in statuses.values())
+
+
+# --- Late data: provisional or final -------------------------------------------------------------------------
+
+# A date's rows are "provisional" while late events may still change them, then "final" (README "Late data").
+PROVISIONAL, FINAL = "provisional", "final"
+
+
+def date_finality(lake_uri: str, day: date, late_window_days: int, today: date) -> str | None:
+    """"final" when no later run can change the date any more, "provisional" until then; None: never committed.
+
+    Late events for `day` arrive in the logs of the `late_window_days` dates after it (flows/late.py). The date
+    is final when all of those log dates are over (day + window < today) and each of them either has a complete
+    run (which re-opened `day` if its logs held events of `day`'s conversations) or had already ended (UTC)
+    when `day`'s committed run started (that run then read its logs as they will stay).
+    """
+    record = read_commit(lake_uri, day)
+    if record is None:
+        return None
+    if day + timedelta(days=late_window_days) >= today:
+        return PROVISIONAL
+    committed = read_manifest(lake_uri, record.run_id)
+    started = committed.started_at if committed else None
+    for k in range(1, late_window_days + 1):
+        later = day + timedelta(days=k)
+        ended = datetime.combine(later + timedelta(days=1), time(0), tzinfo=timezone.utc)
+        if not (started is not None and started >= ended) and not day_is_complete(lake_uri, later):
+            return PROVISIONAL
+    return FINAL
+
+
+def final_dates(lake_uri: str, days: list[date], late_window_days: int, today: date) -> list[date]:
+    """The dates of `days` whose rows are final (see date_finality)."""
+    return [d for d in days if date_finality(lake_uri, d, late_window_days, today) == FINAL]

@@ -11,8 +11,12 @@ import secrets
 import traceback
 from datetime import date, datetime, timezone
 from importlib import metadata
+from typing import Callable
 
+from flows.guards import SHRINK_TABLES, check_guard_rails, enforce_guard_rails
+from flows.late import neighbour_logs, reopen_dates
 from flows.settings import Settings
+from flows.retry import is_transient
 from schemas.errors import FlywheelError, safe_error
 from schemas.outputs import InputFile, RunManifest
 from transforms.ingest.files import check_inputs_complete, list_source_files
@@ -21,9 +25,10 @@ from datalake.manifests import write_manifest
 from datalake.partitions import crash_point, discard_staging, publish_day, read_rows, withdraw_uncommitted
 from datalake.quarantine import discard_quarantine_staging, publish_quarantine
 from datalake.recovery import DateLock, DateLocked, sweep_dead_runs
+from datalake.row_counts import committed_row_counts, staged_row_counts
 from datalake.tables import PUBLISHED_TABLES
 from transforms.beam.judge import check_judge_outage
-from transforms.beam.pipeline import run_day_pipeline
+from transforms.beam.pipeline import PipelineCounts, run_curation_pipeline, run_day_pipeline
 from transforms.beam.plan import DayPlan
 
 log = logging.getLogger("flywheel")
@@ -66,17 +71,27 @@ def _commit_names(lake_uri: str, day: date, run_id: str) -> bool:
     return record is not None and record.run_id == run_id
 
 
-def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManifest:
+def _record_counts(manifest: RunManifest, result: PipelineCounts) -> None:
+    manifest.counts = {k: v for k, v in sorted(result.counts.items()) if not k.startswith("pii.")}
+    manifest.pii_counts = {k[4:]: v for k, v in sorted(result.counts.items()) if k.startswith("pii.")}
+
+
+def process_day(settings: Settings, day: date, flow: str = "manual", force: bool = False,
+                before_curation: Callable[[], None] | None = None) -> RunManifest:
     """Run the flywheel for one date and publish all its tables as one commit (`datalake.tables`: the protocol).
 
     Returns the run manifest (also written under <lake>/_runs/). Never raises for a failed day: the
     manifest's status says what happened ("succeeded", "no_input" or "failed") and `error` says why.
+
+    force: publish even when a guard rail trips (flows/guards.py); the manifest records it and the rails.
+    before_curation: given, the day's pipeline stops before curating its SFT rows and calls it before reading
+        the dedup index and curating (an ordered backfill waits there for the earlier dates: flows/ordering.py).
     """
     run_id = new_run_id(day)
     manifest = RunManifest(
         run_id=run_id, flow=flow, dt=day.isoformat(), status="running",
         started_at=datetime.now(timezone.utc), config_hash=settings.config_hash(),
-        judge_mode=settings.judge_mode, versions=component_versions(),
+        judge_mode=settings.judge_mode, versions=component_versions(), forced=force,
     )
     lock = DateLock(settings.lake_uri, day, run_id)
     committed = False
@@ -92,19 +107,33 @@ def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManif
                           f"(expected {settings.source_uri}/{day.isoformat()}/*.jsonl[.gz])")
         log.info("run %s: %d file(s) for %s, runner %s, %d worker(s), scrub %s, %s",
                  run_id, len(files), day, settings.runner, settings.workers, settings.scrub_mode, settings.judge_mode)
+        late = neighbour_logs(settings, day)  # late data: the later dates' logs (README "Late data")
+        manifest.late_window_days, manifest.late_inputs = late.late_window_days, late.late_inputs
         plan = DayPlan(day=day, run_id=run_id, files=tuple(files), log_format=settings.source_format,
                        scrub=settings.scrub, lake=settings.lake, judge=settings.judge, policy=settings.training,
-                       runner=settings.runner_config, ingest=settings.ingest)
+                       runner=settings.runner_config, ingest=settings.ingest, **late.plan_fields())
         # Earlier verdicts (this date's included): a rerun or backfill never pays for the same judgment twice.
         judge_cache = read_rows(settings.lake_uri, "judgments") if settings.judge else []
-        result = run_day_pipeline(plan, judge_cache=judge_cache)
+        result = run_day_pipeline(plan, judge_cache=judge_cache, curate=before_curation is None)
         manifest.inputs = [InputFile(uri=uri, lines=result.input_lines.get(uri, 0), **result.input_files.get(uri, {}))
                            for uri in files]
-        manifest.counts = {k: v for k, v in sorted(result.counts.items()) if not k.startswith("pii.")}
-        manifest.pii_counts = {k[4:]: v for k, v in sorted(result.counts.items()) if k.startswith("pii.")}
+        _record_counts(manifest, result)
         check_inputs_complete(manifest.inputs)  # a truncated, unreadable or over-cap file: nothing published
         reconcile(result.counts)
         check_judge_outage(settings.judge, result.counts)  # fails the run only if judge.fail_run_on_outage
+        if before_curation is not None:
+            # Dedup decisions in date order: the index is read only once the earlier dates have published.
+            before_curation()
+            result = result.plus(run_curation_pipeline(plan))
+            _record_counts(manifest, result)
+        # Guard rails: never replace the date's data with worse (bad input, wrong --format), unless forced.
+        tripped = check_guard_rails(result.counts, committed_row_counts(settings.lake_uri, day, SHRINK_TABLES),
+                                    staged_row_counts(settings.lake_uri, run_id, day, SHRINK_TABLES),
+                                    settings.max_quarantine_share, settings.max_partition_shrink)
+        manifest.guard_rails = {t.rail: t.message for t in tripped}
+        if tripped and force:
+            log.warning("run %s: forced past guard rail(s): %s", run_id, "; ".join(manifest.guard_rails.values()))
+        enforce_guard_rails(tripped, force)
         # Counts on record before publishing: a run killed after its commit is finalised from this manifest.
         write_manifest(settings.lake_uri, manifest)
         crash_point("after_staging")
@@ -125,6 +154,7 @@ def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManif
             log.warning("run %s: committed, but publishing its quarantine failed: %s", run_id, safe_error(exc))
         else:
             manifest.status, manifest.error = "failed", safe_error(exc)
+            manifest.error_type, manifest.transient = type(exc).__name__, is_transient(exc)  # retry or not
             # Where it broke, for whoever debugs it: the stack frames only, never the message (it may quote logs).
             log.error("run %s failed: %s\n%s", run_id, manifest.error, "".join(traceback.format_tb(exc.__traceback__)))
     except BaseException:  # SIGTERM (the CLI turns it into SystemExit), Ctrl-C: record it, clean up, stop
@@ -147,4 +177,5 @@ def process_day(settings: Settings, day: date, flow: str = "manual") -> RunManif
             manifest.finished_at = datetime.now(timezone.utc)
             write_manifest(settings.lake_uri, manifest)
     log.info("run %s: %s", run_id, manifest.status if not manifest.error else f"{manifest.status}: {manifest.error}")
+    reopen_dates(settings, day, manifest)  # earlier dates whose conversations got late events in these logs
     return manifest

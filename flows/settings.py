@@ -97,6 +97,17 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown timezone {value!r} (use an IANA name such as 'UTC' or 'Asia/Shanghai')")
         return value
 
+    @field_validator("late_window_days")
+    @classmethod
+    def _window_within_ingest_window(cls, value: int, info) -> int:
+        # A late event in a later date's logs carries a timestamp up to the window before that date; the ingest
+        # event window must accept it there, or it would be quarantined as a broken timestamp instead.
+        ingest = info.data.get("ingest")
+        if ingest is not None and value > ingest.event_window_days_before:
+            raise ValueError(f"must not exceed ingest.event_window_days_before ({ingest.event_window_days_before}):"
+                             " events of the late window would be refused as outside the event window")
+        return value
+
     @field_validator("source_uri", "lake_uri", "quarantine_uri")
     @classmethod
     def _not_blank(cls, value: str) -> str:

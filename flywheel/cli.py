@@ -2,16 +2,17 @@
 
     flywheel demo                      generate sample logs, run the nightly flow on them, summarise, query
     flywheel generate --out DIR        write sample logs (deterministic)
-    flywheel run [--date D]            process one date (default: yesterday) through the nightly flow
+    flywheel run [--date D] [--force]  process one date (default: yesterday, after catching up missed dates)
     flywheel backfill --start D --end D [--force] [--concurrency N]
     flywheel query "SQL"               DuckDB over the lake (views: conversations, turns, sft, runs, ...)
     flywheel runs                      recent runs
     flywheel scrub --in F --out F      scrub the 'text' of each JSONL line (ad-hoc use, audits)
     flywheel export --from D --to D --format F --out DIR
                                        training data for trainers (HF Parquet, OpenAI JSONL, ShareGPT, TRL)
-    flywheel serve                     serve the nightly flow on its cron schedule (needs a Prefect server)
+    flywheel serve [--cron C] [--tz Z] serve the nightly flow on its cron schedule (needs a Prefect server)
 
-Exit codes: 0 ok, 1 a run failed, 2 bad configuration or usage, 3 no input for the date.
+Exit codes: 0 ok, 1 a run failed (a tripped guard rail included), 2 bad configuration or usage, 3 no input for
+the date (a backfill: for no date of its range).
 """
 
 from __future__ import annotations
@@ -103,6 +104,10 @@ def _print_manifests(manifests: Sequence) -> None:
     for m in manifests:
         if m.error:
             err.print(_terminal_safe(f"{m.dt} {m.status}: {m.error}"), markup=False, highlight=False)
+        elif m.forced and m.guard_rails:  # published only because of --force: say what it overrode
+            err.print(f"{m.dt} forced past guard rail(s): " + "; ".join(f"{rail}: {why}" for rail, why in
+                                                                      m.guard_rails.items()),
+                      markup=False, highlight=False)
     if manifests and all(m.judge_mode == "rules-only" for m in manifests):
         console.print("judge: none configured (FLYWHEEL_JUDGE__BASE_URL) — labels come from rules only")
     for m in manifests:  # a judge outage must not pass for a normal night
@@ -120,20 +125,25 @@ def _exit_code(manifests: Sequence) -> int:
     return EXIT_OK
 
 
-def _run_one(day: date | None, overrides: SettingsOverrides) -> int:
+def _run_one(day: date | None, overrides: SettingsOverrides, force: bool = False) -> int:
     from flows.nightly import nightly_flow
     from flows.tasks import DayFailed
     from datalake.manifests import read_manifests
 
     settings = load_settings(overrides)
+    before = {m.run_id for m in read_manifests(settings.lake_uri)}
     tie_prefect_server_to_this_process()  # a killed CLI must not leave Prefect's temporary server running
-    with console.status(f"running the nightly flow for {day or 'yesterday'} …"):
+    with console.status(f"running the nightly flow for {day or 'yesterday (and missed dates)'} …"):
         try:
-            manifest = nightly_flow(day, overrides)
+            nightly_flow(day, overrides, force)
         except DayFailed:
-            manifest = read_manifests(settings.lake_uri)[-1]
-    _print_manifests([manifest])
-    return _exit_code([manifest])
+            pass  # the manifests below say which date failed and why
+    # Without --date the flow also catches up missed dates, and a transient failure is retried: show the
+    # latest run of each date this call ran (a failed attempt that a retry made good is not a failure).
+    latest = {m.dt: m for m in read_manifests(settings.lake_uri) if m.run_id not in before}
+    ran = [latest[dt] for dt in sorted(latest)]
+    _print_manifests(ran)
+    return _exit_code(ran)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -159,7 +169,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return _run_one(args.date, _overrides(args))
+    return _run_one(args.date, _overrides(args), args.force)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -185,7 +195,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         console.print(f"nothing to do: every date in {args.start}..{args.end} is complete (use --force to rerun)")
         return EXIT_OK
     _print_manifests(sorted(ran, key=lambda m: m.dt))
-    return _exit_code(ran)
+    # Dates without logs in a range are skipped, not failures (reported above as no_input); exit 3 only when
+    # no date in the range had any (a wrong --source, most likely).
+    processed = [m for m in ran if m.status != "no_input"]
+    return _exit_code(processed or ran)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -231,7 +244,33 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
     for note in run_notes(settings.lake_uri, manifests):  # what readers see: the commit records
         console.print(note, markup=False, highlight=False)
+    _print_late_window(settings, manifests)
     return EXIT_OK
+
+
+def _settings_today(settings) -> date:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def _print_late_window(settings, manifests: Sequence) -> None:
+    """Per date shown: provisional (late events may still change its rows) or final, and where late events went."""
+    from datalake.manifests import date_finality
+
+    window, today = settings.late_window_days, _settings_today(settings)
+    table = Table(title=f"dates (late window {window} day(s); export takes final dates only)")
+    for column in ("date", "rows", "late events moved to", "re-opened"):
+        table.add_column(column)
+    for dt in sorted({m.dt for m in manifests}):
+        state = date_finality(settings.lake_uri, date.fromisoformat(dt), window, today)
+        latest = [m for m in manifests if m.dt == dt][-1]
+        moved = ", ".join(f"{k.split('.', 1)[1]}: {v}" for k, v in sorted(latest.counts.items())
+                          if k.startswith("late_events."))
+        reopened = ", ".join(latest.reopened_dates + [f"{d} (failed)" for d in latest.reopen_failed])
+        table.add_row(_cell(dt), state or "not committed", moved or "-", reopened or "-")
+    console.print(table)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -258,9 +297,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from datalake.export import ExportError, export_training_data
 
     settings = load_settings(_overrides(args))
+    # Only final dates by default: a provisional date's rows may still change with late events (README "Late data").
+    window = None if args.include_provisional else settings.late_window_days
     try:
         result = export_training_data(settings.lake_uri, args.start, args.end, args.format, args.out,
-                                      validation_share=args.validation_share, seed=args.split_seed)
+                                      validation_share=args.validation_share, seed=args.split_seed,
+                                      final_only_window=window, today=_settings_today(settings))
     except ExportError as exc:
         err.print(f"export: {exc}", markup=False)
         return EXIT_FAILED
@@ -286,12 +328,44 @@ def cmd_scrub(args: argparse.Namespace) -> int:
     return EXIT_FAILED if errors else EXIT_OK
 
 
+def _deployed_with_a_work_pool(deployment: str) -> str | None:
+    """The work pool of an existing deployment `flow/name`, or None (no such deployment, or a served one)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            return client.read_deployment_by_name(deployment).work_pool_name
+        except ObjectNotFound:
+            return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    from prefect.schedules import Cron
+
     from flows.nightly import nightly_flow
 
-    console.print(f"serving flywheel-nightly on cron '{args.cron}' ({args.timezone_name}); needs a Prefect "
-                  "server (PREFECT_API_URL): schedules never fire on the temporary one")
-    nightly_flow.serve(name="nightly", cron=args.cron, parameters={"overrides": _overrides(args).given()})
+    overrides = _overrides(args)
+    settings = load_settings(overrides)
+    # The cron's timezone defaults to the one the flow takes dates in, so "02:00" and "yesterday" agree.
+    cron_tz = args.timezone_name or settings.timezone
+    deployment = f"{nightly_flow.name}/{args.name}"
+    # `serve` replaces a deployment of the same name whole: never one that `prefect deploy` made (it has a
+    # work pool, pull steps and a concurrency limit that serve would wipe). Served ones have no work pool.
+    pool = _deployed_with_a_work_pool(deployment)
+    if pool:
+        err.print(f"refusing to serve: deployment {deployment!r} exists on work pool {pool!r} (made by "
+                  "`prefect deploy`); serving would replace it. Use its worker, or --name for another deployment.",
+                  markup=False, highlight=False)
+        return EXIT_CONFIG
+    console.print(f"serving {deployment} on cron '{args.cron}' ({cron_tz}); dates in {settings.timezone}; "
+                  "needs a Prefect server (PREFECT_API_URL): schedules never fire on the temporary one",
+                  markup=False, highlight=False)
+    if cron_tz != settings.timezone:
+        err.print(f"note: the cron runs in {cron_tz} but each run processes the day before its scheduled date "
+                  f"in {settings.timezone} (FLYWHEEL_TIMEZONE / --timezone)", markup=False, highlight=False)
+    nightly_flow.serve(name=args.name, schedules=[Cron(args.cron, timezone=cron_tz)],
+                       parameters={"overrides": overrides.given()}, global_limit=1)
     return EXIT_OK
 
 
@@ -322,14 +396,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("run", help="process one date through the nightly flow")
-    p.add_argument("--date", type=_date, help="YYYY-MM-DD (default: yesterday in --timezone)")
+    p.add_argument("--date", type=_date, help="YYYY-MM-DD, that date only (default: yesterday in --timezone, "
+                   "after the earlier dates, up to catch_up_days back, that have logs but no complete run)")
+    p.add_argument("--force", action="store_true",
+                   help="publish even when a guard rail trips (quarantine share, nothing accepted, shrink)")
     _add_settings_flags(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("backfill", help="process a range of dates")
     p.add_argument("--start", type=_date, required=True)
     p.add_argument("--end", type=_date, required=True)
-    p.add_argument("--force", action="store_true", help="rerun dates that are already complete")
+    p.add_argument("--force", action="store_true",
+                   help="rerun dates that are already complete, and publish past tripped guard rails")
     p.add_argument("--concurrency", type=int, help="dates at once [backfill_concurrency]")
     _add_settings_flags(p)
     p.set_defaults(func=cmd_backfill)
@@ -352,6 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output directory (replaced whole when the export is done)")
     p.add_argument("--validation-share", type=float, default=0.05, help="share of conversations held out")
     p.add_argument("--split-seed", default="flywheel", help="seed of the by-conversation split")
+    p.add_argument("--include-provisional", action="store_true",
+                   help="also export dates still inside their late window (their rows may still change)")
     _add_settings_flags(p, only=("lake_uri",))
     p.set_defaults(func=cmd_export)
 
@@ -363,7 +443,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the nightly flow on a cron schedule (needs a Prefect server)")
     p.add_argument("--cron", default="0 2 * * *")
-    p.add_argument("--tz", dest="timezone_name", default="UTC")
+    p.add_argument("--tz", dest="timezone_name", help="the cron's timezone (default: the timezone setting)")
+    p.add_argument("--name", default="nightly-served",
+                   help="deployment name (never one made by `prefect deploy`: refused if it has a work pool)")
     _add_settings_flags(p)
     p.set_defaults(func=cmd_serve)
     return parser

@@ -174,6 +174,19 @@ class InputFile(BaseModel):
         return scrub_source_uri(value)
 
 
+class LateInput(BaseModel):
+    """A file of a later date that a run read for its late events: which, of which date, and how big it was."""
+
+    uri: str  # scrubbed like InputFile.uri
+    dt: str
+    bytes: int
+
+    @field_validator("uri")
+    @classmethod
+    def _scrub_uri(cls, value: str) -> str:
+        return scrub_source_uri(value)
+
+
 class RunManifest(BaseModel):
     """One per run (one date), under lake/_runs/. Counts only: never content."""
 
@@ -192,3 +205,19 @@ class RunManifest(BaseModel):
     counts: dict[str, int] = Field(default_factory=dict)
     pii_counts: dict[str, int] = Field(default_factory=dict)
     error: str | None = None
+    # A failed run: the exception's class name (never its message) and whether a retry may help (storage I/O,
+    # network, judge endpoint down: flows/retry.py). The Prefect task retries only transient failures.
+    error_type: str | None = None
+    transient: bool = False
+    # Guard rails (flows/guards.py): `forced` = run with --force, so a tripped rail did not stop it;
+    # `guard_rails` = every rail the run tripped (name -> why, counts only): it failed the run, or was overridden.
+    forced: bool = False
+    guard_rails: dict[str, str] = Field(default_factory=dict)
+    # Late data (flows/late.py, README "Late data"): the window this run applied; the later dates' files it read
+    # (a date is re-opened only when its committed run has not read the later date's files as they are now);
+    # the earlier dates this run republished because its logs held late events of theirs (counts per date in
+    # `counts["late_events.<date>"]`), and those whose republishing failed (rerun this date to retry them).
+    late_window_days: int = 0
+    late_inputs: list[LateInput] = Field(default_factory=list)
+    reopened_dates: list[str] = Field(default_factory=list)
+    reopen_failed: list[str] = Field(default_factory=list)

@@ -153,6 +153,8 @@ SELECT
      END FOR i IN inputs]                                                    AS inputs,
     versions,
     error,
+    error_type,  -- a failed run: the exception's class, and whether it was retried as transient (flows/retry.py)
+    transient,
     schema_version,
     manifest_uri
 FROM {table:runs};

@@ -50,6 +50,8 @@ from datalake.export.common import (DATA_CARD, EXPORT_FORMATS, MARKER, PREFERENC
 from datalake.export.formats import FORMATS, OpenAIFineTuningLine, hf_table, openai_line, sharegpt_record, \
     trl_preference_line
 from datalake.export.reading import PREFERENCE_COLUMNS, SFT_COLUMNS, _dedupe, _read_table
+from datalake.commits import read_commit
+from datalake.manifests import final_dates
 
 __all__ = [
     "DATA_CARD", "EXPORT_FORMATS", "FORMATS", "MARKER", "PREFERENCES_TABLE", "PREFERENCE_COLUMNS", "SFT_COLUMNS",
@@ -103,8 +105,13 @@ def _publish(staging: str, target: str, parent: str) -> None:
 
 
 def export_training_data(lake_uri: str, start: date, end: date, fmt: str, out_dir: str, *,
-                         validation_share: float = 0.05, seed: str = "flywheel") -> ExportResult:
+                         validation_share: float = 0.05, seed: str = "flywheel",
+                         final_only_window: int | None = None, today: date | None = None) -> ExportResult:
     """Export the lake's rows for dt in [start, end] to `out_dir` in `fmt` (see EXPORT_FORMATS).
+
+    final_only_window: the late window (Settings.late_window_days); given, only the dates whose rows are final
+    on `today` are exported (`datalake.manifests.date_finality`), the provisional ones are named in the data
+    card. None exports every date in the range (the CLI's --include-provisional).
 
     Raises ExportError for a bad format or range, for a range with no rows at all (saying which table and
     dates were empty), and for an out_dir that holds something other than an earlier export.
@@ -117,6 +124,16 @@ def export_training_data(lake_uri: str, start: date, end: date, fmt: str, out_di
         raise ExportError(f"validation_share must be in [0, 1), not {validation_share}")
     spec = FORMATS[fmt]
     days = _days(start, end)
+    provisional: list[date] = []
+    if final_only_window is not None:
+        final = set(final_dates(lake_uri, days, final_only_window, today or date.today()))
+        # A date never committed is no more final than provisional: it stays in `days` and reads as missing.
+        provisional = [d for d in days if d not in final and read_commit(lake_uri, d) is not None]
+        days = [d for d in days if d not in provisional]
+        if not days:
+            raise ExportError(f"nothing to export: every date in {start}..{end} is still provisional (late events "
+                              f"may still change it, FLYWHEEL_LATE_WINDOW_DAYS={final_only_window}); "
+                              "use --include-provisional to export them anyway")
     target, parent = _prepare_target(out_dir)
 
     table, read = _read_table(lake_uri, spec.table, days, spec.columns)
@@ -164,7 +181,7 @@ def export_training_data(lake_uri: str, start: date, end: date, fmt: str, out_di
                 handle.write(json.dumps(_dataset_info(relative), indent=2, ensure_ascii=False) + "\n")
         pipeline = _pipeline_counts(lake_uri, days)
         card = _data_card(fmt, start, end, spec, read, splits, relative, counts, notes, pipeline,
-                          validation_share, seed)
+                          validation_share, seed, provisional)
         with open(os.path.join(staging, DATA_CARD), "w", encoding="utf-8", newline="\n") as handle:
             handle.write(card)
         open(os.path.join(staging, MARKER), "w").close()

@@ -130,7 +130,7 @@ def _value_counts(column: pa.ChunkedArray) -> Counter:
 
 def _data_card(fmt: str, start: date, end: date, spec: _Format, read: PartitionsRead, splits: dict[str, pa.Table],
                files: dict[str, str], counts: dict[str, int], notes: Counter, pipeline: _PipelineCounts,
-               validation_share: float, seed: str) -> str:
+               validation_share: float, seed: str, provisional: Iterable[date] = ()) -> str:
     seen_versions = sorted({v for t in splits.values() for v in pc.unique(t["schema_version"]).to_pylist()}
                            - {None})
     everything = pa.concat_tables(splits.values())
@@ -172,6 +172,9 @@ def _data_card(fmt: str, start: date, end: date, spec: _Format, read: Partitions
     lines += _table(["date", f"{spec.table} rows"], [[d, n] for d, n in sorted(read.rows_per_day.items())])
     if read.missing_days:
         lines += ["", f"No `{spec.table}` partition for: {_ranges(read.missing_days)}."]
+    provisional = [d.isoformat() for d in provisional]
+    if provisional:  # late events may still change them (README "Late data"); --include-provisional exports them
+        lines += ["", f"Dates still provisional, not exported: {_ranges(provisional)}."]
     lines += ["", "## Pipeline counts (latest succeeded run per exported date)", ""]
     lines += _table(["date", "run id"], pipeline.runs) if pipeline.runs else ["No succeeded run manifest."]
     if pipeline.no_succeeded_run:

@@ -153,8 +153,11 @@ def test_a_later_day_does_not_republish_examples_an_earlier_day_holds(tmp_path):
     later = tmp_path / "logs" / "2026-11-28"
     later.mkdir()
     (later / log_file.name).write_text(log_file.read_text())
+    # late_window_days=0: the copy repeats day 1's conversation ids, which with a late window are day 1's own
+    # conversations logged again (late events of day 1: tests/flows/test_late_data.py), not new ones.
     settings = load_settings(source_uri=str(tmp_path / "logs"), lake_uri=str(tmp_path / "lake"),
-                             quarantine_uri=str(tmp_path / "quarantine"), scrub_mode="regex", shards=1)
+                             quarantine_uri=str(tmp_path / "quarantine"), scrub_mode="regex", shards=1,
+                             late_window_days=0)
     first = process_day(settings, DAY)
     second = process_day(settings, date(2026, 11, 28))
     again = process_day(settings, DAY)  # a rerun of day 1 must not dedup against its own earlier run

@@ -1,10 +1,13 @@
 """The Beam pipeline for one day of logs: the stages' composite transforms, assembled and run.
 
     ReadAndParseLogs        log files -> (conversation_id, event); unparseable lines -> quarantine
+    ReadNeighbourLogs       the files of the dates around it (late data: transforms.beam.lateness)
+    PlaceConversations      -> the events of the conversations that belong to the date; too late -> quarantine
     SessionizeScrubLabel    -> Conversation, sessionized, scrubbed, labeled by the rules; failures -> quarantine
     Judge                   -> final conversations + judgments (undecided turns; earlier verdicts as a cache)
     BuildTrainingRows       -> SFT candidates + preference pairs
-    ReadDedupIndex          the exact keys other days published
+    ReadDedupIndex          the exact keys other days published (an ordered backfill curates in a second
+                            pipeline, build_curation_pipeline, once the earlier dates have published)
     CurateTrainingExamples  SFT candidates -> decontaminated, deduplicated, balanced sft + their index keys
     WriteTables             conversations, judgments, sft, preferences -> staged Parquet shards
     StageDedupIndex         the sft keys -> staged _index/sft_keys shards
@@ -31,12 +34,15 @@ from transforms.beam.config import RunnerConfig
 from transforms.beam.conversations import SessionizeScrubLabel
 from transforms.beam.ingest import ReadAndParseLogs
 from transforms.beam.judge import JudgeConversations
+from transforms.beam.lateness import PlaceConversations, ReadNeighbourLogs
 from transforms.beam.metrics import (
     INPUT_LINES_NAMESPACE, INPUT_STATUS_NAMESPACE, METRICS_NAMESPACE, parse_input_file_report,
 )
 from transforms.beam.plan import DayPlan
 from transforms.beam.rows import BuildTrainingRows
-from transforms.beam.training import CurateTrainingExamples, ReadDedupIndex, StageDedupIndex
+from transforms.beam.training import (
+    CurateTrainingExamples, ReadCandidates, ReadDedupIndex, StageCandidates, StageDedupIndex,
+)
 from transforms.beam.write import StageQuarantine, WriteTables
 
 
@@ -52,35 +58,61 @@ class DayOutputs:
 def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: Iterable[Judgment] = ()) -> DayOutputs:
     """The day's processing graph up to (not including) curation and the writes: testable with assert_that."""
     parsed = pipeline | "ReadAndParseLogs" >> ReadAndParseLogs(plan.files, plan.log_format, plan.day, plan.ingest)
-    labeled = parsed[ReadAndParseLogs.EVENTS] | "SessionizeScrubLabel" >> SessionizeScrubLabel(plan.scrub, plan.ingest)
+    # A conversation belongs to the first log date it arrived in; its late events come from the next dates' logs.
+    neighbours = pipeline | "ReadNeighbourLogs" >> ReadNeighbourLogs(
+        plan.later_files, plan.earlier_files, plan.log_format, plan.ingest)
+    placed = (parsed[ReadAndParseLogs.EVENTS], neighbours) | "PlaceConversations" >> PlaceConversations(
+        plan.day, plan.late_window_days)
+    labeled = placed[PlaceConversations.EVENTS] | "SessionizeScrubLabel" >> SessionizeScrubLabel(plan.scrub, plan.ingest)
     judged = labeled[SessionizeScrubLabel.CONVERSATIONS] | "Judge" >> JudgeConversations(
         plan.judge, plan.runner.workers, judge_cache, scrub=plan.scrub)
     conversations = judged[JudgeConversations.CONVERSATIONS]
     rows = conversations | "BuildTrainingRows" >> BuildTrainingRows(plan.policy)
     quarantine = (
-        (parsed[ReadAndParseLogs.QUARANTINE], labeled[SessionizeScrubLabel.QUARANTINE])
+        (parsed[ReadAndParseLogs.QUARANTINE], placed[PlaceConversations.QUARANTINE],
+         labeled[SessionizeScrubLabel.QUARANTINE])
         | "All quarantine" >> beam.Flatten()
     )
     return DayOutputs(conversations, judged[JudgeConversations.JUDGMENTS], rows[BuildTrainingRows.SFT],
                       rows[BuildTrainingRows.PREFERENCES], quarantine)
 
 
-def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: Iterable[Judgment] = ()) -> None:
-    """Add one day's graph to `pipeline`: parse, group by conversation, process, curate, stage the outputs."""
+def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: Iterable[Judgment] = (),
+                       curate: bool = True) -> None:
+    """Add one day's graph to `pipeline`: parse, group by conversation, process, curate, stage the outputs.
+
+    curate=False stops before curation: the SFT candidates are staged (StageCandidates) for
+    `build_curation_pipeline`, which an ordered backfill runs once the earlier dates have published
+    (flows.ordering). Both ways stage the same bytes."""
     outputs = parse_and_process(pipeline, plan, judge_cache)
+    lake = plan.lake
+    tables = {"conversations": outputs.conversations, "judgments": outputs.judgments}
+    if curate:
+        tables["sft"] = _curate(pipeline, plan, outputs.sft)
+    else:
+        outputs.sft | "StageSFTCandidates" >> StageCandidates(lake.lake_uri, plan.run_id, plan.day, lake.shards)
+    tables["preferences"] = outputs.preferences
+    tables | "WriteTables" >> WriteTables(lake, plan.run_id, plan.day)
+    outputs.quarantine | "StageQuarantine" >> StageQuarantine(lake, plan.run_id, plan.day)
+
+
+def build_curation_pipeline(pipeline: beam.Pipeline, plan: DayPlan) -> None:
+    """The second half of `build_day_pipeline(curate=False)`: the staged SFT candidates, curated against the
+    index as it is now, staged as the run's sft and index partitions."""
+    candidates = pipeline | "ReadSFTCandidates" >> ReadCandidates(plan.lake.lake_uri, plan.run_id, plan.day)
+    {"sft": _curate(pipeline, plan, candidates)} | "WriteTables" >> WriteTables(plan.lake, plan.run_id, plan.day)
+
+
+def _curate(pipeline: beam.Pipeline, plan: DayPlan, sft: beam.PCollection) -> beam.PCollection:
+    """Curated SFT examples; their index keys staged. The index is read when the graph is built."""
     lake = plan.lake
     # Dedup against every other published day (not this one: a rerun must not dedup against itself),
     # near-duplicates, decontamination, category caps and weights; then the survivors and their index keys.
     earlier_keys = pipeline | "ReadDedupIndex" >> ReadDedupIndex(lake.lake_uri, exclude_day=plan.day)
-    curated = outputs.sft | "CurateTrainingExamples" >> CurateTrainingExamples(plan.policy, prior_keys=earlier_keys)
-    (
-        {"conversations": outputs.conversations, "judgments": outputs.judgments,
-         "sft": curated[CurateTrainingExamples.EXAMPLES], "preferences": outputs.preferences}
-        | "WriteTables" >> WriteTables(lake, plan.run_id, plan.day)
-    )
+    curated = sft | "CurateTrainingExamples" >> CurateTrainingExamples(plan.policy, prior_keys=earlier_keys)
     curated[CurateTrainingExamples.INDEX_ROWS] | "StageDedupIndex" >> StageDedupIndex(
         lake.lake_uri, plan.run_id, plan.day, lake.shards)
-    outputs.quarantine | "StageQuarantine" >> StageQuarantine(lake, plan.run_id, plan.day)
+    return curated[CurateTrainingExamples.EXAMPLES]
 
 
 def pipeline_options(runner: RunnerConfig) -> PipelineOptions:
@@ -115,11 +147,30 @@ class PipelineCounts:
     # uri -> {"status": ..., "error": ...}: how reading each input file ended (schemas.outputs.InputFile).
     input_files: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
+    def plus(self, other: PipelineCounts) -> PipelineCounts:
+        """Both pipelines' counters of one run (a run curated apart: run_curation_pipeline)."""
+        counts = dict(self.counts)
+        for name, value in other.counts.items():
+            counts[name] = counts.get(name, 0) + value
+        lines = dict(self.input_lines)
+        for uri, value in other.input_lines.items():
+            lines[uri] = lines.get(uri, 0) + value
+        return PipelineCounts(counts, lines, {**self.input_files, **other.input_files})
 
-def run_day_pipeline(plan: DayPlan, judge_cache: Iterable[Judgment] = ()) -> PipelineCounts:
-    """Run one day's pipeline on `plan.runner` to completion; return its counters."""
+
+def run_day_pipeline(plan: DayPlan, judge_cache: Iterable[Judgment] = (), curate: bool = True) -> PipelineCounts:
+    """Run one day's pipeline on `plan.runner` to completion; return its counters (curate: build_day_pipeline)."""
     pipeline = beam.Pipeline(runner=make_runner(plan.runner.runner), options=pipeline_options(plan.runner))
-    build_day_pipeline(pipeline, plan, judge_cache)
+    build_day_pipeline(pipeline, plan, judge_cache, curate=curate)
+    result = pipeline.run()
+    result.wait_until_finish()
+    return read_counts(result)
+
+
+def run_curation_pipeline(plan: DayPlan) -> PipelineCounts:
+    """Curate what `run_day_pipeline(plan, curate=False)` staged; return its counters."""
+    pipeline = beam.Pipeline(runner=make_runner(plan.runner.runner), options=pipeline_options(plan.runner))
+    build_curation_pipeline(pipeline, plan)
     result = pipeline.run()
     result.wait_until_finish()
     return read_counts(result)

@@ -33,3 +33,9 @@ class DayPlan:
     policy: TrainingPolicy = field(default_factory=TrainingPolicy)
     runner: RunnerConfig = field(default_factory=RunnerConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
+    # Late data (transforms.ingest.lateness): the window, the files of the `late_window_days` dates after `day`
+    # (read whole: their events may belong to this date's conversations) and of the 2 * late_window_days dates
+    # before it (conversation ids only), each as (uri, its log date). Empty: the date's own files only.
+    late_window_days: int = 0
+    later_files: tuple[tuple[str, date], ...] = ()
+    earlier_files: tuple[tuple[str, date], ...] = ()

@@ -25,6 +25,7 @@ from typing import Iterable, Mapping
 
 import apache_beam as beam
 import numpy as np
+import pyarrow.parquet as pq
 from apache_beam.pvalue import TaggedOutput
 
 from schemas.outputs import SFTExample
@@ -33,6 +34,10 @@ from transforms.training.policy import TrainingPolicy
 from transforms.training.balance import apply_weight, category_of, top_ranked
 from transforms.training.decontaminate import example_is_contaminated, load_eval_ngrams
 from datalake.dedup_index import dedup_index_files, read_index_file, stage_dedup_index
+from datalake.fs import filesystem
+from datalake.partitions import staging_partition, write_rows
+from datalake.row_counts import staged_files
+from datalake.tables import shard_file_name
 from transforms.training.dedup import (
     DEFAULT_NUM_PERM,
     DedupKey,
@@ -383,3 +388,63 @@ class StageDedupIndex(beam.PTransform):
             | "Group index by shard" >> beam.GroupByKey()
             | "Write index" >> beam.ParDo(StageIndexShardDoFn(*self._args))
         )
+
+
+# ------------------------------------------------------------------- candidates, for curating later in order
+
+# A run's SFT candidates (training rows before curation), staged under the run's own staging directory when the
+# run curates later (an ordered backfill: flows.ordering); never published, removed with the run's staging.
+CANDIDATES_TABLE = "_candidates/sft"
+
+
+class StageCandidateShardDoFn(beam.DoFn):
+    def __init__(self, lake_uri: str, run_id: str, day: date, shards: int):
+        self._lake_uri, self._run_id, self._day, self._shards = lake_uri, run_id, day, shards
+
+    def process(self, keyed):
+        shard, rows = keyed
+        rows = sorted(rows, key=lambda row: row.example_id)
+        folder = staging_partition(self._lake_uri, self._run_id, CANDIDATES_TABLE, self._day)
+        write_rows(f"{folder}/{shard_file_name(shard, self._shards)}", SFTExample, rows)
+        yield shard
+
+
+class StageCandidates(beam.PTransform):
+    """PCollection[SFTExample] (uncurated) -> Parquet shards in the run's staging, for ReadCandidates."""
+
+    def __init__(self, lake_uri: str, run_id: str, day: date, shards: int = 1):
+        super().__init__()
+        self._args = (lake_uri, run_id, day, shards)
+        self._shards = shards
+
+    def expand(self, examples):
+        shards = self._shards
+        return (
+            examples
+            | "Shard candidates" >> beam.Map(lambda e: (zlib.crc32(e.conversation_id.encode()) % shards, e))
+            | "Group candidates by shard" >> beam.GroupByKey()
+            | "Write candidates" >> beam.ParDo(StageCandidateShardDoFn(*self._args))
+        )
+
+
+def _read_candidates(uri: str):
+    """One staged candidates file -> its SFTExamples (the Arrow round trip loses nothing the model holds)."""
+    fs, path = filesystem(uri)
+    with fs.open(path, "rb") as handle:
+        table = pq.read_table(handle)
+    # As datalake.partitions.read_rows: a null in a non-nullable column is a column the file lacks.
+    required = {f.name for f in table.schema if not f.nullable}
+    for row in table.to_pylist():
+        yield SFTExample.model_validate({k: v for k, v in row.items() if v is not None or k not in required})
+
+
+class ReadCandidates(beam.PTransform):
+    """pipeline -> PCollection[SFTExample]: the candidates a run staged (StageCandidates). Files listed now."""
+
+    def __init__(self, lake_uri: str, run_id: str, day: date):
+        super().__init__()
+        self._files = staged_files(lake_uri, run_id, CANDIDATES_TABLE, day)
+
+    def expand(self, pbegin):
+        return (pbegin | "Candidate files" >> beam.Create(self._files)
+                | "Read candidates" >> beam.FlatMap(_read_candidates))

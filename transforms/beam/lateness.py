@@ -1,0 +1,145 @@
+"""Late data on Beam: read the neighbouring dates' logs and keep the conversations that belong to the run's date.
+
+    ReadNeighbourLogs     later dates' files -> (conversation_id, (log date, (adapter, event)));
+                          earlier dates' files -> (conversation_id, (log date, None)): ids only
+    PlaceConversations    own + neighbour events, grouped by conversation -> the events of the conversations
+                          that belong to the run's date (as ReadAndParseLogs emits them), late-beyond-window
+                          events -> quarantine, and counts of where late events went
+
+The decision itself is plain Python (transforms.ingest.lateness.place_conversation). Neighbour files are other
+dates' inputs: their bad lines, line counts and file statuses are their own runs' business, so nothing of them
+is quarantined or reconciled here (a neighbour file that cannot be read to its end is counted, and its own
+date's run fails on it, which re-opens this date once it succeeds).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Iterable
+
+import apache_beam as beam
+from apache_beam.pvalue import TaggedOutput
+
+from schemas.events import MessageEvent
+from schemas.outputs import QuarantinedLine
+from transforms.beam.metrics import count
+from transforms.ingest.config import IngestConfig
+from transforms.ingest.lateness import beyond_window_reason, late_arrivals_key, late_events_key, place_conversation
+from transforms.ingest.log_file import LogFileParse, ParsedLine
+from transforms.ingest.window import EventWindow
+
+
+class ParseNeighbourFileDoFn(beam.DoFn):
+    """(uri, log date, whole) -> (conversation_id, (log date, (adapter, event) or None)).
+
+    `whole` False (an earlier date): one id-only marker per conversation, since only "was it there" matters.
+    Each file is parsed with its own date's event window, exactly as its own run parses it.
+    """
+
+    def __init__(self, log_format: str, ingest: IngestConfig):
+        self._log_format = log_format
+        self._ingest = ingest
+
+    def process(self, item: tuple[str, date, bool]):
+        uri, log_date, whole = item
+        parse = LogFileParse(uri, self._log_format, EventWindow.for_day(log_date, self._ingest), self._ingest)
+        seen: set[str] = set()
+        for parsed in parse:
+            if not isinstance(parsed, ParsedLine):
+                continue  # a bad line of another date: quarantined by that date's run
+            for event in parsed.events:
+                if whole:
+                    yield event.conversation_id, (log_date, (parsed.adapter, event))
+                elif event.conversation_id not in seen:
+                    seen.add(event.conversation_id)
+                    yield event.conversation_id, (log_date, None)
+        if parse.status != "read":
+            count("late.neighbour_files_incomplete")
+
+
+class ReadNeighbourLogs(beam.PTransform):
+    """pipeline -> (conversation_id, (log date, (adapter, event) | None)) from the neighbouring dates' files."""
+
+    def __init__(self, later: Iterable[tuple[str, date]], earlier: Iterable[tuple[str, date]], log_format: str,
+                 ingest: IngestConfig):
+        super().__init__()
+        self._files = sorted([(uri, d, True) for uri, d in later] + [(uri, d, False) for uri, d in earlier])
+        self._log_format = log_format
+        self._ingest = ingest
+
+    def expand(self, pbegin):
+        return (
+            pbegin
+            | "List neighbour files" >> beam.Create(self._files)
+            | "Spread neighbour files" >> beam.Reshuffle()
+            | "Parse neighbour lines" >> beam.ParDo(ParseNeighbourFileDoFn(self._log_format, self._ingest))
+        )
+
+
+def _tag_with_date(keyed, log_date: date):
+    conversation_id, tagged = keyed
+    return conversation_id, (log_date, tagged)
+
+
+class PlaceConversationsDoFn(beam.DoFn):
+    """(conversation_id, [(log date, (adapter, event) | None)]) -> the run's own conversations' events."""
+
+    QUARANTINE = "quarantine"
+
+    def __init__(self, day: date, late_window_days: int):
+        self._day = day
+        self._window = late_window_days
+
+    def process(self, keyed):
+        conversation_id, tagged = keyed
+        tagged = list(tagged)
+        place = place_conversation(self._day, self._window, (log_date for log_date, _ in tagged))
+        if place.placement == "elsewhere":
+            return
+        own_date = [event for log_date, event in tagged if log_date == self._day]
+        if place.placement == "moved":
+            count(late_events_key(place.belongs_to), len(own_date))
+            return
+        kept = [(log_date, event) for log_date, event in tagged if event is not None and log_date >= self._day]
+        if place.placement == "own" and any(isinstance(e, MessageEvent) for _, (_, e) in kept):
+            for log_date, (adapter, event) in kept:
+                if log_date != self._day:
+                    count(late_arrivals_key(log_date))
+                yield conversation_id, (adapter, event)
+            return
+        # Too late to reach its conversation, or feedback whose conversation is in none of the logs read:
+        # kept aside with the reason (raw, like every quarantined line) and counted.
+        feedback_only = place.placement == "own"
+        aside = [event for _, (_, event) in kept] if feedback_only else [event for _, event in own_date]
+        count("late_beyond_window.events", len(aside))
+        count("late_beyond_window.conversations")
+        yield TaggedOutput(self.QUARANTINE, QuarantinedLine(
+            reason=beyond_window_reason(self._day, self._window, feedback_only=feedback_only),
+            source_uri=f"conversation:{conversation_id}", line_number=0,
+            raw_line=json.dumps([event.model_dump(mode="json") for event in aside], ensure_ascii=False)))
+
+
+class PlaceConversations(beam.PTransform):
+    """Own events (as ReadAndParseLogs emits them) + neighbour events -> {"events", "quarantine"}."""
+
+    EVENTS = "events"
+    QUARANTINE = "quarantine"
+
+    def __init__(self, day: date, late_window_days: int):
+        super().__init__()
+        self._day = day
+        self._window = late_window_days
+
+    def expand(self, inputs):
+        own_events, neighbour_events = inputs
+        tagged = own_events | "Tag with own date" >> beam.Map(_tag_with_date, self._day)
+        placed = (
+            (tagged, neighbour_events)
+            | "Own and neighbour events" >> beam.Flatten()
+            | "Group by conversation" >> beam.GroupByKey()
+            # Said outright: the inferred type (a tuple or a TaggedOutput) would fail the next GroupByKey's check.
+            | "Keep own conversations" >> beam.ParDo(PlaceConversationsDoFn(self._day, self._window))
+            .with_output_types(tuple[str, tuple]).with_outputs(PlaceConversationsDoFn.QUARANTINE, main=self.EVENTS)
+        )
+        return {self.EVENTS: placed[self.EVENTS], self.QUARANTINE: placed[PlaceConversationsDoFn.QUARANTINE]}
