@@ -177,5 +177,5 @@ def process_day(settings: Settings, day: date, flow: str = "manual", force: bool
             manifest.finished_at = datetime.now(timezone.utc)
             write_manifest(settings.lake_uri, manifest)
     log.info("run %s: %s", run_id, manifest.status if not manifest.error else f"{manifest.status}: {manifest.error}")
-    reopen_dates(settings, day, manifest)  # earlier dates whose conversations got late events in these logs
+    reopen_dates(settings, day, manifest, process_day)  # earlier dates whose conversations got late events in these logs
     return manifest

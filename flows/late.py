@@ -19,6 +19,7 @@ E's committed run has then read D's files already.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -104,15 +105,15 @@ def dates_to_reopen(settings: Settings, day: date, manifest: RunManifest) -> lis
     return todo
 
 
-def reopen_dates(settings: Settings, day: date, manifest: RunManifest) -> list[date]:
+def reopen_dates(settings: Settings, day: date, manifest: RunManifest,
+                 process_day: Callable[..., RunManifest]) -> list[date]:
     """Republish the earlier dates whose conversations got late events in `day`'s logs; returns those republished.
 
-    Called at the end of a succeeded run of `day` (flows/day.py). Each date goes through `process_day` (its
-    lock, its commit record); one that fails (another run holds it, ...) keeps its previous commit and is named
-    in `manifest.reopen_failed`: rerunning `day` retries it. `manifest` is rewritten with what happened.
+    Called at the end of a succeeded run of `day` by flows/day.py, which passes its own `process_day` (so this
+    module never imports flows.day back). Each date goes through it (its lock, its commit record); one that
+    fails (another run holds it, ...) keeps its previous commit and is named in `manifest.reopen_failed`:
+    rerunning `day` retries it. `manifest` is rewritten with what happened.
     """
-    from flows.day import process_day  # flows.day calls this module: import at call time
-
     if manifest.status != "succeeded" or manifest.flow == REOPEN_FLOW or settings.late_window_days == 0:
         return []
     reopened: list[date] = []

@@ -202,8 +202,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from sql.catalog import QueryError, format_table, run_query
-    from sql.readonly import RefusedStatement
+    from sql.catalog import QueryError, format_table
+    from sql.readonly import RefusedStatement, run_query
 
     settings = load_settings(_overrides(args))
     try:
@@ -276,7 +276,8 @@ def _print_late_window(settings, manifests: Sequence) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from flows.nightly import yesterday
     from flywheel.sample_logs import generate_logs
-    from sql.catalog import format_table, run_query
+    from sql.catalog import format_table
+    from sql.readonly import run_query
 
     overrides = _overrides(args)
     settings = load_settings(overrides)

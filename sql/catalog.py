@@ -230,32 +230,7 @@ def _sql_string_body(text: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------- querying
-
-
-def run_query(lake_uri: str, sql: str, *, deny: Sequence[str] = ()) -> tuple[list[str], list[tuple]]:
-    """Run one analyst query (or a script; the last statement's result counts) over the lake's views.
-
-    Read-only (sql/readonly.py): every statement must be a read, else RefusedStatement before anything is
-    opened; the connection can read the lake only (never the paths in `deny`, e.g. the raw quarantine), has
-    extension auto-install/auto-load off and its configuration locked.
-    """
-    from sql.readonly import RefusedStatement, read_only_catalog, read_statements  # imports this module
-
-    statements = read_statements(sql)
-    with read_only_catalog(lake_uri, deny=deny) as con:
-        try:
-            cursor = None
-            for statement in statements:  # the very statements that were checked, not a re-parse of `sql`
-                cursor = con.execute(statement)
-            if cursor is None or cursor.description is None:
-                return [], []
-            columns = [d[0] for d in cursor.description]
-            return columns, cursor.fetchall()
-        except duckdb.PermissionException as exc:
-            # DuckDB's own file-access check said no: a path outside the lake, or an extension.
-            raise RefusedStatement(f"refused: flywheel query reads files inside the lake only: {exc}") from None
-        except duckdb.Error as exc:
-            raise QueryError(str(exc)) from None
+# Analysts' SQL runs through sql/readonly.py: run_query (read statements only, lake files only).
 
 
 def recent_runs(lake_uri: str, limit: int = 20) -> list[dict]:

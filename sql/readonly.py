@@ -269,3 +269,26 @@ def _literal(text: str) -> str:
 
 def _list(items: Sequence[str]) -> str:
     return "[" + ", ".join(_literal(i) for i in items) + "]"
+
+def run_query(lake_uri: str, sql: str, *, deny: Sequence[str] = ()) -> tuple[list[str], list[tuple]]:
+    """Run one analyst query (or a script; the last statement's result counts) over the lake's views.
+
+    Read-only: every statement must be a read, else RefusedStatement before anything is
+    opened; the connection can read the lake only (never the paths in `deny`, e.g. the raw quarantine), has
+    extension auto-install/auto-load off and its configuration locked.
+    """
+    statements = read_statements(sql)
+    with read_only_catalog(lake_uri, deny=deny) as con:
+        try:
+            cursor = None
+            for statement in statements:  # the very statements that were checked, not a re-parse of `sql`
+                cursor = con.execute(statement)
+            if cursor is None or cursor.description is None:
+                return [], []
+            columns = [d[0] for d in cursor.description]
+            return columns, cursor.fetchall()
+        except duckdb.PermissionException as exc:
+            # DuckDB's own file-access check said no: a path outside the lake, or an extension.
+            raise RefusedStatement(f"refused: flywheel query reads files inside the lake only: {exc}") from None
+        except duckdb.Error as exc:
+            raise QueryError(str(exc)) from None

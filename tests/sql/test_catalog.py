@@ -22,8 +22,8 @@ from sql.catalog import (
     named_queries,
     open_catalog,
     recent_runs,
-    run_query,
 )
+from sql.readonly import run_query
 
 UTC = dt.timezone.utc
 DAY1, DAY2 = "2024-05-01", "2024-05-02"

@@ -1,6 +1,6 @@
 """`flywheel query` is read-only: hostile SQL is refused and leaves every file as it was (issue 17, point 6).
 
-Each reproduction of the issue runs through the Python API (sql.catalog.run_query) and the real CLI
+Each reproduction of the issue runs through the Python API (sql.readonly.run_query) and the real CLI
 (flywheel.cli.main, and once as a subprocess); the whole tmp tree (lake, quarantine, a saved catalog file,
 a file outside both) is hashed before and after. Legitimate analyst queries (sql/queries.sql, the README)
 must keep working, and what reaches the terminal has its control characters escaped.
@@ -24,8 +24,8 @@ from flywheel.cli import main
 from schemas.arrow import to_arrow_table
 from schemas.conversation import Conversation, Label, LabelDecision, Turn
 from schemas.outputs import ChatMessage, PreferencePair, RunManifest, SFTExample
-from sql.catalog import QueryError, escape_control, format_table, named_queries, open_catalog, run_query
-from sql.readonly import QuarantineInLake, RefusedStatement, allowed_paths, read_statements
+from sql.catalog import QueryError, escape_control, format_table, named_queries, open_catalog
+from sql.readonly import QuarantineInLake, RefusedStatement, allowed_paths, read_statements, run_query
 
 UTC = dt.timezone.utc
 DAY = "2024-05-01"
