@@ -260,11 +260,16 @@ def test_without_the_breaker_every_turn_pays_its_retries():
     assert (run.calls, run.failed, run.circuit_open) == (12 * 5, 12, False)
 
 
+def breaker_config(stub) -> JudgeConfig:
+    """A judge on the stub that opens its breaker after 2 endpoint failures, calls one at a time, never waits."""
+    return JudgeConfig(base_url=stub.base_url, model="m", backoff_base_s=0, max_consecutive_failures=2,
+                       max_concurrency=1)
+
+
 def test_an_answering_endpoint_never_opens_the_breaker():
     # 500s and 429s that recover within the retries: the endpoint is up, every turn is judged.
     with OpenAIStub(["500", "429", "500", "good"] * 4) as stub:
-        config = JudgeConfig(base_url=stub.base_url, model="m", backoff_base_s=0, max_consecutive_failures=2,
-                             max_concurrency=1)
+        config = breaker_config(stub)
         with Judge(config) as judge:
             run = judge.run(items(8))
     assert not run.circuit_open and run.ok == 8
@@ -273,8 +278,7 @@ def test_an_answering_endpoint_never_opens_the_breaker():
 def test_garbage_answers_fail_their_turns_but_do_not_open_it():
     # A judge answering garbage is a bad judge, not an outage: each turn fails after its one repair.
     with OpenAIStub(default="malformed") as stub:
-        config = JudgeConfig(base_url=stub.base_url, model="m", backoff_base_s=0, max_consecutive_failures=2,
-                             max_concurrency=1)
+        config = breaker_config(stub)
         with Judge(config) as judge:
             run = judge.run(items(5))
     assert (run.failed, run.calls, run.circuit_open) == (5, 10, False)
@@ -283,8 +287,7 @@ def test_garbage_answers_fail_their_turns_but_do_not_open_it():
 def test_items_failing_on_their_own_do_not_open_it():
     # HTTP 400 (context too long) is about the request, not the endpoint.
     with OpenAIStub(default="400") as stub:
-        config = JudgeConfig(base_url=stub.base_url, model="m", backoff_base_s=0, max_consecutive_failures=2,
-                             max_concurrency=1)
+        config = breaker_config(stub)
         with Judge(config) as judge:
             run = judge.run(items(5))
     assert (run.failed, run.calls, run.circuit_open) == (5, 5, False)

@@ -14,18 +14,12 @@ from datalake.manifests import read_manifests, write_manifest
 from datalake.reader import read_partitions
 from datalake.recovery import DateLock, DateLocked, lock_holder, sweep_dead_runs
 from schemas.arrow import to_arrow_table
-from schemas.outputs import ChatMessage, InputFile, QuarantinedLine, RunManifest, SFTExample, scrub_source_uri
+from schemas.outputs import InputFile, QuarantinedLine, RunManifest, SFTExample, scrub_source_uri
 from sql.catalog import open_catalog
+from lake_rows import sft_row
 
 DAY = date(2026, 11, 27)
 DAY2 = date(2026, 11, 28)
-
-
-def sft_row(i: int) -> SFTExample:
-    return SFTExample(example_id=f"x{i}", messages=[ChatMessage(role="user", content="q"),
-                                                     ChatMessage(role="assistant", content=f"a{i}")],
-                      conversation_id="c", target_message_id=f"m{i}", target_turn_index=1, label="positive",
-                      source="events")
 
 
 def stage(lake, run_id, ids, day=DAY):

@@ -4,20 +4,14 @@ from datetime import date, datetime, timezone
 
 import pyarrow.parquet as pq
 
-from schemas.outputs import ChatMessage, QuarantinedLine, RunManifest, SFTExample
+from schemas.outputs import QuarantinedLine, RunManifest, SFTExample
 from datalake import manifests
 from datalake import partitions
 from datalake import quarantine
 from datalake import tables
+from lake_rows import sft_row
 
 DAY = date(2026, 11, 27)
-
-
-def sft_row(i: int) -> SFTExample:
-    return SFTExample(example_id=f"x{i}", messages=[ChatMessage(role="user", content="q"),
-                                                     ChatMessage(role="assistant", content=f"a{i}")],
-                      conversation_id="c", target_message_id=f"m{i}", target_turn_index=1, label="positive",
-                      source="events")
 
 
 def stage(lake_root, run_id, rows):

@@ -215,17 +215,23 @@ class LogFileReader:
                 else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "special file")
         self.status, self.error = "skipped_not_regular", f"not a regular file: a {kind}"
 
+    def _within_cap(self, raw: bytes, at_line: int) -> bool:
+        """Count `raw` against the file's cap; past it, the file is over_cap (reading stops there)."""
+        self.bytes_read += len(raw)
+        if self.bytes_read <= self.max_file_bytes:
+            return True
+        self.status = "over_cap"
+        self.error = (f"over_cap at line {at_line}: more than {self.max_file_bytes} "
+                      "decompressed bytes (FLYWHEEL_INGEST__MAX_FILE_BYTES)")
+        return False
+
     def _lines(self, handle: IO[bytes]) -> Iterator[SourceLine]:
         limit = self.max_line_bytes
         while True:
             raw = handle.readline(limit + 1)
             if not raw:
                 return
-            self.bytes_read += len(raw)
-            if self.bytes_read > self.max_file_bytes:
-                self.status = "over_cap"
-                self.error = (f"over_cap at line {self.lines + 1}: more than {self.max_file_bytes} "
-                              "decompressed bytes (FLYWHEEL_INGEST__MAX_FILE_BYTES)")
+            if not self._within_cap(raw, at_line=self.lines + 1):
                 return
             self.lines += 1
             if self.lines == 1 and raw.startswith(_UTF8_BOM):
@@ -240,11 +246,7 @@ class LogFileReader:
                     raw = handle.readline(_SKIP_CHUNK)
                     if not raw:
                         break
-                    self.bytes_read += len(raw)
-                    if self.bytes_read > self.max_file_bytes:
-                        self.status = "over_cap"
-                        self.error = (f"over_cap at line {self.lines}: more than {self.max_file_bytes} "
-                                      "decompressed bytes (FLYWHEEL_INGEST__MAX_FILE_BYTES)")
+                    if not self._within_cap(raw, at_line=self.lines):
                         return
                 yield SourceLine(self.lines, kept, f"line too long (> {limit} bytes)")
                 continue
