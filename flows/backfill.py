@@ -22,7 +22,7 @@ from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.ordering import close_order, mark_done, open_order
-from flows.tasks import process_day_task
+from flows.tasks import process_day_task, purge_quarantine_task
 from flows.settings import SettingsOverrides, load_settings
 from schemas.outputs import RunManifest
 from datalake.manifests import day_is_complete
@@ -79,6 +79,8 @@ def backfill_flow(start: date, end: date, force: bool = False,
         if ordered_by is not None:
             close_order(ordered_by)
     manifests = [r for r in results if isinstance(r, RunManifest)]
+    # A backfill of old dates writes their quarantine again: retention applies to it as to a night's.
+    purge_quarantine_task(overrides)
     # A date without logs in a range is not a failure of the backfill: skipped, and reported.
     no_logs = [m.dt for m in manifests if m.status == "no_input"]
     if no_logs:

@@ -11,6 +11,9 @@ date (dedup decisions follow date order), so a missed night (server down, worker
 next one. A date whose latest run failed on its data is not retried every night: it needs an operator
 (`flywheel run --date D`), and stays a failure on record until then.
 
+Retention: at its end the flow deletes the raw quarantined lines of dates older than
+`quarantine_retention_days` (datalake/retention.py), whether its dates succeeded or not.
+
 Run once, now:        flywheel run                 (or: python -m flows.nightly [YYYY-MM-DD])
 Run on a schedule:    see deploy/README.md — a schedule only fires with a Prefect server and a worker
                       (or `flywheel serve`); the temporary server a plain call starts never fires one.
@@ -28,7 +31,7 @@ from prefect.runtime import flow_run
 
 from datalake.manifests import day_is_complete, read_manifests
 from flows.settings import Settings, SettingsOverrides, load_settings
-from flows.tasks import DayFailed, TransientDayFailure, process_day_task
+from flows.tasks import DayFailed, TransientDayFailure, process_day_task, purge_quarantine_task
 from schemas.errors import ConfigError, FlywheelError
 from schemas.outputs import RunManifest
 from transforms.ingest.files import list_source_files
@@ -123,6 +126,8 @@ def nightly_flow(day: date | None = None, overrides: SettingsOverrides | None = 
         except DayFailed as exc:  # the others still run; the flow fails at the end
             failures.append(exc)
             manifest = None
+    # Last, and whatever the dates did: raw quarantined lines past their retention go (datalake/retention.py).
+    purge_quarantine_task(overrides)
     if failures:
         if len(failures) == 1:
             raise failures[0]

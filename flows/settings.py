@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     lake_uri: str = "lake"
     # Lines that failed to parse: raw, may hold PII, so outside the lake and owner-only.
     quarantine_uri: str = "quarantine"
+    # Raw quarantined lines of a date are deleted this many days after it (the nightly and backfill flows purge
+    # at their end; `flywheel quarantine purge` on demand): they may hold raw PII, so they are not kept forever.
+    quarantine_retention_days: int = Field(default=30, ge=1, le=3650)
     # The nightly flow processes "yesterday" in this timezone.
     timezone: str = "UTC"
 
@@ -138,7 +141,7 @@ class Settings(BaseSettings):
         # Secrets and pure performance knobs do not change the output rows. The flat fields are hashed (not
         # the stage objects), so a hash stays comparable with the runs recorded before them.
         shaping = self.model_dump(exclude={"workers": True, "backfill_concurrency": True, "runner": True,
-                                           "id_hash_key": True,
+                                           "id_hash_key": True, "quarantine_retention_days": True,
                                            "judge": {"api_key", "max_concurrency", "timeout_s"}})
         shaping["id_hash_keyed"] = bool(self.id_hash_key)  # whether, never which key
         return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
@@ -168,6 +171,8 @@ class SettingsOverrides(BaseModel):
     source_format: str | None = _flag("--format")
     lake_uri: str | None = _flag("--lake", "lake root")
     quarantine_uri: str | None = _flag("--quarantine", "quarantine root")
+    quarantine_retention_days: int | None = _flag("--quarantine-retention-days",
+                                                  "days a date's raw quarantined lines are kept")
     runner: str | None = _flag("--runner")
     workers: int | None = _flag("--workers", "Beam workers; >1 runs multi-process")
     shards: int | None = _flag("--shards", "Parquet files per partition")

@@ -1,4 +1,5 @@
-"""The Prefect task both flows share: one date through `process_day`, plus its run-summary artifact.
+"""The Prefect tasks both flows share: one date through `process_day`, plus its run-summary artifact; and the
+quarantine purge each flow runs at its end (datalake/retention.py).
 
 Retries: a date that failed for a transient reason (storage I/O, network, judge endpoint down: flows/retry.py)
 is rerun up to RETRIES times with exponential backoff; a date that failed on its data or settings is not.
@@ -23,6 +24,7 @@ from schemas.errors import FlywheelError
 from flows.day import process_day
 from flows.ordering import turn_waiter
 from flows.retry import is_transient
+from datalake.retention import purge_quarantine
 from schemas.outputs import RunManifest
 
 
@@ -132,3 +134,18 @@ def process_day_task(day: date, overrides: SettingsOverrides, flow_name: str, fo
     if manifest.status == "no_input" and flow_name != "backfill":
         raise DayFailed(f"{manifest.dt}: {manifest.error}")
     return manifest
+
+
+@task(name="purge-quarantine", retries=2, retry_delay_seconds=30)
+def purge_quarantine_task(overrides: SettingsOverrides) -> list[str]:
+    """Delete the raw quarantined lines of dates past `quarantine_retention_days`; returns the dates purged.
+
+    Retried when storage fails: a purge that keeps failing fails the flow, since raw lines would outlive their
+    retention. Logs dates and counts only."""
+    logger = get_run_logger()
+    settings = load_settings(overrides)
+    purge = purge_quarantine(settings.quarantine_uri, settings.lake_uri, settings.quarantine_retention_days)
+    if purge.purged or purge.locked:
+        logger.info("quarantine retention (%d days): purged %s", settings.quarantine_retention_days,
+                    purge.summary())
+    return purge.purged

@@ -10,6 +10,8 @@
     flywheel export --from D --to D --format F --out DIR
                                        training data for trainers (HF Parquet, OpenAI JSONL, ShareGPT, TRL)
     flywheel serve [--cron C] [--tz Z] serve the nightly flow on its cron schedule (needs a Prefect server)
+    flywheel purge-quarantine [--dry-run]
+                                       delete raw quarantined lines older than quarantine_retention_days
 
 Exit codes: 0 ok, 1 a run failed (a tripped guard rail included), 2 bad configuration or usage, 3 no input for
 the date (a backfill: for no date of its range).
@@ -370,6 +372,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_purge_quarantine(args: argparse.Namespace) -> int:
+    from datalake.retention import purge_quarantine
+
+    settings = load_settings(_overrides(args))
+    purge = purge_quarantine(settings.quarantine_uri, settings.lake_uri, settings.quarantine_retention_days,
+                             dry_run=args.dry_run)
+    verb = "would purge" if args.dry_run else "purged"
+    console.print(f"quarantine retention {settings.quarantine_retention_days} days: {verb} {purge.summary()}",
+                  markup=False, highlight=False)
+    for day in purge.purged:
+        console.print(f"  {day}", markup=False, highlight=False)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     from datalake.export import EXPORT_FORMATS
 
@@ -449,6 +465,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="deployment name (never one made by `prefect deploy`: refused if it has a work pool)")
     _add_settings_flags(p)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("purge-quarantine",
+                       help="delete raw quarantined lines older than quarantine_retention_days (the flows do it too)")
+    p.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
+    _add_settings_flags(p, only=("lake_uri", "quarantine_uri", "quarantine_retention_days"))
+    p.set_defaults(func=cmd_purge_quarantine)
     return parser
 
 

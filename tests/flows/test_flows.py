@@ -92,3 +92,16 @@ def test_cli_answers_bad_input_clearly(prefect_harness, settings_for, tmp_path, 
     assert "scrub_mode (FLYWHEEL_SCRUB_MODE)" in capfd.readouterr().err
 
     assert main(["query", "SELECT * FROM nonexistent_table", "--lake", settings_for.lake_uri]) != 0
+
+
+def test_the_nightly_flow_purges_quarantine_past_its_retention_and_keeps_its_own(prefect_harness, settings_for,
+                                                                                 tmp_path):
+    quarantine = tmp_path / "quarantine"
+    stale = quarantine / "dt=2025-01-01" / "2025-01-01_20250102T020000Z_abc123.jsonl"
+    stale.parent.mkdir(parents=True)
+    stale.write_text('{"raw": "old"}\n')
+    (tmp_path / "logs" / "2026-11-01" / "broken.jsonl").write_text("not json\n")
+    manifest = nightly_flow(DAYS[0], settings_for.model_copy(update={"quarantine_retention_days": 30}))
+    assert manifest.status == "succeeded" and manifest.counts["lines_quarantined"] == 1
+    assert not stale.exists()
+    assert list((quarantine / "dt=2026-11-01").glob("*.jsonl"))  # this run's: written today, kept
