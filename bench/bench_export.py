@@ -5,7 +5,7 @@
 1. Generates a synthetic lake with pyarrow: `--days` dates of `sft` partitions (`--examples-per-day` rows
    each; 1-3 turn conversations, some with a system prompt or a tool result, mixed ASCII/CJK text), a
    `preferences` partition per date (a quarter as many rows, half DPO half KTO) and one run manifest per date.
-2. Exports the whole range once per format with `datalake.export.export_training_data` and reports
+2. Exports the whole range once per format with `export.export_training_data` and reports
    seconds and exported rows/s (SFT examples, or preference rows for trl-preference-jsonl).
 3. Baseline, measured in the same run on the same rows: DuckDB
    `COPY (SELECT messages FROM read_parquet(...) WHERE dt BETWEEN ... ORDER BY example_id) TO ... (FORMAT json)`
@@ -37,7 +37,7 @@ import pyarrow.parquet as pq  # noqa: E402
 
 from schemas.arrow import arrow_schema  # noqa: E402
 from schemas.outputs import PreferencePair, RunManifest, SFTExample  # noqa: E402
-from datalake import export as ex  # noqa: E402
+import export as ex  # noqa: E402
 from datalake.reader import read_partitions  # noqa: E402
 from datalake.manifests import write_manifest
 from datalake.tables import partition_name, shard_file_name  # noqa: E402

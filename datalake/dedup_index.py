@@ -1,5 +1,5 @@
-"""The dedup index in the lake (`INDEX_TABLE` of `datalake.tables`): exact keys of every published SFT row,
-one partition per date, rows DedupKey(exact_key, example_id).
+"""The dedup index in the lake (`INDEX_TABLE` of `datalake.tables`): the keys of every published SFT and
+preference row, one partition per date, rows DedupKey(exact_key, example_id, group, near_signature).
 
 Staged, published and committed with the day's other tables (same run, same commit record), so the index
 always describes exactly what is committed. What a key is and how duplicates are resolved: `transforms.training.dedup`.
@@ -18,6 +18,7 @@ from datalake.fs import filesystem, full_uri
 from datalake.partitions import staging_partition, write_rows
 from datalake.reader import read_partitions
 from datalake.tables import INDEX_TABLE, shard_file_name
+from schemas.arrow import arrow_schema
 from schemas.outputs import DedupKey
 
 
@@ -40,10 +41,25 @@ def dedup_index_files(lake_uri: str, exclude_day: date | None, only_earlier: boo
 
 
 def read_index_file(uri: str, columns: Sequence[str] = ("exact_key", "example_id")) -> pa.Table:
-    """One index file's rows (only `columns`)."""
+    """One index file's rows (only `columns`). A column the file predates is filled in: `group` with "sft"
+    (older files hold SFT keys only), anything else with nulls."""
     fs, path = filesystem(uri)
     with fs.open(path, "rb") as handle:
-        return pq.read_table(handle, columns=list(columns))
+        present = set(pq.read_schema(handle).names)
+        handle.seek(0)
+        table = pq.read_table(handle, columns=[c for c in columns if c in present])
+    for name in columns:
+        if name not in present:
+            field = arrow_schema(DedupKey).field(name)
+            fill = pa.array(["sft"] * table.num_rows if name == "group" else [None] * table.num_rows, field.type)
+            table = table.append_column(name, fill)
+    return table.select(list(columns))
+
+
+def read_index_keys(uri: str) -> list[DedupKey]:
+    """One index file's rows as DedupKey (what the pipeline joins against)."""
+    names = ("exact_key", "example_id", "group", "near_signature")
+    return [DedupKey(**row) for row in read_index_file(uri, columns=names).to_pylist()]
 
 
 _INDEX_SCHEMA = pa.schema([("exact_key", pa.string()), ("example_id", pa.string()), ("dt", pa.string())])

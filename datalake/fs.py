@@ -1,6 +1,6 @@
 """The one fsspec helper: every lake and quarantine path goes through here (local disk or any URI).
 
-What lives under those paths: `datalake.tables`. Exports write to local disk only (`datalake.export`).
+What lives under those paths: `datalake.tables`. Exports write to local disk only (`export`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
     <lake>/<table>/dt=YYYY-MM-DD/part-00000-of-00002.<run_id>.parquet   every table in TABLES: the files of
                                                                         the run that committed the date
-    <lake>/_index/sft_keys/dt=YYYY-MM-DD/part-*.<run_id>.parquet         INDEX_TABLE: exact keys of published SFT rows
+    <lake>/_index/sft_keys/dt=YYYY-MM-DD/part-*.<run_id>.parquet         INDEX_TABLE: keys and MinHash signatures
+                                                                        of published SFT and preference rows
     <lake>/_commits/dt=YYYY-MM-DD.json                                   the date's commit record (CommitRecord)
     <lake>/_runs/<run_id>.json                                           one RunManifest per run ("running" first)
     <lake>/_locks/dt=YYYY-MM-DD.lock                                     held by the run that owns the date now
@@ -64,7 +65,9 @@ TABLES: dict[str, type[BaseModel]] = {
     "sft": SFTExample,
     "preferences": PreferencePair,
 }
-# The lake's own bookkeeping table: the exact keys of every published SFT row, for dedup across days.
+# The lake's own bookkeeping table: the keys (exact and MinHash) of every published SFT and preference row, for
+# dedup across days. One table for both (DedupKey.group tells them apart), so lakes from before preferences were
+# indexed keep their commit records complete.
 INDEX_TABLE = "_index/sft_keys"
 # Every table a day's run publishes, as one unit.
 PUBLISHED_TABLES: dict[str, type[BaseModel]] = {**TABLES, INDEX_TABLE: DedupKey}

@@ -5,12 +5,15 @@ Plain Python, called by the Prefect flows (nightly, backfill) and usable without
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import platform
 import secrets
 import traceback
 from datetime import date, datetime, timezone
 from importlib import metadata
+from pathlib import PurePath
 from typing import Callable
 
 from flows.guards import SHRINK_TABLES, check_guard_rails, enforce_guard_rails
@@ -18,7 +21,7 @@ from flows.late import neighbour_logs, reopen_dates
 from flows.settings import Settings
 from flows.retry import is_transient
 from schemas.errors import FlywheelError, safe_error
-from schemas.outputs import InputFile, RunManifest
+from schemas.outputs import InputFile, RunManifest, RunProvenance
 from transforms.ingest.files import check_inputs_complete, list_source_files
 from datalake.commits import read_commit
 from datalake.manifests import write_manifest
@@ -30,6 +33,7 @@ from datalake.tables import PUBLISHED_TABLES
 from transforms.beam.judge import check_judge_outage
 from transforms.beam.pipeline import PipelineCounts, run_curation_pipeline, run_day_pipeline
 from transforms.beam.plan import DayPlan
+from transforms.label.signals import RULES_VERSION
 
 log = logging.getLogger("flywheel")
 
@@ -56,6 +60,19 @@ def component_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
     return versions
+
+
+def run_provenance(settings: Settings) -> RunProvenance:
+    """What makes this run's rows, for the data card of every export of them (`export.card`)."""
+    policy = settings.training.model_dump(mode="json")
+    policy_hash = hashlib.sha256(json.dumps(policy, sort_keys=True).encode()).hexdigest()[:16]
+    sets = [PurePath(path).name for path in settings.training.eval_sets]  # a path can name a person
+    recorded = {name: json.dumps(value, sort_keys=True) for name, value in {**policy, "eval_sets": sets}.items()}
+    return RunProvenance(policy=recorded, policy_hash=policy_hash, rules_version=RULES_VERSION,
+                         judge_model=settings.judge.model if settings.judge else None,
+                         judge_rubric=settings.judge.rubric_version if settings.judge else None,
+                         scrub_mode=settings.scrub_mode, scrub_replacement=settings.scrub_replacement,
+                         decontamination_sets=sets)
 
 
 def reconcile(counts: dict[str, int]) -> None:
@@ -92,6 +109,7 @@ def process_day(settings: Settings, day: date, flow: str = "manual", force: bool
         run_id=run_id, flow=flow, dt=day.isoformat(), status="running",
         started_at=datetime.now(timezone.utc), config_hash=settings.config_hash(),
         judge_mode=settings.judge_mode, versions=component_versions(), forced=force,
+        provenance=run_provenance(settings),
     )
     lock = DateLock(settings.lake_uri, day, run_id)
     committed = False

@@ -297,7 +297,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from datalake.export import ExportError, export_training_data
+    from export import ExportError, export_training_data
 
     settings = load_settings(_overrides(args))
     # Only final dates by default: a provisional date's rows may still change with late events (README "Late data").
@@ -305,6 +305,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         result = export_training_data(settings.lake_uri, args.start, args.end, args.format, args.out,
                                       validation_share=args.validation_share, seed=args.split_seed,
+                                      near_duplicate_threshold=settings.training.near_duplicate_threshold,
                                       final_only_window=window, today=_settings_today(settings))
     except ExportError as exc:
         err.print(f"export: {exc}", markup=False)
@@ -387,7 +388,7 @@ def cmd_purge_quarantine(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from datalake.export import EXPORT_FORMATS
+    from export import EXPORT_FORMATS
 
     parser = argparse.ArgumentParser(prog="flywheel", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -443,10 +444,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export training data for a date range (SFT or preferences)")
     p.add_argument("--from", dest="start", type=_date, required=True)
     p.add_argument("--to", dest="end", type=_date, required=True)
-    p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    p.add_argument("--format", required=True, choices=EXPORT_FORMATS,
+                   help="trl-sft-jsonl, hf-parquet, openai-jsonl, sharegpt-json (LLaMA-Factory): SFT rows; "
+                        "trl-preference-jsonl, openai-preference-jsonl, sharegpt-preference-json: preference rows")
     p.add_argument("--out", required=True, help="output directory (replaced whole when the export is done)")
     p.add_argument("--validation-share", type=float, default=0.05, help="share of conversations held out")
-    p.add_argument("--split-seed", default="flywheel", help="seed of the by-conversation split")
+    p.add_argument("--split-seed", default="flywheel",
+                   help="seed of the split by conversation and near-duplicate prompt cluster "
+                        "(clusters at FLYWHEEL_TRAINING__NEAR_DUPLICATE_THRESHOLD)")
     p.add_argument("--include-provisional", action="store_true",
                    help="also export dates still inside their late window (their rows may still change)")
     _add_settings_flags(p, only=("lake_uri",))

@@ -17,6 +17,7 @@ _SCALARS: dict[Any, pa.DataType] = {
     int: pa.int64(),
     float: pa.float64(),
     bool: pa.bool_(),
+    bytes: pa.binary(),
     datetime: pa.timestamp("us", tz="UTC"),
     date: pa.date32(),
 }

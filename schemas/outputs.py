@@ -110,12 +110,20 @@ class Judgment(BaseModel):
 
 
 class DedupKey(BaseModel):
-    """One row of the dedup index (<lake>/_index/sft_keys/dt=.../): the exact key of a published SFT
-    example, so later days never publish the same example again. The day is the partition (dt=)."""
+    """One row of the dedup index (<lake>/_index/sft_keys/dt=.../): the keys of a published training row (an
+    SFT example or a preference row), so later days never publish the same row, or a near-duplicate, again.
+    The day is the partition (dt=)."""
 
     schema_version: int = SCHEMA_VERSION
     exact_key: str
+    # The row's id: an SFT example_id or a preference row's pair_id.
     example_id: str
+    # The rows it is compared with (transforms.training.dedup.DedupSubject): "sft", "dpo", "kto.desirable",
+    # "kto.undesirable". Index files written before preferences were indexed hold SFT keys only.
+    group: str = "sft"
+    # MinHash signature (uint32 little-endian, transforms.training.dedup.minhash_signatures) of the row's
+    # near-duplicate text; None when it has none (an empty prompt) or the file predates signatures.
+    near_signature: bytes | None = None
 
 
 class QuarantinedLine(BaseModel):
@@ -187,6 +195,27 @@ class LateInput(BaseModel):
         return scrub_source_uri(value)
 
 
+class RunProvenance(BaseModel):
+    """What made a run's rows, for the data card of an export (flows/day.py records it when the run starts).
+
+    Settings only, never content or secrets; eval sets by file name only (their paths can name people).
+    """
+
+    # The training policy as set (transforms.training.policy.TrainingPolicy, eval_sets by file name), each value
+    # as JSON text (one Arrow type for the runs view), and a hash of the whole policy, eval set paths included:
+    # two runs with the same hash selected rows the same way.
+    policy: dict[str, str] = Field(default_factory=dict)
+    policy_hash: str
+    rules_version: str
+    # None = rules only. Rubric = its version (the file's stem), which keys the judgment cache.
+    judge_model: str | None = None
+    judge_rubric: str | None = None
+    scrub_mode: str
+    scrub_replacement: str
+    # Whether decontamination ran (an eval set was configured) and against which sets.
+    decontamination_sets: list[str] = Field(default_factory=list)
+
+
 class RunManifest(BaseModel):
     """One per run (one date), under lake/_runs/. Counts only: never content."""
 
@@ -221,3 +250,5 @@ class RunManifest(BaseModel):
     late_inputs: list[LateInput] = Field(default_factory=list)
     reopened_dates: list[str] = Field(default_factory=list)
     reopen_failed: list[str] = Field(default_factory=list)
+    # What made the rows (None in manifests written before it was recorded).
+    provenance: RunProvenance | None = None

@@ -1,7 +1,7 @@
 """Shared fixtures and the suite's markers.
 
 Tests mirror the code: tests/<stage>/ holds the tests of transforms/<stage>/ (ingest, scrub, label, training),
-tests/beam/ the Beam layer, tests/lake/ and tests/sql/ the lake package and the catalog, tests/flows/ the
+tests/beam/ the Beam layer, tests/lake/, tests/export/ and tests/sql/ the lake package, the exports and the catalog, tests/flows/ the
 Prefect flows, tests/e2e/ whole runs through the CLI. Each test gets the marker of its layer from its folder,
 so `pytest -m unit` runs the plain-Python stage tests alone in seconds; `make test` still runs everything.
 
@@ -23,7 +23,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 # Folder under tests/ -> the layer marker its tests carry (declared in pyproject.toml).
 LAYER_OF_FOLDER = {
     "ingest": "unit", "scrub": "unit", "label": "unit", "training": "unit", "sample_logs": "unit",
-    "beam": "pipeline", "lake": "lake", "sql": "lake",
+    "beam": "pipeline", "lake": "lake", "sql": "lake", "export": "lake",
     "flows": "flow", "e2e": "e2e",
 }
 TESTS_ROOT = Path(__file__).parent

@@ -33,7 +33,7 @@ def write_day(root):
         event(type="message", conversation_id="c1", message_id="m1", role="user", content="Email me at ann@example.com",
               timestamp="2026-11-27T10:00:00Z"),
         event(type="message", conversation_id="c1", message_id="m2", parent_id="m1", role="assistant",
-              content="Sure.", timestamp="2026-11-27T10:00:01Z"),
+              content="Sure, I will send the report there.", timestamp="2026-11-27T10:00:01Z"),
         event(type="feedback", conversation_id="c1", message_id="m2", kind="thumbs_up",
               timestamp="2026-11-27T10:00:05Z"),
         event(type="message", conversation_id="c2", message_id="n1", role="user", content="hi",
@@ -70,10 +70,10 @@ def test_graph_labels_scrubs_and_quarantines(tmp_path):
                     equal_to([("c1", [None, "positive"]), ("c2", [None, "negative"]), ("c4", [None, "unknown"])]),
                     label="labels")
         assert_that(out.conversations | "texts" >> beam.FlatMap(lambda c: [t.content for t in c.turns]),
-                    equal_to(["Email me at <EMAIL_ADDRESS_1>", "Sure.", "hi", "hello", "What is 2+2?", "4"]),
+                    equal_to(["Email me at <EMAIL_ADDRESS_1>", "Sure, I will send the report there.", "hi", "hello", "What is 2+2?", "4"]),
                     label="scrubbed")
         assert_that(out.sft | beam.Map(lambda e: [m.content for m in e.messages]),
-                    equal_to([["Email me at <EMAIL_ADDRESS_1>", "Sure."]]), label="sft")
+                    equal_to([["Email me at <EMAIL_ADDRESS_1>", "Sure, I will send the report there."]]), label="sft")
         assert_that(out.quarantine | beam.Map(lambda q: (q.line_number, q.reason.split(":")[0])),
                     equal_to([(9, "invalid JSON")]), label="quarantine")
 

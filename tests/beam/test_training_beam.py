@@ -19,8 +19,9 @@ from datalake import partitions
 from transforms.training.curate_oracle import curate_examples
 from datalake.dedup_index import dedup_index_files, read_index_file, stage_dedup_index
 from datalake.tables import INDEX_TABLE
-from transforms.training.dedup import exact_key, index_rows
-from transforms.beam.training import CurateTrainingExamples, ReadDedupIndex, StageDedupIndex
+from transforms.training.dedup import index_rows
+from transforms.beam.dedup import ReadDedupIndex, StageDedupIndex
+from transforms.beam.training import CurateTrainingExamples
 
 DAY1, DAY2 = date(2026, 11, 27), date(2026, 11, 28)
 
@@ -71,12 +72,12 @@ def test_curation_on_fnapirunner_matches_the_plain_functions_and_a_rerun_is_not_
     stage_dedup_index(lake_uri, "run1", DAY1, index_rows([SEEN]))
     partitions.publish_partition(lake_uri, "run1", INDEX_TABLE, DAY1)
     policy = policy_for(tmp_path)
-    expected = curate_examples(DAY2_EXAMPLES, policy, prior_keys={exact_key(SEEN)})
+    expected = curate_examples(DAY2_EXAMPLES, policy, prior=index_rows([SEEN]))
     assert [e.example_id for e in expected.examples] == ["chat1", "dup2", "misc", "near1", "zh2"]
 
     p = BeamTestPipeline(runner=FnApiRunner())
     prior = p | "Read index" >> ReadDedupIndex(lake_uri, exclude_day=DAY2)
-    out = (p | beam.Create(DAY2_EXAMPLES)) | CurateTrainingExamples(policy, prior_keys=prior)
+    out = (p | beam.Create(DAY2_EXAMPLES)) | CurateTrainingExamples(policy, prior=prior)
     assert_that(out["examples"] | beam.Map(lambda e: (e.example_id, e.sample_weight)),
                 equal_to([(e.example_id, e.sample_weight) for e in expected.examples]), label="examples")
     assert_that(out["index_rows"] | beam.Map(lambda r: (r.exact_key, r.example_id)),
@@ -86,7 +87,7 @@ def test_curation_on_fnapirunner_matches_the_plain_functions_and_a_rerun_is_not_
     # rows, so the example day 1 published is not a duplicate of itself.
     rerun_prior = p | "Read index for rerun" >> ReadDedupIndex(lake_uri, exclude_day=DAY1)
     rerun = (p | "Day 1 again" >> beam.Create([SEEN, ex("new", "Capital of Spain?", answer="Madrid")])
-             | "Curate rerun" >> CurateTrainingExamples(TrainingPolicy(), prior_keys=rerun_prior))
+             | "Curate rerun" >> CurateTrainingExamples(TrainingPolicy(), prior=rerun_prior))
     assert_that(rerun["examples"] | "rerun ids" >> beam.Map(lambda e: e.example_id), equal_to(["old", "new"]),
                 label="rerun")
     result = p.run()
@@ -113,3 +114,45 @@ def test_a_missing_eval_set_fails_while_the_graph_is_built(tmp_path):
     policy = TrainingPolicy(eval_sets=[str(tmp_path / "nope.jsonl")])
     with pytest.raises(ConfigError, match=r"training\.eval_sets"):
         CurateTrainingExamples(policy)
+
+
+def test_near_duplicates_of_other_days_and_preference_dedup_on_fnapirunner_match_the_plain_functions(tmp_path):
+    from tests.training.test_dedup_history import ANSWER, SOLVE, SOLVE_AGAIN, kto, pair
+    from transforms.beam.training import CuratePreferences
+    from transforms.training.curate_oracle import curate_preferences
+    from transforms.training.preference_dedup import PREFERENCE_DEDUP
+
+    lake_uri = str(tmp_path / "lake")
+    day1_prefs = [kto("k1", SOLVE, ANSWER, True), pair("d1", SOLVE, chosen=ANSWER, rejected="x = 4")]
+    stage_dedup_index(lake_uri, "run1", DAY1, index_rows([ex("old", SOLVE, "math")]) +
+                      index_rows(day1_prefs, PREFERENCE_DEDUP))
+    partitions.publish_partition(lake_uri, "run1", INDEX_TABLE, DAY1)
+    near_a = SOLVE_AGAIN.replace("Solve for x", "Solve for x now")
+    sft = [ex("a", SOLVE_AGAIN, "math", 0.9), ex("b", near_a, "math", 0.2), ex("c", "Write a haiku about rain")]
+    prefs = [kto("k9", SOLVE, ANSWER, True), kto("k7", SOLVE.upper(), ANSWER, True),
+             pair("d9", SOLVE_AGAIN, chosen=ANSWER, rejected="x = 4"), kto("k8", SOLVE, ANSWER, False),
+             kto("k6", "Write a haiku about rain", "Grey sky, soft drumming.", True)]
+    prior = index_rows([ex("old", SOLVE, "math")]) + index_rows(day1_prefs, PREFERENCE_DEDUP)
+    expected_sft = curate_examples(sft, TrainingPolicy(), prior=prior, eval_ngrams=frozenset())
+    expected_prefs = curate_preferences(prefs, TrainingPolicy(), prior=prior)
+    assert [e.example_id for e in expected_sft.examples] == ["c"]
+    assert [p.pair_id for p in expected_prefs.examples] == ["k6", "k8"]
+
+    p = BeamTestPipeline(runner=FnApiRunner())
+    index = p | "Read index" >> ReadDedupIndex(lake_uri, exclude_day=DAY2)
+    out = (p | "SFT" >> beam.Create(sft)) | CurateTrainingExamples(TrainingPolicy(), prior=index,
+                                                                      eval_ngrams=frozenset())
+    out_prefs = (p | "Preferences" >> beam.Create(prefs)) | CuratePreferences(TrainingPolicy(), prior=index)
+    assert_that(out["examples"] | beam.Map(lambda e: e.example_id), equal_to(["c"]), label="sft")
+    assert_that(out_prefs["preferences"] | beam.Map(lambda r: r.pair_id), equal_to(["k6", "k8"]), label="prefs")
+    assert_that(out_prefs["index_rows"] | beam.Map(lambda k: (k.exact_key, k.group, k.near_signature)),
+                equal_to([(k.exact_key, k.group, k.near_signature) for k in expected_prefs.index_rows]),
+                label="pref index")
+    result = p.run()
+    result.wait_until_finish()
+    got = counters(result)
+    for name, value in {**expected_sft.counts, **expected_prefs.counts}.items():
+        if name.startswith("dedup."):
+            assert got.get(name, 0) == value, name
+    assert (got["dedup.near"], got["dedup.near_earlier"], got["dedup.preferences.exact_earlier"],
+            got["dedup.preferences.exact_in_run"], got["dedup.preferences.near_earlier"]) == (1, 1, 1, 1, 1)

@@ -77,7 +77,7 @@ def write_logs(root: Path) -> None:
     lines.append({"type": "message", "conversation_id": cid, "message_id": "canary.person@example.org-1",
                   "role": "user", "content": "hello", "timestamp": "2026-11-21T11:00:00Z"})
     lines.append({"type": "message", "conversation_id": cid, "message_id": "canary.person@example.org-2",
-                  "parent_id": "canary.person@example.org-1", "role": "assistant", "content": "Hi! How can I help?",
+                  "parent_id": "canary.person@example.org-1", "role": "assistant", "content": "Hi! I can help with questions about your bills.",
                   "timestamp": "2026-11-21T11:00:02Z"})
     lines.append({"type": "feedback", "conversation_id": cid, "message_id": "canary.person@example.org-2",
                   "kind": "thumbs_up", "timestamp": "2026-11-21T11:00:05Z"})

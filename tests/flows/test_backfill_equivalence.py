@@ -84,8 +84,8 @@ def test_concurrent_backfill_equals_one_at_a_time_fresh_and_forced(prefect_harne
     backfill(DAYS[0], DAYS[-1], concurrency=1, overrides=one)
     backfill(DAYS[0], DAYS[-1], concurrency=2, overrides=two)
     sequential = lake_files(one.lake_uri)
-    # conversations, sft, preferences and the index, 2 shards each (no judge: judgments has no files)
-    assert len(sequential) == len(DAYS) * 4 * 2
+    # conversations, sft, preferences and the index (no judge: judgments has no files); a shard may be empty
+    assert {table for table, _, _ in sequential} == {"conversations", "sft", "preferences", "_index/sft_keys"}
     assert lake_files(two.lake_uri) == sequential
 
     runs = {m.dt: m for m in read_manifests(one.lake_uri)}

@@ -14,7 +14,7 @@ from transforms.training.balance import (
     top_ranked,
 )
 from transforms.training.curate_oracle import curate_examples
-from transforms.training.dedup import exact_key
+from transforms.training.dedup import index_rows
 
 
 def ex(example_id, prompt, category=None, score=None, answer="ok", weight=1.0):
@@ -71,7 +71,7 @@ def test_curate_examples_runs_every_stage_and_accounts_for_every_input(tmp_path)
         ex("chat1", "hello there, how are you today?", "chitchat", 0.9),
         ex("chat2", "good morning! what a lovely day it is", "chitchat", 0.2),
     ]
-    result = curate_examples(examples, policy, prior_keys={exact_key(seen)})
+    result = curate_examples(examples, policy, prior=index_rows([seen]))
     assert [e.example_id for e in result.examples] == ["chat1", "dup2", "near1"]
     assert [e.sample_weight for e in result.examples] == [1.0, 1.0, 3.0]
     assert {r.example_id for r in result.index_rows} == {"chat1", "dup2", "near1"}

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from schemas.conversation import Conversation, Label, Turn
-from transforms.label.signals import label_turns
 from transforms.training.policy import TrainingPolicy
 from transforms.training.rows import build_training_rows
 from transforms.turns import TurnLinks, trim_context
@@ -109,7 +108,7 @@ def test_rows_of_a_labeled_long_conversation_stay_linear_in_messages():
     # Row messages grow with turns x cap, not turns^2.
     sizes = {}
     for n in (200, 400):
-        rows = build_training_rows(label_turns(_chat(n, system=False)), TrainingPolicy(max_context_turns=16))
+        rows = build_training_rows(_chat(n, system=False), TrainingPolicy(max_context_turns=16))  # labelled as thumbs-up
         sizes[n] = sum(len(e.messages) for e in rows.sft) + sum(len(p.prompt) for p in rows.preferences)
     assert sizes[400] < 2.2 * sizes[200]
 

@@ -87,13 +87,28 @@ def test_helpful_answers_mentioning_cannot_are_kept(answer):
 def test_placeholder_share():
     assert placeholder_share("") == 0.0
     assert placeholder_share("<PERSON_1>") == 1.0
-    assert placeholder_share("Hi <PERSON_1>") == pytest.approx(10 / 12)
+    # Prose with a placeholder in it: the share of characters (no line is mostly placeholders).
+    prose = "Please write to <EMAIL_ADDRESS_1> and ask for the invoice."
+    assert placeholder_share(prose) == pytest.approx(17 / 50)
     assert placeholders(c("<PERSON_1> <EMAIL_ADDRESS_2>"), POLICY) == "filter.placeholders"
     assert placeholders(c("<PERSON_1>，你好"), POLICY) == "filter.placeholders"
-    assert placeholders(c("Please write to <EMAIL_ADDRESS_1> and ask for the invoice."), POLICY) is None
+    assert placeholders(c(prose), POLICY) is None
     # The threshold is the policy's: "share > max" drops.
-    assert placeholders(c("Hi <PERSON_1>"), TrainingPolicy(max_placeholder_share=0.9)) is None
-    assert placeholders(c("Hi <PERSON_1>"), TrainingPolicy(max_placeholder_share=0.5)) == "filter.placeholders"
+    assert placeholders(c(prose), TrainingPolicy(max_placeholder_share=0.3)) == "filter.placeholders"
+
+
+def test_a_block_of_placeholder_lines_counts_by_lines_not_characters():
+    # Labels around the placeholders make most characters, but three lines of four are placeholders.
+    card = "Contact: <PERSON_1>\nEmail: <EMAIL_ADDRESS_1>\nPhone: <PHONE_NUMBER_1>\nOffice hours are Monday to Friday."
+    assert placeholder_share(card) == pytest.approx(0.75)
+    assert placeholders(c(card), POLICY) == "filter.placeholders"
+    # A letter whose header is placeholders but whose body is prose: half its lines, kept at the default.
+    letter = ("<PERSON_1>\n<EMAIL_ADDRESS_1>\n\nDear Hiring Manager,\n\nI am excited to apply for this position. "
+              "Over the past few years I have built products.\n\nBest regards,\n<PERSON_1>")
+    assert placeholder_share(letter) == pytest.approx(0.5)
+    assert placeholders(c(letter), POLICY) is None
+    # A line is "mostly placeholders" when they are half its words or more; Chinese counts two characters a word.
+    assert placeholder_share("电话：<PHONE_NUMBER_1>\n办公时间为周一至周五上午九点到下午五点，欢迎来电咨询相关问题。") == pytest.approx(0.5)
 
 
 def test_length_bounds():

@@ -43,10 +43,10 @@ def test_only_positive_assistant_turns_become_examples():
 
 
 def test_example_ids_are_deterministic_and_content_sensitive():
-    turns = [turn(0, "user", "hi"), turn(1, "assistant", "hello", parent="m0", label=Label.positive)]
+    turns = [turn(0, "user", "capital of France?"), turn(1, "assistant", "Paris", parent="m0", label=Label.positive)]
     first = sft_examples(conversation(turns))[0].example_id
     assert first == sft_examples(conversation(turns))[0].example_id
-    turns[1] = turn(1, "assistant", "hello there", parent="m0", label=Label.positive)
+    turns[1] = turn(1, "assistant", "Paris.", parent="m0", label=Label.positive)
     assert sft_examples(conversation(turns))[0].example_id != first
 
 
@@ -63,6 +63,6 @@ def test_no_example_without_a_user_prompt_or_with_an_empty_answer():
 
 
 def test_the_policy_applies_when_given():
-    turns = [turn(0, "user", "hi"), turn(1, "assistant", "hello", parent="m0", label=Label.positive)]
+    turns = [turn(0, "user", "capital of France?"), turn(1, "assistant", "Paris", parent="m0", label=Label.positive)]
     assert len(sft_examples(conversation(turns))) == 1
     assert build_training_rows(conversation(turns), TrainingPolicy(min_answer_chars=10)).sft == []

@@ -125,8 +125,9 @@ def three_rounds():
 
 @pytest.mark.parametrize("scope,expected", [
     ("last", [False, False, False, False, False, False, True]),
-    # "all": earlier answers too, except the negative one.
-    ("all", [False, False, True, False, False, False, True]),
+    # "all": earlier answers only when they would be targets themselves; "Seven is prime." has no signal
+    # (unknown), "Nine is prime." was thumbed down: neither is trained on.
+    ("all", [False, False, False, False, False, False, True]),
 ])
 def test_train_flags_follow_the_loss_scope(scope, expected):
     [example] = rows(three_rounds(), loss_scope=scope).sft
@@ -135,6 +136,31 @@ def test_train_flags_follow_the_loss_scope(scope, expected):
     assert [m.train for m in example.messages] == expected
     assert example.messages[-1].content == "Eleven is prime."
     assert example.target_turn_index == 6
+
+
+def test_loss_scope_all_trains_only_context_answers_that_would_be_targets_themselves():
+    conv = conversation(
+        turn(0, "user", "Name a prime number."),
+        turn(1, "assistant", "Seven is prime.", feedback=["thumbs_up"]),           # selected: trained
+        turn(2, "user", "Another one?"),
+        turn(3, "assistant", "Three is prime.", quality=0.9, decisions=[]),        # unknown, no judge: not
+        turn(4, "user", "And one more, with a sentence about it?"),
+        turn(5, "assistant", "Eleven is prime, and it has no divisor but 1 and itself,",
+             feedback=["thumbs_up"]),                                              # selected but truncated: not
+        turn(6, "user", "Thanks!"),
+        turn(7, "assistant", "You're welcome!", feedback=["thumbs_up"]),           # selected, low information: not
+        turn(8, "user", "Last one?"),
+        turn(9, "assistant", "Thirteen is prime.", feedback=["thumbs_up"]),
+    )
+    result = rows(conv, loss_scope="all")
+    last = next(e for e in result.sft if e.target_turn_index == 9)
+    trained = [m.content for m in last.messages if m.train]
+    assert trained == ["Seven is prime.", "Thirteen is prime."]
+    # Every answer trained on in any example passed selection and the filters as a target of its own.
+    targets = {e.messages[-1].content for e in result.sft}
+    assert {m.content for e in result.sft for m in e.messages if m.train} <= targets
+    # Screening context answers counts nothing twice: each refused answer once, under its own reason.
+    assert result.dropped["filter.truncated"] == 1 and result.dropped["filter.low_information"] == 1
 
 
 def test_preference_prompts_are_never_trained_on():
@@ -378,7 +404,8 @@ def test_category_language_and_weight_come_from_the_prompt():
     assert (example.category, example.language, example.sample_weight) == ("coding", "zh", 2.5)
     [row] = kto(result)
     assert (row.category, row.language) == ("coding", "zh")
-    chat = conversation(turn(0, "user", "hello!"), turn(1, "assistant", "Hi! How can I help?", feedback=["copy"]))
+    chat = conversation(turn(0, "user", "hello!"), turn(1, "assistant", "Hi! I am an assistant for questions about "
+                                                                     "your bills.", feedback=["copy"]))
     assert [(e.category, e.language, e.sample_weight) for e in rows(chat, category_weights={"coding": 2.5}).sft] == [
         ("chitchat", "en", 1.0)]
 

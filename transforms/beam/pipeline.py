@@ -6,11 +6,12 @@
     SessionizeScrubLabel    -> Conversation, sessionized, scrubbed, labeled by the rules; failures -> quarantine
     Judge                   -> final conversations + judgments (undecided turns; earlier verdicts as a cache)
     BuildTrainingRows       -> SFT candidates + preference pairs
-    ReadDedupIndex          the exact keys other days published (an ordered backfill curates in a second
-                            pipeline, build_curation_pipeline, once the earlier dates have published)
+    ReadDedupIndex          the keys and signatures other days published (an ordered backfill curates in a
+                            second pipeline, build_curation_pipeline, once the earlier dates have published)
     CurateTrainingExamples  SFT candidates -> decontaminated, deduplicated, balanced sft + their index keys
+    CuratePreferences       preference pairs -> deduplicated preferences + their index keys
     WriteTables             conversations, judgments, sft, preferences -> staged Parquet shards
-    StageDedupIndex         the sft keys -> staged _index/sft_keys shards
+    StageDedupIndex         the sft and preference keys -> staged _index/sft_keys shards
     StageQuarantine         quarantined lines -> one staged JSONL file
 
 Each stage is one named composite (transforms.beam.ingest, conversations, judge, rows, training, write), so
@@ -40,9 +41,8 @@ from transforms.beam.metrics import (
 )
 from transforms.beam.plan import DayPlan
 from transforms.beam.rows import BuildTrainingRows
-from transforms.beam.training import (
-    CurateTrainingExamples, ReadCandidates, ReadDedupIndex, StageCandidates, StageDedupIndex,
-)
+from transforms.beam.dedup import ReadDedupIndex, StageDedupIndex
+from transforms.beam.training import CuratePreferences, CurateTrainingExamples, ReadCandidates, StageCandidates
 from transforms.beam.write import StageQuarantine, WriteTables
 
 
@@ -81,38 +81,47 @@ def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: Iter
                        curate: bool = True) -> None:
     """Add one day's graph to `pipeline`: parse, group by conversation, process, curate, stage the outputs.
 
-    curate=False stops before curation: the SFT candidates are staged (StageCandidates) for
+    curate=False stops before curation: the SFT and preference candidates are staged (StageCandidates) for
     `build_curation_pipeline`, which an ordered backfill runs once the earlier dates have published
     (flows.ordering). Both ways stage the same bytes."""
     outputs = parse_and_process(pipeline, plan, judge_cache)
     lake = plan.lake
     tables = {"conversations": outputs.conversations, "judgments": outputs.judgments}
     if curate:
-        tables["sft"] = _curate(pipeline, plan, outputs.sft)
+        tables.update(_curate(pipeline, plan, outputs.sft, outputs.preferences))
     else:
         outputs.sft | "StageSFTCandidates" >> StageCandidates(lake.lake_uri, plan.run_id, plan.day, lake.shards)
-    tables["preferences"] = outputs.preferences
+        outputs.preferences | "StagePreferenceCandidates" >> StageCandidates(
+            lake.lake_uri, plan.run_id, plan.day, lake.shards, table="preferences")
     tables | "WriteTables" >> WriteTables(lake, plan.run_id, plan.day)
     outputs.quarantine | "StageQuarantine" >> StageQuarantine(lake, plan.run_id, plan.day)
 
 
 def build_curation_pipeline(pipeline: beam.Pipeline, plan: DayPlan) -> None:
-    """The second half of `build_day_pipeline(curate=False)`: the staged SFT candidates, curated against the
-    index as it is now, staged as the run's sft and index partitions."""
-    candidates = pipeline | "ReadSFTCandidates" >> ReadCandidates(plan.lake.lake_uri, plan.run_id, plan.day)
-    {"sft": _curate(pipeline, plan, candidates)} | "WriteTables" >> WriteTables(plan.lake, plan.run_id, plan.day)
-
-
-def _curate(pipeline: beam.Pipeline, plan: DayPlan, sft: beam.PCollection) -> beam.PCollection:
-    """Curated SFT examples; their index keys staged. The index is read when the graph is built."""
+    """The second half of `build_day_pipeline(curate=False)`: the staged SFT and preference candidates, curated
+    against the index as it is now, staged as the run's sft, preferences and index partitions."""
     lake = plan.lake
-    # Dedup against every other published day (not this one: a rerun must not dedup against itself),
-    # near-duplicates, decontamination, category caps and weights; then the survivors and their index keys.
-    earlier_keys = pipeline | "ReadDedupIndex" >> ReadDedupIndex(lake.lake_uri, exclude_day=plan.day)
-    curated = sft | "CurateTrainingExamples" >> CurateTrainingExamples(plan.policy, prior_keys=earlier_keys)
-    curated[CurateTrainingExamples.INDEX_ROWS] | "StageDedupIndex" >> StageDedupIndex(
-        lake.lake_uri, plan.run_id, plan.day, lake.shards)
-    return curated[CurateTrainingExamples.EXAMPLES]
+    sft = pipeline | "ReadSFTCandidates" >> ReadCandidates(lake.lake_uri, plan.run_id, plan.day)
+    preferences = pipeline | "ReadPreferenceCandidates" >> ReadCandidates(lake.lake_uri, plan.run_id, plan.day,
+                                                                          table="preferences")
+    _curate(pipeline, plan, sft, preferences) | "WriteTables" >> WriteTables(lake, plan.run_id, plan.day)
+
+
+def _curate(pipeline: beam.Pipeline, plan: DayPlan, sft: beam.PCollection,
+            preferences: beam.PCollection) -> dict[str, beam.PCollection]:
+    """{"sft": curated SFT examples, "preferences": curated preference rows}; their index keys staged. The
+    index's file list is read when the graph is built, its rows on the workers."""
+    lake = plan.lake
+    # Dedup against every other published day (not this one: a rerun must not dedup against itself), exact
+    # and near-duplicate; for SFT also decontamination, category caps and weights.
+    earlier = pipeline | "ReadDedupIndex" >> ReadDedupIndex(lake.lake_uri, exclude_day=plan.day)
+    curated = sft | "CurateTrainingExamples" >> CurateTrainingExamples(plan.policy, prior=earlier)
+    curated_preferences = preferences | "CuratePreferences" >> CuratePreferences(plan.policy, prior=earlier)
+    ((curated[CurateTrainingExamples.INDEX_ROWS], curated_preferences[CuratePreferences.INDEX_ROWS])
+     | "All index rows" >> beam.Flatten()
+     | "StageDedupIndex" >> StageDedupIndex(lake.lake_uri, plan.run_id, plan.day, lake.shards))
+    return {"sft": curated[CurateTrainingExamples.EXAMPLES],
+            "preferences": curated_preferences[CuratePreferences.PREFERENCES]}
 
 
 def pipeline_options(runner: RunnerConfig) -> PipelineOptions:

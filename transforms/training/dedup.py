@@ -1,5 +1,7 @@
-"""Deduplication of SFT examples: exact (within the run and against the lake's key index) and near-duplicate
-prompts (MinHash + LSH). Plain Python and numpy; the Beam wrappers are in transforms/beam/training.py.
+"""Deduplication of training rows: exact (within the run and against the lake's index of other days) and
+near-duplicate (MinHash + LSH, within the run and against the signatures in that index). Plain Python and numpy;
+the Beam wrappers are in transforms/beam/dedup.py. What is compared is the rows' `DedupSubject`: SFT examples
+here (`SFT_DEDUP`: exact = prompt + answer, near = the prompt), preference rows in preference_dedup.py.
 
 Which example wins among duplicates (`rank_key`): the highest quality_score (a missing or NaN score ranks
 below every score), then the smallest example_id. Deterministic on every worker and every rerun. Within an
@@ -10,7 +12,8 @@ Exact duplicates
     normalized final answer. Normalization = NFKC, casefold, whitespace collapsed: "Hello  World" and
     "hello world" are the same example. Keys of every published day live in the lake as a small table,
 
-        <lake>/_index/sft_keys/dt=YYYY-MM-DD/part-*.parquet      rows: DedupKey(exact_key, example_id)
+        <lake>/_index/sft_keys/dt=YYYY-MM-DD/part-*.parquet
+            rows: DedupKey(exact_key, example_id, group, near_signature), for SFT and preference rows
 
     staged and published with the day's other tables (`datalake.dedup_index`), so the index always describes
     exactly what is published. A run reads the keys of every *other* day (`read_dedup_index(..., exclude_day)`):
@@ -31,7 +34,11 @@ Near-duplicate prompts
     are verified near-duplicates of each other that shared a bucket), needs no global clustering pass and
     gives the same answer whatever the order of buckets and workers.
 
-    Near-duplicates are resolved within a run only; across days the exact index applies.
+    Across days: the index holds each published row's signature (`index_rows`), so a run's rows are also
+    compared with the rows every other day published, which always win (`earlier_rank`): a row with a verified
+    near-duplicate there is dropped. The in-run verdict is reached without them, so a row that loses in the
+    run is counted as an in-run loser (`dedup.near`) whatever other days hold, and only a row that loses to
+    another day alone as `dedup.near_earlier`: a rerun counts the same. Which days count is exact dedup's rule.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -96,33 +103,26 @@ def resolve_exact_group(ranks: Sequence, seen_earlier: bool) -> tuple[int | None
 
 @dataclass
 class ExactDedupResult:
-    kept: list[SFTExample]
+    kept: list
     dropped_in_run: int = 0
     dropped_earlier: int = 0
 
 
-def dedup_exact(examples: Iterable[SFTExample],
-                prior_keys: set[str] | frozenset[str] = frozenset()) -> ExactDedupResult:
-    """Examples -> the best of each exact group whose key is not in `prior_keys` (in input order of keys)."""
-    groups: dict[str, list[SFTExample]] = {}
+def dedup_exact(examples: Iterable, prior_keys: set[str] | frozenset[str] = frozenset(),
+                subject: DedupSubject | None = None) -> ExactDedupResult:
+    """Rows -> the best of each exact group whose key is not in `prior_keys` (in input order of keys)."""
+    subject = subject or SFT_DEDUP
+    groups: dict[str, list] = {}
     for example in examples:
-        groups.setdefault(exact_key(example), []).append(example)
+        groups.setdefault(subject.exact_key(example), []).append(example)
     result = ExactDedupResult(kept=[])
     for key, group in groups.items():
-        best, in_run, earlier = resolve_exact_group([rank_key(e) for e in group], key in prior_keys)
+        best, in_run, earlier = resolve_exact_group([subject.rank(e) for e in group], key in prior_keys)
         result.dropped_in_run += in_run
         result.dropped_earlier += earlier
         if best is not None:
             result.kept.append(group[best])
     return result
-
-
-# ------------------------------------------------------------------------------------------- index rows
-
-def index_rows(examples: Iterable[SFTExample]) -> list[DedupKey]:
-    """The index rows of (surviving) examples, sorted by key (a rerun writes the same file)."""
-    rows = [DedupKey(exact_key=exact_key(e), example_id=e.example_id) for e in examples]
-    return sorted(rows, key=lambda r: (r.exact_key, r.example_id))
 
 
 # ----------------------------------------------------------------------------------------------- minhash
@@ -375,9 +375,11 @@ def bucket_losers(ranks: Sequence, signatures: np.ndarray, threshold: float) -> 
 
 @dataclass
 class NearDedupResult:
-    kept: list[SFTExample]
-    # loser example_id -> the example_id it lost to (the best verified near-duplicate it shared a bucket with)
+    kept: list
+    # loser id -> the id it lost to in this run (the best verified near-duplicate it shared a bucket with)
     lost_to: dict[str, str] = field(default_factory=dict)
+    # loser id -> the id of the row of another day it lost to (counted here only when it lost nowhere in the run)
+    lost_to_earlier: dict[str, str] = field(default_factory=dict)
 
 
 def near_duplicate_losers(example_ids: Sequence[str], ranks: Sequence, signatures: np.ndarray,
@@ -413,10 +415,94 @@ def signature_matrix(texts: Iterable[str], num_perm: int = DEFAULT_NUM_PERM, **k
     return minhash_signatures(texts, num_perm=num_perm, **kwargs)
 
 
-def dedup_near(examples: Sequence[SFTExample], threshold: float, num_perm: int = DEFAULT_NUM_PERM) -> NearDedupResult:
-    """Examples -> those with no better-ranked near-duplicate prompt (Jaccard estimate >= threshold)."""
-    examples = list(examples)
-    signatures = signature_matrix((prompt_text(e) for e in examples), num_perm=num_perm)
-    lost_to = near_duplicate_losers([e.example_id for e in examples], [rank_key(e) for e in examples],
-                                    signatures, threshold)
-    return NearDedupResult([e for e in examples if e.example_id not in lost_to], lost_to)
+def earlier_rank(row_id: str) -> tuple[float, str]:
+    """The rank of a row another day published: better than every row of the run (the earlier row wins)."""
+    return (-math.inf, row_id)
+
+
+def _earlier_losers(ids: Sequence[str], ranks: Sequence, signatures: np.ndarray, prior: Sequence[DedupKey],
+                    threshold: float) -> dict[str, str]:
+    """{run id: prior id} for the run's rows with a verified near-duplicate among `prior` (rows of other days)."""
+    prior = [p for p in prior if p.near_signature is not None]
+    if not prior or not len(ids):
+        return {}
+    prior_ids = [f"\x00earlier:{p.example_id}" for p in prior]  # never a run row's id
+    stacked = np.vstack([np.vstack([np.frombuffer(p.near_signature, dtype=np.uint32) for p in prior]), signatures])
+    losers = near_duplicate_losers(prior_ids + list(ids), [earlier_rank(p.example_id) for p in prior] + list(ranks),
+                                   stacked, threshold)
+    earlier = dict(zip(prior_ids, (p.example_id for p in prior)))
+    return {loser: earlier[winner] for loser, winner in losers.items() if winner in earlier and loser not in earlier}
+
+
+def dedup_near(rows: Sequence, threshold: float, num_perm: int = DEFAULT_NUM_PERM,
+               prior: Sequence[DedupKey] = (), subject: DedupSubject | None = None) -> NearDedupResult:
+    """Rows -> those with no better-ranked near-duplicate (Jaccard estimate >= threshold) in the run and none
+    among `prior`, the index rows of other days, which always win. Compared within a group only."""
+    subject = subject or SFT_DEDUP
+    rows = list(rows)
+    result = NearDedupResult(kept=[])
+    by_group: dict[str, list] = {}
+    for row in rows:
+        by_group.setdefault(subject.group(row), []).append(row)
+    for group, members in sorted(by_group.items()):
+        ids = [subject.row_id(r) for r in members]
+        ranks = [subject.rank(r) for r in members]
+        signatures = minhash_signatures((subject.near_text(r) for r in members), num_perm=num_perm)
+        result.lost_to.update(near_duplicate_losers(ids, ranks, signatures, threshold))
+        earlier = _earlier_losers(ids, ranks, signatures, [p for p in prior if p.group == group], threshold)
+        result.lost_to_earlier.update({k: v for k, v in earlier.items() if k not in result.lost_to})
+    dropped = result.lost_to.keys() | result.lost_to_earlier.keys()
+    result.kept = [r for r in rows if subject.row_id(r) not in dropped]
+    return result
+
+
+# ------------------------------------------------------------------------------------ what is deduplicated
+
+@dataclass(frozen=True)
+class DedupSubject:
+    """How the rows of one table are deduplicated: the same rules (exact key, MinHash of a text, best rank
+    wins, other days' rows win) over the table's own id, key, text and rank. Rows are compared only within
+    a group (a KTO desirable row never with an undesirable one). Module-level functions: they travel to workers.
+
+    counter: the counters' prefix ("dedup" -> dedup.exact_in_run, dedup.exact_earlier, dedup.near,
+    dedup.near_earlier).
+    """
+
+    counter: str
+    groups: frozenset[str]
+    row_id: Callable[[Any], str]
+    exact_key: Callable[[Any], str]
+    near_text: Callable[[Any], str]
+    group: Callable[[Any], str]
+    rank: Callable[[Any], tuple]
+
+
+def _example_id(example: SFTExample) -> str:
+    return example.example_id
+
+
+def _sft_group(example: SFTExample) -> str:
+    return "sft"
+
+
+# SFT examples: exact = normalized prompt + answer; near = the prompt (a second answer to the same question
+# teaches little); the best-scored wins.
+SFT_DEDUP = DedupSubject("dedup", frozenset({"sft"}), _example_id, exact_key, prompt_text, _sft_group, rank_key)
+
+
+# ------------------------------------------------------------------------------------------- index rows
+
+def _signature_bytes(signature: np.ndarray) -> bytes | None:
+    return None if bool((signature == 0xFFFFFFFF).all()) else signature.astype("<u4").tobytes()
+
+
+def index_rows(rows: Iterable, subject: DedupSubject | None = None,
+               num_perm: int = DEFAULT_NUM_PERM) -> list[DedupKey]:
+    """The index rows of (surviving) rows: exact key, id, group and near-duplicate signature, sorted by key
+    (a rerun writes the same file)."""
+    subject = subject or SFT_DEDUP
+    rows = list(rows)
+    signatures = minhash_signatures((subject.near_text(r) for r in rows), num_perm=num_perm)
+    keys = [DedupKey(exact_key=subject.exact_key(r), example_id=subject.row_id(r), group=subject.group(r),
+                     near_signature=_signature_bytes(signature)) for r, signature in zip(rows, signatures)]
+    return sorted(keys, key=lambda k: (k.exact_key, k.example_id))

@@ -4,6 +4,8 @@ A check takes the answer to judge (`Candidate`) and the training policy. `GOOD_A
 in order, to every answer a model would learn to imitate (SFT targets, DPO `chosen`, KTO desirable
 completions); `ANY_ANSWER_FILTERS` to answers kept only as bad examples (DPO `rejected`, KTO undesirable
 completions), where a refusal or a truncated answer is exactly what the row should teach against.
+Low-information answers (pleasantries, filler, a user's note to self: transforms/training/low_information.py)
+teach a model nothing it should imitate, so they are refused as good answers only.
 The first check that objects names the reason ("filter.<name>"), which the caller counts.
 
 Text the LLM judge wrote (a corrected answer) is untrusted input: on top of the checks any answer gets, it
@@ -20,9 +22,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from transforms.training.low_information import added_note_to_self, is_low_information
 from transforms.training.policy import TrainingPolicy
 from schemas.conversation import Turn
-from transforms.text import PLACEHOLDER_RE
+from transforms.text import CJK_CHAR_CLASS, PLACEHOLDER_RE
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Candidate:
     flagged: bool = False
     # The text was written by the LLM judge (a corrected answer), not logged: `judge_text` screens it.
     judge_written: bool = False
+    # A user's edit: the answer it was edited from (`note_to_self` looks at what the user added).
+    edited_from: str | None = None
 
 
 Check = Callable[[Candidate, TrainingPolicy], "str | None"]
@@ -107,13 +112,40 @@ def looks_like_refusal(text: str) -> bool:
 
 # --- placeholders -----------------------------------------------------------------------------------
 
-def placeholder_share(text: str) -> float:
-    """Share of the answer's non-space characters that sit inside `<TYPE_n>` placeholders (0 for empty)."""
+# Words of a line, to weigh placeholders against: a placeholder, a Latin word or number, or two Han/kana
+# characters (about one word's worth).
+_LINE_TOKEN_RE = re.compile(rf"{PLACEHOLDER_RE.pattern}|[{CJK_CHAR_CLASS}]{{1,2}}|[^\W\d_{CJK_CHAR_CLASS}]+|\d+")
+
+
+def _character_share(text: str) -> float:
     total = sum(1 for ch in text if not ch.isspace())
     if total == 0:
         return 0.0
-    inside = sum(len(match.group(0)) for match in PLACEHOLDER_RE.finditer(text))
-    return inside / total
+    return sum(len(match.group(0)) for match in PLACEHOLDER_RE.finditer(text)) / total
+
+
+def _line_share(text: str) -> float:
+    """Share of the non-empty lines that are mostly placeholders (placeholders are half its words or more)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return 0.0
+    mostly = 0
+    for line in lines:
+        tokens = _LINE_TOKEN_RE.findall(line)
+        placeholders = sum(1 for token in tokens if PLACEHOLDER_RE.fullmatch(token))
+        mostly += placeholders > 0 and 2 * placeholders >= len(tokens)
+    return mostly / len(lines)
+
+
+def placeholder_share(text: str) -> float:
+    """How much of the answer is placeholders, 0-1: the larger of two readings (0 for an empty text).
+
+    By characters, placeholders inside prose weigh little; but a contact block or a letter's header
+    ("<PERSON_1>" / "Email: <EMAIL_ADDRESS_1>" / "Phone: <PHONE_NUMBER_1>") is placeholders line after line
+    while its characters are mostly the short labels around them. So the share of lines that are mostly
+    placeholders counts too.
+    """
+    return max(_character_share(text), _line_share(text))
 
 
 # --- injected instructions and markup (judge-written text) ------------------------------------------
@@ -205,6 +237,18 @@ def refusal(candidate: Candidate, policy: TrainingPolicy) -> str | None:
     return "filter.refusal" if looks_like_refusal(candidate.answer) else None
 
 
+def low_information(candidate: Candidate, policy: TrainingPolicy) -> str | None:
+    """The answer is only pleasantries and filler ("You're welcome! Let me know if...", "不客气！")."""
+    return "filter.low_information" if is_low_information(candidate.answer) else None
+
+
+def note_to_self(candidate: Candidate, policy: TrainingPolicy) -> str | None:
+    """A user's edit added a note to themselves ("Note: tested on our setup.", "已核对无误。")."""
+    if candidate.edited_from is not None and added_note_to_self(candidate.answer, candidate.edited_from):
+        return "filter.note_to_self"
+    return None
+
+
 # Cheap and decisive first; the first check that objects names the reason.
 def judge_text(candidate: Candidate, policy: TrainingPolicy) -> str | None:
     """Judge-written text with role tags, delimiters, injected instructions or markup never becomes a target."""
@@ -215,7 +259,7 @@ def judge_text(candidate: Candidate, policy: TrainingPolicy) -> str | None:
 
 # judge_text right after `empty`, so every injected correction is counted under its own reason.
 GOOD_ANSWER_FILTERS: tuple[Check, ...] = (empty, judge_text, flagged, language, length, placeholders, truncated,
-                                          refusal)
+                                          refusal, low_information, note_to_self)
 ANY_ANSWER_FILTERS: tuple[Check, ...] = (empty, language)
 
 

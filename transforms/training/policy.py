@@ -20,6 +20,12 @@ class TrainingPolicy(BaseModel):
     # Selection: positive turns always qualify; an undecided turn qualifies when the judge scored it at least
     # this (1-10). Negative turns never do.
     min_judge_quality: int = Field(default=8, ge=1, le=10)
+    # A positive label that only the conversational rules gave (no user action, no judge) qualifies when
+    # its confidence reaches this; the confidences are the rules' precision measured on real conversations
+    # (transforms.label.calibration), at a balanced prior, so no data set's share of happy users inflates
+    # them. Specific praise ("that worked") measures ~0.79; bare politeness ("thanks", "ok") never labels
+    # on its own (transforms.label.signals: weak rules). Below it, only the judge can select the turn.
+    min_rules_positive_confidence: float = Field(default=0.75, ge=0, le=1)
     # Which assistant messages of an example the loss covers: "last" (the target only) or "all".
     loss_scope: Literal["last", "all"] = "last"
     # Context turns one example keeps (SFT messages before the target, a preference row's prompt): its
@@ -31,11 +37,13 @@ class TrainingPolicy(BaseModel):
     # Answer length bounds in characters (after scrubbing).
     min_answer_chars: int = Field(default=2, ge=0)
     max_answer_chars: int = Field(default=20_000, ge=1)
-    # Drop answers whose text is mostly placeholders after scrubbing (share of characters).
+    # Drop answers whose text is mostly placeholders after scrubbing: the larger of the share of characters and
+    # the share of lines that are mostly placeholders (filters.placeholder_share).
     max_placeholder_share: float = Field(default=0.5, ge=0, le=1)
     # Keep only these prompt languages ("en", "zh", "mixed", "other"); empty = all.
     languages: list[str] = Field(default_factory=list)
-    # Near-duplicate prompts (MinHash Jaccard estimate at or above this) collapse to the best-scored one.
+    # Near-duplicate prompts (MinHash Jaccard estimate at or above this) collapse to the best-scored one, and a
+    # prompt near one another day published is dropped; preference rows likewise (prompt and answers together).
     near_duplicate_threshold: float = Field(default=0.8, gt=0, le=1)
     # Per-category caps (max examples per partition) and upsampling weights, e.g. {"chitchat": 500}.
     category_caps: dict[str, int] = Field(default_factory=dict)

@@ -28,7 +28,12 @@ Rows with a cut context are counted (`TrainingCandidates.context_trimmed`).
 
 Every answer a model would imitate passes the quality filters (transforms/training/filters.py). What is not
 kept is counted in `dropped` by reason: filter reasons once per distinct answer (an answer refused as SFT
-target and as KTO completion counts once), preference reasons once per pair of sibling answers.
+target and as KTO completion counts once), preference reasons once per pair of sibling answers. A DPO pair
+whose answers differ only by stock phrases ("Certainly! " + the same text) is dropped ("filter.trivial_pair").
+
+With `policy.loss_scope == "all"` an SFT example's earlier assistant messages carry `train=True` only when they
+would be targets themselves: selected by the same rule (`_selected`, or an accepted regeneration) and passing the
+same quality filters. Everything else in the context is conditioning only.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from transforms.text import detect_language
 from transforms.training.filters import (
     ANY_ANSWER_FILTERS, GOOD_ANSWER_FILTERS, Candidate, Check, drop_reason, is_flagged,
 )
+from transforms.training.low_information import differs_trivially
 from transforms.training.category import categorize
 from transforms.training.policy import TrainingPolicy
 
@@ -141,11 +147,14 @@ class _RowBuilder:
         self._screened: dict[tuple[str, str, str, bool], str | None] = {}  # (checks, turn, text, judge's) -> reason
         self._example_ids: set[str] = set()
         self._paired: set[frozenset[str]] = set()
+        # Message ids of accepted regenerations: targets in their own right (see _trains_on).
+        self._regeneration_targets: set[str] = set()
 
     # --- the steps --------------------------------------------------------------------------------
 
     def build(self) -> TrainingCandidates:
         accepted = self._accepted_regenerations()
+        self._regeneration_targets = {better.turn.message_id for better, _ in accepted}
         for turn in self._assistant_turns():
             self._original_example(turn, accepted)
             self._user_edits(turn)
@@ -167,7 +176,11 @@ class _RowBuilder:
 
     def _selected(self, turn: Turn) -> bool:
         if turn.label == Label.positive:
-            return True
+            said_only = turn.label_source == "rules" and all(
+                d.rule_id.startswith("conversational.") for d in turn.decisions if d.label == Label.positive)
+            # quality = 0.5 + 0.5 * (positive - negative evidence): the rules' combined confidence, from it.
+            return (not said_only or turn.quality_score is None or turn.quality_score + SCORE_EPSILON
+                    >= 0.5 + 0.5 * self.policy.min_rules_positive_confidence)
         if turn.label in JUDGE_SELECTABLE and "judge" in (turn.label_source or "") and turn.quality_score is not None:
             return turn.quality_score + SCORE_EPSILON >= self.policy.min_judge_quality / 10
         return False
@@ -323,6 +336,10 @@ class _RowBuilder:
         if chosen.text.strip() == rejected.text.strip():
             self.rows.dropped["preference.identical"] += 1
             return
+        if differs_trivially(chosen.text, rejected.text):
+            # "Certainly! " + the same text: the pair would teach the filler, not a better answer.
+            self.rows.dropped["filter.trivial_pair"] += 1
+            return
         if not (self._admit(chosen, GOOD_ANSWER_FILTERS) and self._admit(rejected, ANY_ANSWER_FILTERS)):
             return
         prompt = self._prompt_messages(chosen.turn)
@@ -348,7 +365,8 @@ class _RowBuilder:
             else:
                 candidate = Candidate(answer=answer.text, prompt_language=self._language(answer.turn),
                                       flagged=is_flagged(answer.turn),
-                                      judge_written=answer.derivation == "judge_correction")
+                                      judge_written=answer.derivation == "judge_correction",
+                                      edited_from=answer.turn.content if answer.derivation == "user_edit" else None)
                 reason = drop_reason(candidate, self.policy, checks)
             if reason:
                 self.rows.dropped[reason] += 1
@@ -378,8 +396,14 @@ class _RowBuilder:
             self.rows.context_trimmed += 1
 
     def _trains_on(self, turn: Turn) -> bool:
-        """Loss on an earlier context message: assistant answers only, with loss scope "all", not negative."""
-        return turn.role == ASSISTANT and self.policy.loss_scope == "all" and turn.label != Label.negative
+        """Loss on an earlier context message: with loss scope "all", an assistant answer that would be a
+        target itself, i.e. selected (or an accepted regeneration) and passing the same quality filters.
+        An unknown or neutral answer nobody selected stays conditioning only, as does a negative one."""
+        if turn.role != ASSISTANT or self.policy.loss_scope != "all" or turn.label == Label.negative:
+            return False
+        if not (self._selected(turn) or turn.message_id in self._regeneration_targets):
+            return False
+        return self._admit(self._original(turn), GOOD_ANSWER_FILTERS)
 
     def _prompt_messages(self, turn: Turn) -> list[ChatMessage]:
         # A preference prompt is conditioning only: no message in it is trained on.

@@ -1,6 +1,6 @@
 """What every part of the export shares: format and file names, the error, the result, date helpers.
 
-The package's overview (formats, split, publishing): `datalake.export`.
+The package's overview (formats, split, publishing): `export`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from datetime import date, timedelta
 
 from schemas.errors import FlywheelError
 
-EXPORT_FORMATS = ("hf-parquet", "openai-jsonl", "sharegpt-json", "trl-preference-jsonl")
+# SFT formats read the `sft` table, preference formats the `preferences` table (`formats.FORMATS`).
+EXPORT_FORMATS = ("hf-parquet", "openai-jsonl", "openai-preference-jsonl", "sharegpt-json", "sharegpt-preference-json",
+                  "trl-sft-jsonl", "trl-preference-jsonl")
 SPLITS = ("train", "validation")
 MARKER = ".flywheel-export"
 DATA_CARD = "README.md"
@@ -19,8 +21,8 @@ SFT_TABLE = "sft"
 PREFERENCES_TABLE = "preferences"
 
 # The lake's roles in the text formats, which know only system/user/assistant: a tool result becomes a
-# user message with its content unchanged (the same in openai-jsonl, sharegpt-json and the TRL prompts).
-# hf-parquet keeps every role as logged.
+# user message with its content unchanged (OpenAI and TRL files). hf-parquet keeps every role as logged;
+# the LLaMA-Factory files make tool results `observation` turns (`llamafactory`).
 TEXT_ROLES = {"system": "system", "user": "user", "assistant": "assistant", "tool": "user",
               "function": "user", "developer": "system"}
 

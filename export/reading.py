@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datalake.export.common import TEXT_ROLES, ExportError
+from export.common import TEXT_ROLES, ExportError
 from datalake.reader import PartitionsRead, SchemaMismatch, read_partitions
 
 # Columns read from the lake (a column an older partition lacks reads as its default).
@@ -142,3 +142,12 @@ def _preference_problems(table: pa.Table) -> np.ndarray:
         ("dpo_identical_answers", is_dpo & same),
         ("kto_missing_completion_or_label", is_kto & ~completion_ok),
     ], n)
+
+
+def _dpo_only_problems(table: pa.Table) -> np.ndarray:
+    """The preference checks, and KTO rows left out: the format (OpenAI preference fine-tuning) has no
+    unpaired form."""
+    problems = _preference_problems(table)
+    kto = (_np(table["kind"], "") == "kto") & (problems == None)  # noqa: E711 - elementwise
+    problems[kto] = "kto_not_in_format"
+    return problems

@@ -2,37 +2,43 @@
 
     export_training_data(lake_uri, start, end, fmt, out_dir) -> ExportResult
 
-Formats (one directory per export; every file sorted by row id, so a rerun gives byte-identical files):
+Formats (one directory per export; every file sorted by row id, so a rerun gives byte-identical files). Each
+one, used the documented way in its consumer, trains exactly the answers the lake flags as trained:
 
-    hf-parquet            train.parquet, validation.parquet: Hugging Face `messages` chat format (TRL's
-                          SFTTrainer reads it as-is), the per-message train flag as the parallel `train_mask`
-                          column, provenance columns beside it.
-    openai-jsonl          train.jsonl, validation.jsonl: OpenAI chat fine-tuning lines
-                          {"messages": [{"role", "content", "weight"?}]}, each validated against
-                          `OpenAIFineTuningLine` before it is written.
-    sharegpt-json         train.json, validation.json (+ *_all_turns.json) and dataset_info.json:
-                          LLaMA-Factory's sharegpt format (human/gpt alternating, system in its own field).
-    trl-preference-jsonl  dpo-train.jsonl, dpo-validation.jsonl: TRL conversational preference rows
-                          {"prompt", "chosen", "rejected"}; kto-train.jsonl, kto-validation.jsonl:
-                          {"prompt", "completion", "label"}.
+    trl-sft-jsonl             train.jsonl, validation.jsonl: TRL conversational prompt-completion rows
+                              {"prompt": [messages before the answer], "completion": [the answer]}; TRL's
+                              default completion-only loss trains the answer only (`trl_jsonl`).
+    hf-parquet                train.parquet, validation.parquet: Hugging Face `messages` with the per-message
+                              train flag as the parallel `train_mask` column, provenance columns beside it; a
+                              trainer must build labels from `train_mask` (`hf_parquet`).
+    openai-jsonl              train.jsonl, validation.jsonl: OpenAI chat fine-tuning lines with `weight` 0/1 on
+                              every assistant message (`openai_jsonl`).
+    openai-preference-jsonl   train.jsonl, validation.jsonl: OpenAI preference fine-tuning lines {"input",
+                              "preferred_output", "non_preferred_output"} from the DPO rows.
+    sharegpt-json             LLaMA-Factory sharegpt SFT records with `observation` turns, routed by train
+                              flags into {split}.json / {split}_last_turn.json, plus dataset_info.json
+                              (`llamafactory`).
+    sharegpt-preference-json  LLaMA-Factory ranking (dpo-*.json) and KTO (kto-*.json) records, dataset_info.json.
+    trl-preference-jsonl      dpo-*.jsonl {"prompt", "chosen", "rejected"}; kto-*.jsonl {"prompt",
+                              "completion", "label"}.
 
-Every export also holds README.md, the data card (counts only, never content), and a `.flywheel-export`
-marker: an existing directory is only ever replaced by a new export when it holds that marker (or is
-empty). The export is built in a hidden sibling directory and renamed into place, so no reader sees half
-of one.
+Every export also holds README.md, the data card (counts and provenance, never content: `card`), and a
+`.flywheel-export` marker: an existing directory is only ever replaced by a new export when it holds that
+marker (or is empty). The export is built in a hidden sibling directory and renamed into place, so no reader
+sees half of one.
 
-The split is by conversation: hash(seed, conversation_id) below `validation_share` -> validation. All rows
-of one conversation (its SFT examples and its preference rows alike) land in the same split, and the same
-seed gives the same split on every run and machine.
+The split is by conversation and near-duplicate prompt cluster (`split`): the conversations of both tables
+are joined where their prompts are near-duplicates, and each component goes to one split by a hash of the
+seed and its smallest conversation id. All rows of one conversation (its SFT examples and its preference
+rows alike) land in the same split, and the same seed gives the same split on every run and machine.
 
 Modules: `common` (names, ExportError, ExportResult), `reading` (the date range's rows and their checks),
-`formats` (the four writers), `card` (README.md, dataset_info.json); this one splits and publishes.
-The lake's layout: `datalake.tables`.
+`split`, `formats` (the registry) and one module per consumer, `card` + `notes` (README.md); this one splits
+and publishes. The lake's layout: `datalake.tables`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -44,36 +50,53 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datalake.export.card import _data_card, _dataset_info, _pipeline_counts
-from datalake.export.common import (DATA_CARD, EXPORT_FORMATS, MARKER, PREFERENCES_TABLE, SFT_TABLE, SPLITS,
+from export.card import SplitRule, _data_card, _pipeline_counts
+from export.common import (DATA_CARD, EXPORT_FORMATS, MARKER, PREFERENCES_TABLE, SFT_TABLE, SPLITS,
                                     TEXT_ROLES, ExportError, ExportResult, _days, _ranges)
-from datalake.export.formats import FORMATS, OpenAIFineTuningLine, hf_table, openai_line, sharegpt_record, \
-    trl_preference_line
-from datalake.export.reading import PREFERENCE_COLUMNS, SFT_COLUMNS, _dedupe, _read_table
+from export.formats import (FORMATS, OpenAIFineTuningLine, OpenAIPreferenceLine, hf_table, openai_line,
+                                     openai_preference_line, sharegpt_record, sharegpt_records, trl_preference_line,
+                                     trl_sft_lines)
+from export.reading import PREFERENCE_COLUMNS, SFT_COLUMNS, _dedupe, _read_table
+from export.split import prompt_texts, split_of, validation_conversations
 from datalake.commits import read_commit
 from datalake.manifests import final_dates
+from transforms.training.policy import TrainingPolicy
 
 __all__ = [
     "DATA_CARD", "EXPORT_FORMATS", "FORMATS", "MARKER", "PREFERENCES_TABLE", "PREFERENCE_COLUMNS", "SFT_COLUMNS",
-    "SFT_TABLE", "SPLITS", "TEXT_ROLES", "ExportError", "ExportResult", "OpenAIFineTuningLine",
-    "export_training_data", "hf_table", "openai_line", "sharegpt_record", "split_of", "trl_preference_line",
+    "SFT_TABLE", "SPLITS", "TEXT_ROLES", "ExportError", "ExportResult", "OpenAIFineTuningLine", "OpenAIPreferenceLine",
+    "export_training_data", "hf_table", "openai_line", "openai_preference_line", "sharegpt_record", "sharegpt_records",
+    "split_of", "trl_preference_line", "trl_sft_lines",
 ]
 
+# The policy's default; the CLI passes the configured one (Settings.training.near_duplicate_threshold).
+DEFAULT_NEAR_DUPLICATE_THRESHOLD: float = TrainingPolicy.model_fields["near_duplicate_threshold"].default
 
 # --- Split --------------------------------------------------------------------------------------------------
 
-
-def split_of(conversation_id: str, seed: str, validation_share: float) -> str:
-    """"validation" when hash(seed, conversation_id) falls below the share, else "train"."""
-    digest = hashlib.sha256(f"{seed}\x1f{conversation_id}".encode("utf-8")).digest()
-    return "validation" if int.from_bytes(digest[:8], "big") / 2**64 < validation_share else "train"
+# Each table's prompt column, and whether its last message is the answer (not part of the prompt).
+_PROMPT_COLUMN = {SFT_TABLE: ("messages", True), PREFERENCES_TABLE: ("prompt", False)}
 
 
-def _validation_mask(table: pa.Table, seed: str, validation_share: float) -> pa.ChunkedArray:
-    """Per row: its conversation is in the validation split (each distinct conversation hashed once)."""
-    conversations = pc.unique(table["conversation_id"]).to_pylist()
-    validation = [c for c in conversations if split_of(c, seed, validation_share) == "validation"]
-    return pc.is_in(table["conversation_id"], value_set=pa.array(validation, pa.string()))
+def _validation_mask(lake_uri: str, days: list[date], table_name: str, table: pa.Table, seed: str,
+                     validation_share: float, threshold: float) -> tuple[pa.ChunkedArray, int]:
+    """Per row: its conversation's component is in the validation split (`export.split`); and the
+    near-duplicate links that joined components. Both tables' prompts are clustered, so SFT and preference
+    rows of one conversation share a split."""
+    if validation_share <= 0:
+        return pa.chunked_array([pa.array([False] * table.num_rows, pa.bool_())]), 0
+    conversations: list[str] = []
+    texts: list[str] = []
+    for name, (column, context_only) in _PROMPT_COLUMN.items():
+        if name == table_name:
+            rows = table
+        else:
+            rows, _ = _read_table(lake_uri, name, days, {"conversation_id": None, column: None})
+        if rows.num_rows:
+            conversations += rows["conversation_id"].to_pylist()
+            texts += prompt_texts(rows[column], context_only)
+    validation, links = validation_conversations(conversations, texts, threshold, seed, validation_share)
+    return pc.is_in(table["conversation_id"], value_set=pa.array(sorted(validation), pa.string())), links
 
 
 # --- Publishing --------------------------------------------------------------------------------------------
@@ -106,9 +129,12 @@ def _publish(staging: str, target: str, parent: str) -> None:
 
 def export_training_data(lake_uri: str, start: date, end: date, fmt: str, out_dir: str, *,
                          validation_share: float = 0.05, seed: str = "flywheel",
+                         near_duplicate_threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD,
                          final_only_window: int | None = None, today: date | None = None) -> ExportResult:
     """Export the lake's rows for dt in [start, end] to `out_dir` in `fmt` (see EXPORT_FORMATS).
 
+    near_duplicate_threshold: prompts at or above this MinHash Jaccard estimate are one cluster for the split
+    (the policy's `near_duplicate_threshold`).
     final_only_window: the late window (Settings.late_window_days); given, only the dates whose rows are final
     on `today` are exported (`datalake.manifests.date_finality`), the provisional ones are named in the data
     card. None exports every date in the range (the CLI's --include-provisional).
@@ -156,7 +182,8 @@ def export_training_data(lake_uri: str, start: date, end: date, fmt: str, out_di
     if not table.num_rows:
         raise ExportError(f"nothing to export: all {len(problems)} row(s) of '{spec.table}' for {start}..{end} "
                           f"were skipped ({', '.join(f'{k}={v}' for k, v in sorted(skipped.items()))})")
-    validation = _validation_mask(table, seed, validation_share)
+    validation, links = _validation_mask(lake_uri, days, spec.table, table, seed, validation_share,
+                                         near_duplicate_threshold)
     splits = {
         "train": table.filter(pc.invert(validation)).sort_by(spec.id_column),
         "validation": table.filter(validation).sort_by(spec.id_column),
@@ -176,12 +203,13 @@ def export_training_data(lake_uri: str, start: date, end: date, fmt: str, out_di
         counts.update((key, n) for key, (_, n) in written.items())
         for split in SPLITS:
             counts[f"split.{split}"] = splits[split].num_rows
-        if fmt == "sharegpt-json":
+        counts["split.near_duplicate_links"] = links
+        if spec.index is not None:
             with open(os.path.join(staging, "dataset_info.json"), "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(json.dumps(_dataset_info(relative), indent=2, ensure_ascii=False) + "\n")
+                handle.write(json.dumps(spec.index(relative), indent=2, ensure_ascii=False) + "\n")
         pipeline = _pipeline_counts(lake_uri, days)
-        card = _data_card(fmt, start, end, spec, read, splits, relative, counts, notes, pipeline,
-                          validation_share, seed, provisional)
+        rule = SplitRule(seed, validation_share, near_duplicate_threshold, links)
+        card = _data_card(fmt, start, end, spec, read, splits, relative, counts, notes, pipeline, rule, provisional)
         with open(os.path.join(staging, DATA_CARD), "w", encoding="utf-8", newline="\n") as handle:
             handle.write(card)
         open(os.path.join(staging, MARKER), "w").close()

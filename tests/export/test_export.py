@@ -18,7 +18,8 @@ os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
 from schemas.arrow import to_arrow_table  # noqa: E402
 from schemas.outputs import ChatMessage, PreferencePair, RunManifest, SFTExample  # noqa: E402
-from datalake import export as ex  # noqa: E402
+import export as ex  # noqa: E402
+from export import card as ex_card  # noqa: E402
 from datalake.manifests import write_manifest
 from datalake.tables import partition_name, shard_file_name  # noqa: E402
 
@@ -198,6 +199,18 @@ def test_openai_jsonl_matches_the_fine_tuning_line_schema(lake, tmp_path):
             ex.OpenAIFineTuningLine.model_validate(bad)
 
 
+def llamafactory_sharegpt_ok(record: dict, ranking: bool = False) -> bool:
+    """LLaMA-Factory's sharegpt converter rules: human/observation at odd positions, gpt/function_call at even
+    ones; an even number of turns (odd for a ranking record, whose chosen/rejected are gpt messages)."""
+    turns = record["conversations"]
+    sides = (("human", "observation"), ("gpt", "function_call"))
+    if any(t["from"] not in sides[i % 2] for i, t in enumerate(turns)):
+        return False
+    if ranking:
+        return len(turns) % 2 == 1 and record["chosen"]["from"] == record["rejected"]["from"] == "gpt"
+    return len(turns) % 2 == 0
+
+
 def test_sharegpt_alternates_and_routes_train_flags(lake, tmp_path):
     result = export(lake, tmp_path / "sg", "sharegpt-json")
     out = tmp_path / "sg"
@@ -205,26 +218,51 @@ def test_sharegpt_alternates_and_routes_train_flags(lake, tmp_path):
     assert {e["file_name"] for e in info.values()} == {Path(p).name for p in result.files.values()}
     for entry in info.values():
         assert entry["formatting"] == "sharegpt" and entry["columns"]["messages"] == "conversations"
+        assert entry["tags"]["observation_tag"] == "observation" and "ranking" not in entry
     records = {}
     for key, path in result.files.items():
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
         assert len(data) == result.counts[key]
         for record in data:
-            turns = record["conversations"]
-            assert len(turns) % 2 == 0
-            assert [t["from"] for t in turns] == ["human", "gpt"] * (len(turns) // 2)
+            assert llamafactory_sharegpt_ok(record)
             records[record["example_id"]] = (key, record)
+    # Every gpt turn trains: the default file, which LLaMA-Factory's default (mask_history: false) trains whole.
     key, record = records["sft-all-turns"]
-    assert key.endswith("_all_turns") and record["system"] == "be brief"
-    assert records["sft-1-00-b"][0] in ("train", "validation")  # history masked: mask_history file
-    tool = records["sft-tool"][1]["conversations"]
-    assert [t["from"] for t in tool] == ["human", "gpt", "human", "gpt"]
-    assert tool[2]["value"] == '{"temp": 21}\n\nand tomorrow?'
+    assert key in ("train", "validation") and record["system"] == "be brief"
+    # An untrained answer in the history: the mask_history file, never the default one.
+    assert records["sft-1-00-b"][0].endswith("_last_turn")
+    assert records["sft-1-00-a"][0] in ("train", "validation")
+    assert records["sft-1-01-a"][1]["sample_weight"] == 2.0
+    tool_key, tool = records["sft-tool"]
+    assert [t["from"] for t in tool["conversations"]] == ["human", "gpt", "human", "gpt"]
+    assert tool["conversations"][2]["value"] == '{"temp": 21}\n\nand tomorrow?'  # a user message joined in
+    assert tool_key.endswith("_last_turn")
     assert records["sft-greeting"][1]["conversations"][0] == {"from": "human", "value": "q"}
     assert "sft-negative" not in records
     card = Path(result.data_card).read_text()
-    assert "mask_history: true" in card
+    assert "mask_history: true" in card and "config_name: last_turn" in card
+
+
+def test_sharegpt_tool_results_are_observation_turns_and_partial_history_splits():
+    from collections import Counter
+
+    notes = Counter()
+    row = {"example_id": "e", "sample_weight": 1.0, "messages": [
+        {"role": "user", "content": "weather?"}, {"role": "assistant", "content": "calling", "train": False},
+        {"role": "tool", "content": "21C"}, {"role": "assistant", "content": "21 today", "train": True},
+        {"role": "user", "content": "tomorrow?"}, {"role": "assistant", "content": "bad", "train": False},
+        {"role": "user", "content": "and?"}, {"role": "assistant", "content": "22", "train": True}]}
+    records = ex.sharegpt_records(row, notes)
+    # One record per trained answer, each cut after it and routed to the mask_history file.
+    assert [(len(r["conversations"]), every) for r, every in records] == [(4, False), (8, False)]
+    assert [t["from"] for t in records[0][0]["conversations"]] == ["human", "gpt", "observation", "gpt"]
+    assert all(llamafactory_sharegpt_ok(r) for r, _ in records)
+    assert notes["sharegpt.examples_split_per_trained_answer"] == 1
+    # Every answer trains: one record for the default file.
+    for m in row["messages"]:
+        m["train"] = m["role"] == "assistant"
+    assert [(len(r["conversations"]), every) for r, every in ex.sharegpt_records(row)] == [(8, True)]
 
 
 def test_trl_preferences_keep_direction_and_split_kto(lake, tmp_path):
@@ -248,19 +286,100 @@ def test_trl_preferences_keep_direction_and_split_kto(lake, tmp_path):
     assert sum(d.num_rows for d in loaded.values()) == 24
 
 
-def test_split_is_by_conversation_and_matches_across_tables(lake, tmp_path):
+def test_trl_sft_is_prompt_completion_with_one_row_per_trained_answer(lake, tmp_path):
+    import datasets
+
+    result = export(lake, tmp_path / "trl-sft", "trl-sft-jsonl")
+    loaded = datasets.load_dataset("json", data_files=result.files, cache_dir=str(tmp_path / "cache"))
+    lines = [line for key in ("train", "validation") for line in read_jsonl(result.files[key])]
+    # 83 examples, one with two trained answers; days 1 and 3 repeat 40 examples' content (other ids): once.
+    assert sum(d.num_rows for d in loaded.values()) == len(lines) == 84 - 40
+    assert "| trl_sft.repeated_lines_written_once | 40 |" in Path(result.data_card).read_text()
+    by_answer = {}
+    for line in lines:
+        assert set(line) == {"prompt", "completion"}
+        assert [m["role"] for m in line["completion"]] == ["assistant"]
+        assert all(m["role"] in {"system", "user", "assistant"} for m in line["prompt"])
+        assert any(m["role"] == "user" for m in line["prompt"])
+        by_answer[line["completion"][0]["content"]] = line["prompt"]
+    # loss scope "all": the earlier trained answer is a completion of its own, its prompt cut before it.
+    assert by_answer["a1"] == [{"role": "system", "content": "be brief"}, {"role": "user", "content": "q1"}]
+    assert [m["content"] for m in by_answer["a2"]] == ["be brief", "q1", "a1", "q2"]
+    # An untrained context answer stays in the prompt, never a completion.
+    assert by_answer["second answer 0"][1] == {"role": "assistant", "content": "answer 0"}
+    assert "calling" not in by_answer and "hi, how can I help?" not in by_answer and "wrong answer" not in by_answer
+    assert "completion_only_loss" in Path(result.data_card).read_text()
+
+
+def test_openai_preference_lines_match_the_documented_schema(lake, tmp_path):
+    import datasets
+
+    result = export(lake, tmp_path / "oap", "openai-preference-jsonl")
+    assert result.counts["skipped.kto_not_in_format"] == 24
+    lines = [line for key in ("train", "validation") if key in result.files for line in read_jsonl(result.files[key])]
+    assert len(lines) == 24
+    for line in lines:
+        assert set(line) == {"input", "preferred_output", "non_preferred_output"} and set(line["input"]) == {"messages"}
+        ex.OpenAIPreferenceLine.model_validate(line)
+        assert line["preferred_output"][0]["content"].startswith("GOOD")
+        assert line["non_preferred_output"][0]["content"].startswith("BAD")
+    loaded = datasets.load_dataset("json", data_files=result.files, cache_dir=str(tmp_path / "cache"))
+    assert sum(d.num_rows for d in loaded.values()) == 24
+    good = {"input": {"messages": [{"role": "user", "content": "q"}]},
+            "preferred_output": [{"role": "assistant", "content": "a"}],
+            "non_preferred_output": [{"role": "assistant", "content": "b"}]}
+    bad_lines = [
+        {**good, "non_preferred_output": [{"role": "assistant", "content": "a"}]},  # no choice
+        {**good, "input": {"messages": [{"role": "assistant", "content": "q"}]}},  # nothing asked
+        {**good, "preferred_output": [{"role": "assistant", "content": "a", "weight": 1}]},
+        {**good, "preferred_output": [{"role": "assistant", "content": "a"}, {"role": "assistant", "content": "c"}]},
+        {**good, "extra": 1},
+        {**good, "input": {"messages": [{"role": "tool", "content": "q"}]}},
+    ]
+    ex.OpenAIPreferenceLine.model_validate(good)
+    for bad in bad_lines:
+        with pytest.raises(ValueError):
+            ex.OpenAIPreferenceLine.model_validate(bad)
+
+
+def test_sharegpt_preferences_register_ranking_and_kto_entries(lake, tmp_path):
+    import datasets
+
+    result = export(lake, tmp_path / "sgp", "sharegpt-preference-json")
+    info = json.loads((tmp_path / "sgp" / "dataset_info.json").read_text())
+    assert set(info) == {f"flywheel_{key}" for key in result.files}
+    for key, path in result.files.items():
+        entry = info[f"flywheel_{key}"]
+        records = json.loads(Path(path).read_text())
+        assert len(records) == result.counts[key]
+        if key.startswith("dpo-"):
+            assert entry["ranking"] is True and entry["columns"]["chosen"] == "chosen"
+            assert all(llamafactory_sharegpt_ok(r, ranking=True) for r in records)
+            assert all(r["chosen"]["value"].startswith("GOOD") for r in records)
+        else:
+            assert "ranking" not in entry and entry["columns"]["kto_tag"] == "kto_tag"
+            assert all(llamafactory_sharegpt_ok(r) and isinstance(r["kto_tag"], bool) for r in records)
+        assert all(r["system"] == "sys" for r in records)
+        loaded = datasets.load_dataset("json", data_files=path, split="train", cache_dir=str(tmp_path / "c" / key))
+        assert loaded.num_rows == len(records)
+    kto = [r for k, p in result.files.items() if k.startswith("kto-") for r in json.loads(Path(p).read_text())]
+    assert len(kto) == 24 and sum(r["kto_tag"] for r in kto) == 12
+
+
+def test_split_is_by_conversation_and_cluster_and_matches_across_tables(lake, tmp_path):
     splits = exported_sft_ids(lake, tmp_path / "a")
     assert splits["train"] and splits["validation"]
     assert not splits["train"] & splits["validation"]
-    for split, conversations in splits.items():
-        assert all(ex.split_of(c, "flywheel", 0.3) == split for c in conversations)
+    # Every preference row asks the same question: their conversations are one near-duplicate cluster, so
+    # their SFT examples share a split too, whatever each conversation alone would hash to.
+    clustered = {f"conv-{day}-{i:02d}" for day in (1, 3) for i in range(12)}
+    assert clustered <= splits["train"] or clustered <= splits["validation"]
+    assert len({ex.split_of(c, "flywheel", 0.3) for c in clustered}) == 2  # alone, they would be split
     # Preference rows of a conversation land in the same split as its SFT examples.
     result = export(lake, tmp_path / "p", "trl-preference-jsonl")
-    assert result.counts["split.validation"] > 0
     pref_validation = sum(n for k, n in result.counts.items() if k.endswith("-validation"))
-    expected = sum(2 for day in (1, 3) for i in range(12) if ex.split_of(f"conv-{day}-{i:02d}", "flywheel", 0.3)
-                   == "validation")
-    assert pref_validation == expected
+    assert pref_validation == 2 * len(clustered & splits["validation"])
+    assert result.counts["split.near_duplicate_links"] > 0
     # Another seed gives another split; share 0 puts everything in train.
     other = ex.export_training_data(str(lake), DAY1, DAY3, "hf-parquet", str(tmp_path / "b"), seed="other",
                                     validation_share=0.3)
@@ -291,11 +410,13 @@ def test_data_card_holds_counts_from_rows_and_manifests(lake, tmp_path):
     assert f"| exported | {result.counts['split.train']} | {result.counts['split.validation']} | 83 |" in card
     assert "| skipped.negative_label |  |  | 1 |" in card
     assert "| coding |" in card and "| zh |" in card and "| user_edit |" in card and "| events |" in card
-    # Latest succeeded run per date: DAY1's older and failed runs are not counted.
+    # The run each date's commit names, else its latest succeeded one: DAY1's older and failed runs don't count.
     assert "| filter.refusal | 8 |" in card and "| filter.too_short | 2 |" in card
-    assert "| dedup.near | 10 |" in card and "| dedup.exact | 1 |" in card
+    # Dedup counters other than the date's own exact duplicates are summed (a rerun can move them).
+    assert f"| dedup.{ex_card.OTHER_DEDUP} | 11 |" in card and "| dedup.near |" not in card
     assert "| judge.calls | 9 |" in card and "| judge.prompt_tokens | 900 |" in card
-    assert "2026-03-01_20260302T010000Z_bbbbbb" in card and "aaaaaa" not in card
+    assert "Dates with a run on record: 2026-03-01, 2026-03-03." in card
+    assert "bbbbbb" not in card and "aaaaaa" not in card  # no run id: a rerun changing no data changes no card
     assert "No `sft` partition for: 2026-03-02." in card and "No succeeded run for: 2026-03-02." in card
     for content in ("question 1", "answer 1", "be brief", "wrong answer"):
         assert content not in card
