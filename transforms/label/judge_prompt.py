@@ -55,6 +55,9 @@ class JudgeItem(BaseModel):
     follow_up: str | None = None
     # The rules' label for this turn (None when they could not decide), carried into the Judgment.
     rules_label: str | None = None
+    # What the answer did (transforms.label.dialogue_acts): "answer", "question", "options" or "closing".
+    # A "no" after a question or "anything else?" answers it; only after an answer can it reject it.
+    answer_act: Literal["answer", "question", "options", "closing"] | None = None
     reason: Literal["undecided", "calibration"] = "undecided"
 
     @field_validator("context", mode="before")
@@ -148,7 +151,7 @@ _TAG_COLLISION = re.compile(r"<(?=\s*/?\s*conversation)", re.IGNORECASE)
 
 def build_messages(item: JudgeItem, system_prompt: str) -> list[dict[str, str]]:
     payload = {"context": [{"role": role, "content": content} for role, content in item.context],
-               "answer": item.answer, "follow_up": item.follow_up}
+               "answer": item.answer, "answer_act": item.answer_act, "follow_up": item.follow_up}
     encoded = _TAG_COLLISION.sub(r"\\u003c", json.dumps(payload, ensure_ascii=False))
     user = (
         "Grade the assistant answer in the logged conversation below, following the rubric.\n"

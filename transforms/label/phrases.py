@@ -10,9 +10,22 @@ Cue groups and the feedback taxonomy they stand for (Don-Yehiya et al. 2024):
     complaint       UR3  the answer is wrong / did not work, without the fix ("still not working", "还是不行")
     doubt           UR3  the user doubts the answer, weaker ("are you sure?", "你确定吗")
     rephrase        UR1  the user says they are asking again ("let me rephrase", "我再问一遍")
-    clarification   UR4  the user did not understand the answer ("what do you mean", "什么意思")
-    praise          UR5  the answer worked or was good ("that worked", "perfect", "解决了")
+    clarification   UR4  asks what a word of the answer means, weak ("what does idempotent mean", "是指什么")
+    praise          UR5  this answer worked or was good ("that worked", "exactly what I needed", "解决了")
+    approval        UR5  bare approval, weak ("great", "perfect", "ok", "不错")
     thanks          UR5  gratitude or approval, weaker on its own ("thanks", "谢谢", "没问题")
+    confusion       UR4  the user could not follow the answer ("huh?", "what do you mean?", "I don't understand",
+                         "that makes no sense", "什么意思", "你在说什么"): a reaction to it, unlike a question
+                         that asks for more ("what's the address?")
+    irony           UR3  praise in mockery ("nice try", "great, another wrong answer", "呵呵")
+    closing         -    the user is done ("that's all", "没有别的问题了")
+    leading_no      -    a reply opening with "no": an answer, a closing or a rejection, by the assistant's act
+
+English phrases are written in their long form: signals expand contractions first (CONTRACTIONS).
+Also here: CONTRAST (the clause after it decides), FIRST_PERSON / POINTS_AT_ANSWER / ADDRESSES_ASSISTANT
+(is a complaint about the answer?), RESTATES (a "no" that says what the user wanted instead), ASKS_FOR_MORE
+(not a rephrase) and
+ASSISTANT_ACTS (what the assistant's turn did).
 
 NOT_FEEDBACK lists phrases that contain a cue word but are not about the answer ("no problem", "not bad",
 "what's wrong with my code", "不错", "对不对", "是我自己写错了"): they are blanked out before the complaint,
@@ -25,7 +38,7 @@ from __future__ import annotations
 CUES: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
         "correction": (
-            r"\bactually,? (it|it's|its|that|that's|the|they|he|she|this|you)\b",
+            r"\bactually,? (it|it is|its|that|that is|the|they|he|she|this|you)\b",
             # Statements only: "what should be the output?" asks, it does not correct.
             r"\bshould (be|have been|say|read|return|raise|use|go)\b(?![^.!?\n]*\?)",
             r"\b(is|was) supposed to\b",
@@ -37,85 +50,112 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\bwrong (year|date|number|name|answer|value|unit|formula|city|language|person)\b",
             r"\w, not (?!(a single|only|sure|yet|now|even|just|much|many|really|too|always)\b)(the |a |an )?\w",
             r"\binstead[.!]*$",
-            r"^(no|nope|nah)\b[,.!]* +\w+",
             r"\bnot quite\b(?! sure)",
-            r"\b(it|that|this|which)('s| is| was| should be) (actually |about |around |only )?[\d$€£]",
+            r"\b(it|that|this|which) (is|was|should be) (actually |about |around |only )?[\d$€£]",
         ),
         "complaint": (
-            r"\b(that|this|it|which|your answer|the answer)('s| is| was| seems| looks| sounds)"
+            r"\b(that|this|it|which|your answer|the answer) (is|was|seems|looks|sounds)"
             r"( (still|just|all|completely|totally|clearly|definitely|simply|also|kind of|a bit))? "
             r"(wrong|incorrect|inaccurate|false|not (right|correct|accurate|true))\b",
-            r"^(wrong|incorrect|not correct|not right)\b",
-            r"\byou('re| are) (wrong|mistaken|not listening)\b",
-            r"\b(doesn't|does not|didn't|did not|don't|won't) (work|help|compile|run|fix|change|answer|load|start)\b",
+            r"^(wrong|incorrect|not correct|not right)\b(?! (now|away|at the moment|yet))",
+            r"\byou are (wrong|mistaken|not listening)\b",
+            r"\b(does not|did not|do not|will not) (work|help|compile|run|fix|change|answer|load|start)\b",
             r"\bnot (working|helpful|useful|what i (asked|wanted|meant|need|needed))\b",
-            r"\bstill (not|doesn't|isn't|won't|getting|get|broken|fails|failing|the same|same|happening|crashes|stuck)\b",
+            r"\bstill (not|does not|is not|will not|getting|get|broken|fails|failing|the same|same|happening|crashes|stuck)\b",
             r"\bsame (error|problem|issue|thing|result|message) (as before|again)?",
-            r"\b(no luck|nothing (changed|happens|happened)|makes no sense|doesn't make sense|useless|unhelpful)\b",
-            r"\b(that's|that is) not it\b",
-            r"\bthis is not what i\b|\bthis isn't what i\b|\bnot what i asked\b",
-            r"\byou didn't (answer|read|listen)\b",
+            r"\b(no luck|nothing (changed|happens|happened)|useless|unhelpful)\b",
+            r"\bthat is not it\b",
+            r"\bthis is not what i\b|\bnot what i asked\b",
+            r"\byou did not (answer|read|listen|understand)\b",
             r"\b(gives|throws|got|get|getting) (me )?(an |a )?(\w+ )?(error|exception)\b",
             r"\b(completely|way|totally) off\b",
             r"\btoo (long|short|vague|generic|complicated)\b",
             r"\b(came|comes) out (flat|wrong|bad|burnt|raw|broken)\b",
-            r"^(nope|nah|no)[.!]*$",
-            r"\bi (don't|do not) think (that's|that is|this is|it's|it is) (right|correct|true)\b",
-            r"\b(doesn't|does not) (look|seem|sound) right\b",
+            r"\bi do not think (that is|this is|it is) (right|correct|true)\b",
+            r"\b(does not|do not) (look|seem|sound) right\b",
             r"\b(seems|looks|sounds) (off|wrong|fishy)\b",
             r"\b(ugh|smh)\b",
+            r"\b(that is|this is|it is|how|so|very|really) (disappointing|frustrating|annoying|unfortunate)\b",
+        ),
+        # The user could not follow the answer at all (UR4, strong): a bare "huh?", "you lost me".
+        "confusion": (
+            r"^(huh|what|wait what|excuse me|sorry|pardon|come again)\s*\?+$|^huh\s*[?!.]*$",
+            r"\byou lost me\b|\bi am (so |totally |completely )?(confused|lost)\b",
+            r"\b(makes|made) no sense\b|\b(does|did) not make (any )?sense\b",
+            r"\bwhat are you (talking about|saying)\b",
+            # Not following the answer: a reaction to it, unlike a question that asks for more.
+            r"\bwhat do you mean\b|\bwhat does (that|this|it|that even|this even) mean\b",
+            r"\bi (do not|did not|cannot) (understand|get it|follow)\b(?! (how|why|what|where|which|when) )",
+            r"\bnot sure (what you mean|i follow|i understand)\b",
+            r"\b(that|this|it) is (so |very |really )?confusing\b",
+            r"\b(explain|say) (that|it) again\b|\b(more simply|in simpler (terms|words))\b",
         ),
         "doubt": (
             r"\bare you sure\b",
-            r"\bi doubt\b",
-            r"^really\?",
+            r"\bi doubt (that|this|it|you|whether|if)\b",
         ),
         "rephrase": (
             r"\blet me (rephrase|try again|ask again|put it another way)\b",
             r"\bin other words\b",
-            r"\b(i'll|i will|i'm going to) ask again\b",
-            r"^again\b|\bagain:",
-            r"\bwhat i('m| am) (asking|saying) is\b",
+            r"\b(i will|i am going to) ask again\b",
+            r"^again[:,] |\bagain:",
+            r"\bwhat i am (asking|saying) is\b",
             r"\bwhat i meant (was|is)\b",
             r"\bmy question (is|was)\b",
             r"\bto be (clear|more specific)\b",
         ),
+        # Asks what a word of the answer means: weak, often a wish for more rather than a reaction to an error.
         "clarification": (
-            r"\bwhat do you mean\b",
-            r"\bwhat does (that|this|it|that even|this even) mean\b",
-            r"\bwhat does \S+ mean\b",
-            r"\bi (don't|do not|didn't|did not) (understand|get it|follow)\b",
-            r"\b(i'm|i am) (confused|lost)\b",
-            r"\bnot sure (what you mean|i follow|i understand)\b",
+            r"\bwhat does (?!(that|this|it)\b)\S+ mean\b",
             r"\b(can|could) you clarify\b",
             r"\bwhat is \w+ here\b",
-            r"^huh\b",
             r"\bwhich one should i\b",
         ),
+        # Praise said in mockery: never positive ("nice try", "great, another wrong answer").
+        "irony": (
+            r"\bnice try\b|\bthanks for nothing\b",
+            r"\b(great|wonderful|perfect|brilliant|awesome|fantastic),? (another|more|yet another|even more)\b",
+            r"\b(so|very|really) (helpful|useful)\s*(\.\.\.|…)|\b(helpful|useful)\s*(\.\.\.|…)\s*not\b",
+            r"\bwow,? (just )?wow\b|\bgood job,? (genius|buddy)\b",
+        ),
+        # Praise of this answer in particular: it worked, it was what the user needed, it explained well.
         "praise": (
-            r"\b(perfect|excellent|awesome|amazing|brilliant|fantastic|wonderful|superb|great)\b",
-            r"\bexactly (what|right)\b",
-            r"\b(that's|that is|this is) (it|right|correct)\b",
+            r"\bexactly (what|right)\b|\bjust what i (needed|wanted|was looking for)\b",
             r"\b(works|worked|working) (now|fine|great|perfectly|like a charm)\b",
-            r"\b(that|this|it) (works|worked)\b",
+            r"\b(that|this|it) worked\b",
             r"\b(did|does) the trick\b",
             r"\b(that|this|it|which) (did it|fixed it|solved it)\b|\bfixed\b|\bsolved\b",
-            r"\b(helpful|useful|clearer|clear now)\b",
-            r"\bmakes (sense|more sense)\b",
-            r"\bgot it\b",
-            r"\bspot on\b|\bnailed it\b|\byou're right\b",
-            r"\b(good|nice|great) (answer|explanation|summary|job|one|to know)\b",
+            r"\b(very |really |so |super )?(helpful|useful|clearer|clear now)\b",
+            r"\bspot on\b|\bnailed it\b",
+            r"\b(good|nice|great|excellent|perfect|clear) (answer|explanation|summary|job|suggestion|recommendation|pick|idea)\b",
             r"\bsaved me\b|\blife ?saver\b",
             r"\blove (it|this|that|them)\b|\bi love '",
-            r"\bnot bad\b",
             r"\b(tests?|build) (pass|passes|passed|works)\b",
-            r"\ball i needed\b",
+            r"\bthat (helps|helped)\b",
+        ),
+        # Bare approval: "great", "perfect", "ok", "that is right". Said as often to accept an offer, confirm
+        # a detail or move on as to praise: weak evidence.
+        "approval": (
+            r"\b(perfect|excellent|awesome|amazing|brilliant|fantastic|wonderful|superb|great)\b",
+            r"\bgot it\b|\bnot bad\b|\bsounds good\b|\bmakes (sense|more sense)\b",
+            r"\b(that is|this is) (it|right|correct)\b|\byou are right\b|\b(that|this|it) works\b",
             r"👍|🙏|🎉|❤️",
-            r"^(nice|cool|yes)\b",
+            r"^(nice|cool|yes|ok|okay|alright|good)\b",
         ),
         "thanks": (
             r"\bthanks?\b|\bthank you\b|\bthx\b|\bty\b|\btysm\b|\bcheers\b",
             r"\bappreciate (it|that|this|the)\b",
+        ),
+        # The user is done: "that is all", "nothing else", "I am all set". A closing, not a verdict.
+        "closing": (
+            r"\b(that is|that will be|that would be|that should be) (all|everything|it for (now|today))\b",
+            r"\bnothing (else|more)\b|\bi am (all set|good|fine|done)\b|\ball set\b",
+            r"\b(good ?bye|bye|see you|have a (good|nice|great) (day|night|one))\b",
+        ),
+        # A reply that opens with "no". What it means depends on what the assistant did: an answer to its
+        # question or offer, a closing after "anything else?", or a correction of an answer.
+        "leading_no": (
+            r"^(no|nope|nah|not really|not now|not right now|not at the moment|not yet|no thanks|no thank you)\b",
         ),
     },
     "zh": {
@@ -152,10 +192,20 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"找不到",
             r"(太|也太)(长|短|啰嗦|笼统)了",
         ),
+        "confusion": (
+            r"^(啊|嗯|什么|啥|哈)\s*[？?]+$",
+            r"什么意思|啥意思|没(太)?看懂|看不懂|没(太)?明白|不(太)?明白|不(太)?理解|(听|看)?不懂",
+            r"(你)?(在)?说(的)?(什么|啥)(呢|啊)?[？?]|莫名其妙|不知所云|一头雾水|完全(没|不)(看|听)(懂|明白)",
+            r"(没有|毫无)(道理|逻辑)|说不通",
+        ),
         "doubt": (
             r"(你)?确定(吗|么|？|\?)",
             r"真的吗",
             r"是不是(搞|弄|写|算)错",
+        ),
+        "irony": (
+            r"呵呵|谢谢你(的)?(废话|帮倒忙)|真是(太)?(谢谢|感谢)你了[，,。!！]*(又|还是|结果)",
+            r"(真|太|好)(棒|厉害|聪明|有用)(了|啊|呢)?[，,。!！…]*(又|还是|结果)",
         ),
         "rephrase": (
             r"我再问一(遍|次|下)|再问一(遍|次)",
@@ -165,26 +215,31 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"重新(写|回答|来|生成)|重来",
         ),
         "clarification": (
-            r"什么意思|啥意思",
-            r"没(太)?看懂|看不懂|没(太)?明白|不(太)?明白|不(太)?理解|不懂",
             r"是指什么|指的是什么|是(什么|啥)[？?]?$",
             r"有点晕|糊涂了",
         ),
         "praise": (
-            r"解决了|搞定|好了|可以了|成功了|跑通了|通过了|全过了",
-            r"太棒了|完美|厉害|给力|赞|不错|牛[！!，,。]|^牛|太牛|真牛|牛逼",
-            r"有用|有帮助|帮了大忙|很到位|到位|好用|好吃",
-            r"(懂了|明白了|清楚了)",
+            r"解决了|搞定|成功了|跑通了|通过了|全过了",
+            r"有用|有效|管用|有帮助|帮了大忙|很到位|到位|好用|好吃",
             r"(很|非常|特别|讲得|说得)(清楚|明白|详细|好)",
             r"原来如此|难怪|学到了",
-            r"正是我(需要|想要)的|就是这个|对的|没错|完全正确|正确",
+            r"正是我(需要|想要)的|就是这个|完全正确",
             r"没毛病|省了",
-            r"喜欢",
+        ),
+        "approval": (
+            r"太棒了|完美|厉害|给力|赞|不错|牛[！!，,。]|^牛|太牛|真牛|牛逼",
+            r"好了|可以了|(懂了|明白了|清楚了)|对的|没错|正确|喜欢",
             r"👍|🙏|🎉",
         ),
         "thanks": (
             r"谢谢|多谢|感谢|谢啦|谢了|3q|辛苦",
             r"没问题|可以的|收到",
+        ),
+        "closing": (
+            r"没(有)?(别的|其他|其它)(问题|事|需要)(了)?|就这(些|样)(吧|了)|没事了|再见|拜拜",
+        ),
+        "leading_no": (
+            r"^(不用|不要|不了|没有|算了|不需要|不对|不是)|^(不|没)([，,。！!]|$)",
         ),
     },
 }
@@ -195,13 +250,16 @@ NOT_FEEDBACK: dict[str, tuple[str, ...]] = {
         r"\bno (problem|problems|worries|doubt)\b",
         r"\bnot (a problem|bad|too bad|wrong)\b",
         r"\bnothing wrong\b",
-        r"\bwhat's wrong with\b|\bwhat is wrong with\b|\bwhat('s| is) wrong here\b",
-        r"\b(what|where) (am i|i'm|did i|i am) (doing |getting )?wrong\b",
-        r"\bi('m| am) (doing|getting) (something|it) wrong\b",
+        r"\bwhat is wrong with\b|\bwhat is wrong here\b",
+        r"\b(what|where) (am i|did i|i am) (doing |getting )?wrong\b",
+        r"\bi am (doing|getting) (something|it) wrong\b",
         r"\bdoing (something|it) wrong\b|\bwent wrong\b",
         r"\bi was wrong\b|\bmy (mistake|bad|fault)\b",
-        r"\bcan't complain\b",
-        r"^no,? (it's|its|it is|that's|thats) (ok|okay|fine|alright|all right)\b",
+        r"\bcannot complain\b",
+        r"\b(that|this|it) (should|would|will) be (all|everything|it|fine|good|great|enough)\b",
+        r"^no,? (it is|its|that is) (ok|okay|fine|alright|all right)\b",
+        # A negated complaint is no complaint: "I don't think that's wrong".
+        r"\bi do not think (that is|this is|it is|that was|it was) (wrong|incorrect|bad|a problem)\b",
     ),
     "zh": (
         r"不错",
@@ -218,7 +276,7 @@ NOT_FEEDBACK: dict[str, tuple[str, ...]] = {
 
 # Just before a praise or thanks cue, these cancel it: "not helpful", "never worked", "没有用", "不太清楚".
 NEGATORS: dict[str, str] = {
-    "en": r"\b(not|never|no|hardly|barely|isn't|wasn't|aren't|doesn't|didn't|don't|won't|nothing|neither)\W+(\w+\W+){0,2}$",
+    "en": r"\b(not|never|no|hardly|barely|nothing|neither|cannot)\W+(\w+\W+){0,2}$",
     "zh": r"(不|没|没有|未|并不|不太|不是|别)$",
 }
 
@@ -229,9 +287,97 @@ SIMILARITY_STOPWORDS: dict[str, frozenset[str]] = {
         it its it's this that these those how what why when where which who whom can could would should will
         shall may might must please pls plz with by at from as so just again now also then there here about
         into out up down over any some all tell give show write get make let know want need like help way
-        use using way is there thing things one ok okay hi hey hello thanks thank""".split()
+        use using way is there thing things one ok okay hi hey hello thanks thank
+        yes yeah yep no nope not sure fine good great well very really much too have has had
+        sound sounds work works correct right bye goodbye day""".split()
     ),
     # Only characters that are almost never part of a content word: particles, pronouns, question words.
     # (都, 在, 有, 要, 还 are left in: they are half of 首都, 现在, 没有, 需要, 还是.)
     "zh": frozenset("的了吗呢吧啊呀么嘛是我你他她它们个一这那怎什如何哪谁几请帮给把"),
+}
+
+
+# Contractions and their common apostrophe-less spellings, expanded before any cue is matched, so every
+# phrase above is written once in its long form ("does not make sense" also finds "doesn't make sense").
+CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    (r"\bwon'?t\b", "will not"),
+    (r"\bcan'?t\b", "cannot"),
+    (r"\bain't\b", "is not"),
+    (r"\b(do|does|did|is|was|are|were|have|has|had|could|would|should|must|need)n'?t\b", r"\1 not"),
+    (r"\b(that|it|what|there|here|he|she|who|where|this)'s\b", r"\1 is"),
+    (r"\bthats\b", "that is"),
+    (r"\b(you|we|they|who)'re\b|\byoure\b", r"\1 are"),
+    (r"\bi'm\b", "i am"),
+    (r"\b(i|you|we|they|it|that|he|she)'ll\b", r"\1 will"),
+    (r"\b(i|you|we|they)'ve\b", r"\1 have"),
+    (r"\b(i|you|we|they|he|she|it|that)'d\b", r"\1 would"),
+)
+
+# After a reply's opening "no": what the user wants instead, which makes the "no" a correction of what the
+# assistant offered or confirmed ("no, I wanted a cheaper one", "no, make it two"), not a plain answer.
+RESTATES: dict[str, str] = {
+    "en": r"\b(i|we) (said|wanted|asked for|meant|told you|specified|requested)\b|\blike i said\b"
+          r"|\b(wrong|incorrect|instead|rather|make it|change it)\b",
+    "zh": r"我(说|要|问)(的|了|过)|应该是|而是|改(成|为)|换成|错了|不对",
+}
+
+# A follow-up that asks for other or more options ("are there any other flights?") wants more, it does not
+# ask the same thing again: never a rephrase, however much it overlaps the previous request.
+ASKS_FOR_MORE: dict[str, str] = {
+    "en": r"\b(other|another|else|more|different|alternatives?|also|too)\b",
+    "zh": r"其他|其它|别的|另外|更多|还有|也",
+}
+
+# Where a message turns: the clause after the last of these carries the verdict ("thanks, but that's wrong").
+CONTRAST: dict[str, str] = {
+    "en": r"\b(but|however|though|although|except|yet)\b",
+    "zh": r"但是|可是|不过|然而|但",
+}
+
+# A complaint must be about the answer. A clause whose subject is the user ("I don't have a car any more",
+# "I need to go") is about the user's life unless it points at the answer: second person, that/this/it,
+# or the answer's own words (checked in code).
+FIRST_PERSON: dict[str, str] = {
+    "en": r"\b(i|we|my|our|me)\b",
+    "zh": r"我",
+}
+# After the assistant asked something, the reply answers it: "it's too long for my taste" is the user's
+# opinion of the topic. A complaint or correction then counts only when it addresses the assistant.
+ADDRESSES_ASSISTANT: dict[str, str] = {
+    "en": r"\b(you|your)\b|\bi (said|told you|asked( for)?)\b|\bwhat i (asked|said|wanted)\b"
+          r"|\b(suggestion|recommendation|idea|pick|the question)\b",
+    "zh": r"你|您|我(说|问)(的|了|过)|推荐|建议",
+}
+POINTS_AT_ANSWER: dict[str, str] = {
+    "en": r"\b(you|your|that|this|it|these|those|which|the (answer|result|code|reply|list|suggestion))\b",
+    "zh": r"你|您|这|那|它|答案|回答|结果",
+}
+
+# What the assistant's turn did, read from its last sentences (transforms/label/dialogue_acts.py).
+# "closing": it offered more help ("anything else?"); "options": it proposed something to pick or
+# accept ("how about X?", "would you prefer A or B?"); "question": it asked the user something.
+# A turn that does none of these gave an answer.
+ASSISTANT_ACTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {
+        "closing": (
+            r"\banything else\b|\bsomething else (i can|to) help\b|\b(can|may) i help (you )?with (something|anything)\b",
+            r"\bwhat else can i\b|\bis there (anything|something) (else|more)\b|\bany(thing)? more (i can|to)\b",
+            r"\b(help|assist) you with (anything|something) else\b|\bother (questions|requests)\b",
+        ),
+        "options": (
+            r"\bhow about\b|\bwhat about\b|\bwould you (prefer|like|rather)\b|\bdo you (want|prefer|like)\b",
+            r"\bshall i\b|\bshould i\b|\b(would|do) you be (interested|ok)\b|\bwhich (one|of)\b|\bhave you seen\b",
+            r"\bplease confirm\b|\bcan you confirm\b|\bto confirm\b|\b(is|does) that (work|sound)\b",
+            r"\bi (can|could|would)? ?(recommend|suggest|offer)\b|\bmay i suggest\b",
+            # Recommendations and found slots are offers too, question mark or not.
+            r"\byou (might|may|should|could|would) (like|enjoy|try|check|watch|love)\b|\bcheck (it|this) out\b",
+            r"\bgive it a (shot|try)\b|\bhas an opening\b|\b(is|are) available\b",
+        ),
+        "question": (r"\?\s*$",),
+    },
+    "zh": {
+        "closing": (r"还有(什么|其他|别的|其它)(问题|需要|事|可以|能)|(还)?(需要|有)(什么|其他)(可以)?帮",),
+        "options": (r"要不要|你(想|要)(选|哪)|哪(个|一个)|推荐|(可以|要)(吗|么)|确认(一下)?",),
+        "question": (r"[？?吗呢]\s*$",),
+    },
 }

@@ -1,4 +1,4 @@
-"""Signals, rules v1: label assistant turns from what the user did and said about them.
+"""Signals, rules v2: label assistant turns from what the user did and said about them.
 
 Three families of signal, each declared once as data (`RULES`) and named in every decision it makes:
 
@@ -7,9 +7,20 @@ Three families of signal, each declared once as data (`RULES`) and named in ever
   fast negative follow-up, leaving right after it);
 - conversational: the user's next message in the same branch says something about it, after the taxonomy
   of natural user feedback (Don-Yehiya et al. 2024): UR1 repeat/rephrase, UR2 correction, UR3 "it is
-  wrong / did not work" without the fix, UR4 clarification, UR5 positive. The phrases per language live in
-  transforms/label/phrases.py; rephrases are also found by word/character overlap with the previous
-  user message.
+  wrong / did not work" without the fix, UR4 clarification or confusion, UR5 positive. The phrases per
+  language live in transforms/label/phrases.py, the reading of a message in transforms/label/follow_ups.py;
+  rephrases are also found by word/character overlap with the previous user message.
+
+v2 reads the reply in the light of what the assistant's turn did (transforms/label/dialogue_acts.py): a
+"no" that answers the assistant's question or offer is an answer, after "anything else?" a closing, and
+only after an answer a rejection. Each conversational rule's confidence is its precision measured on real
+conversations at a balanced prior (transforms/label/calibration.py); a rule measured under MIN_PRECISION
+does not label: its decision stays as provenance with label unknown and the turn goes to the judge. Bare
+politeness ("thanks", "ok", "great": weak rules) never labels on its own either, whatever it measures:
+users say it after wrong answers too; specific praise ("that worked", "exactly what I needed") does.
+A "no" that says what the user wanted instead ("no, I wanted a cheaper one") rejects what the assistant
+offered or confirmed; asking the previous question again counts only after an answer. Explicit and
+behavioural rules keep their declared confidences.
 
 `combine` turns a turn's decisions (rules and, later, the LLM judge's) into one label, a 0..1 quality
 score and the label's source; `needs_judge` says which turns the rules leave undecided. Everything here
@@ -18,17 +29,19 @@ reads scrubbed text only (placeholders such as <PERSON_1> are ordinary words to 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from schemas.conversation import Conversation, FeedbackSignal, Label, LabelDecision, Turn
 from schemas.events import FeedbackKind, Role
-from transforms.label.phrases import CUES, NEGATORS, NOT_FEEDBACK, SIMILARITY_STOPWORDS
-from transforms.text import HAN_RUN_RE
+from transforms.label.calibration import MIN_PRECISION, calibrated_confidence
+from transforms.label.dialogue_acts import DialogueAct, assistant_act
+from transforms.label.follow_ups import (
+    LANGUAGES, MOVING_ON, RESTATING, asks_for_more, cue_hits, normalise, short, similarity_features,
+)
 
-RULES_VERSION = "v1"
+RULES_VERSION = "v2"
 
 # --- the policy's numbers, in one place -------------------------------------------------------------
 
@@ -38,13 +51,10 @@ RULES_VERSION = "v1"
 # hence strictly above one half.
 REPEAT_SIMILARITY = 0.8
 REPHRASE_SIMILARITY = 0.55
-# A follow-up needs this many content features to be compared at all ("thanks" is not a rephrase).
-MIN_SIMILARITY_FEATURES = 2
+# A follow-up needs this many content features to be compared at all ("yes, that works" is not a rephrase).
+MIN_SIMILARITY_FEATURES = 3
 # A negative follow-up sent this soon after the answer: the user did not need to read it to reject it.
 FAST_FOLLOW_UP = timedelta(seconds=20)
-# "Thanks" followed by at least this much other text is politeness before a new request, not a verdict.
-MOVING_ON_WORDS = 6  # English words
-MOVING_ON_CHARS = 8  # Chinese characters
 # Decisions below this confidence are kept as provenance but do not set a label (e.g. leaving the chat).
 EVIDENCE_FLOOR = 0.2
 # The rules have decided a turn when the decisions behind its label reach this combined confidence and
@@ -53,7 +63,6 @@ DECIDED_CONFIDENCE = 0.6
 CONFLICT_MARGIN = 0.3
 # Two sides this close are a tie: the label is neutral.
 TIE_MARGIN = 0.05
-EVIDENCE_CHARS = 80
 
 JUDGE_PREFIX = "judge."
 
@@ -78,6 +87,12 @@ class SignalRule:
     when: Callable[[FeedbackSignal], bool] = _always
     # The user's own action on the answer (a click, an edit): its negative is never outvoted.
     user_action: bool = False
+    # Conversational rules: the confidence is the rule's measured precision (transforms.label.calibration),
+    # `prior` the declared confidence it was smoothed towards.
+    calibrated: bool = False
+    prior: float | None = None
+    # Measured too imprecise to label: its decisions are provenance only and the judge decides.
+    abstains: bool = False
 
 
 def _rating_at_least(low: float) -> Callable[[FeedbackSignal], bool]:
@@ -120,30 +135,60 @@ FAST_NEGATIVE_FOLLOW_UP = SignalRule("behavioural.fast_follow_up", Label.negativ
 NO_FOLLOW_UP = SignalRule("behavioural.no_follow_up", Label.neutral, 0.1,
                     "the conversation ends with this answer; satisfied and dissatisfied users both leave, so it "
                     "is recorded for analysis and weighs nothing")
-REPEAT = SignalRule("conversational.repeat", Label.negative, 0.7,
-              "the next message asks the previous question again, nearly word for word", category="UR1")
-REPHRASE = SignalRule("conversational.rephrase", Label.negative, 0.5,
-                "the next message overlaps the previous question a lot: maybe asked again in other words",
-                category="UR1")
+
+
+def _measured(rule_id: str, label: Label, declared: float, why: str, category: str | None,
+              weak: bool = False) -> SignalRule:
+    """A conversational rule whose confidence is its calibrated precision (the declared one is the prior).
+    It abstains when measured under MIN_PRECISION, and a weak rule always."""
+    confidence = calibrated_confidence(rule_id, label.value, declared)
+    return SignalRule(rule_id, label, confidence, why, category, calibrated=True, prior=declared,
+                      abstains=weak or confidence < MIN_PRECISION)
+
+
+REPEAT = _measured("conversational.repeat", Label.negative, 0.7,
+                   "the next message asks the previous question again, nearly word for word", "UR1")
+REPHRASE = _measured("conversational.rephrase", Label.negative, 0.5,
+                     "the next message overlaps the previous question a lot: maybe asked again in other words", "UR1")
 MESSAGE_RULES: tuple[SignalRule, ...] = (PROMPT_RESEND, FAST_NEGATIVE_FOLLOW_UP, NO_FOLLOW_UP, REPEAT, REPHRASE)
+
+ALL_ACTS = frozenset(DialogueAct)
+ASKED = frozenset({DialogueAct.question, DialogueAct.options})
+# Asking the previous question again is a verdict only on a turn that answered it (an answer, or an
+# answer ending in "anything else?"): after a question or offer, the user restates to answer it.
+REPHRASE_ACTS = frozenset({DialogueAct.answer, DialogueAct.closing})
 
 
 @dataclass(frozen=True)
 class CueRule:
-    """A conversational rule over one cue group of phrases.CUES, declared once for all languages."""
+    """A conversational rule over one cue group of phrases.CUES, declared once for all languages.
+
+    `confidence` is the declared prior; the rule's SignalRule carries the calibrated one.
+    """
 
     cue: str
     name: str
     label: Label
     confidence: float
-    category: str
+    category: str | None
     why: str
     # Complaints and corrections are what the user says the answer got wrong: they win over any
     # politeness or praise in the same message ("thanks, but that's wrong").
     overrides_positive: bool = False
+    # What the assistant's turn must have done for the cue to mean this ("no" after a question answers it).
+    acts: frozenset[DialogueAct] = field(default=ALL_ACTS)
+    # How the cue must be said (follow_ups.MOVING_ON, RESTATING); None: any way not claimed by an earlier rule.
+    variant: str | None = None
+    # Bare politeness ("thanks", "ok", "great"): users say it after wrong answers too, so whatever its
+    # measured precision it does not label: kept as provenance, the judge decides (never an SFT target or
+    # a positive by the rules alone).
+    weak: bool = False
+
+    def rule_id(self, language: str) -> str:
+        return f"conversational.{language}.{self.name}"
 
     def rule(self, language: str) -> SignalRule:
-        return SignalRule(f"conversational.{language}.{self.name}", self.label, self.confidence, self.why, self.category)
+        return _measured(self.rule_id(language), self.label, self.confidence, self.why, self.category, self.weak)
 
 
 CUE_RULES: tuple[CueRule, ...] = (
@@ -151,33 +196,36 @@ CUE_RULES: tuple[CueRule, ...] = (
             overrides_positive=True),
     CueRule("complaint", "complaint", Label.negative, 0.75, "UR3", "the user says it is wrong or did not work",
             overrides_positive=True),
-    CueRule("doubt", "doubt", Label.negative, 0.5, "UR3", "the user doubts the answer"),
+    CueRule("confusion", "confusion", Label.negative, 0.7, "UR4", "the user could not follow the answer at all",
+            overrides_positive=True),
+    CueRule("irony", "irony", Label.negative, 0.7, "UR3", "the user mocks the answer with ironic praise",
+            overrides_positive=True),
+    CueRule("leading_no", "rejected", Label.negative, 0.6, "UR2", "the user says no to the answer it gave",
+            overrides_positive=True, acts=frozenset({DialogueAct.answer})),
+    CueRule("leading_no", "rejected_restating", Label.negative, 0.6, "UR2",
+            "the user says no to what it offered or confirmed, and what they wanted instead",
+            overrides_positive=True, acts=ALL_ACTS - {DialogueAct.answer}, variant=RESTATING),
+    CueRule("leading_no", "answered", Label.neutral, 0.6, None,
+            "the user's no answers the assistant's question or offer: an answer, not a verdict", acts=ASKED),
+    CueRule("leading_no", "no_more", Label.neutral, 0.6, None,
+            "the user needs nothing more after 'anything else?': a closing", acts=frozenset({DialogueAct.closing})),
+    CueRule("closing", "closing", Label.neutral, 0.6, None, "the user is done: a closing, not a verdict"),
+    CueRule("doubt", "doubt", Label.negative, 0.7, "UR3", "the user doubts the answer: 'are you sure?'"),
     CueRule("rephrase", "rephrase", Label.negative, 0.6, "UR1", "the user says they are asking again"),
     CueRule("clarification", "clarification", Label.negative, 0.4, "UR4",
             "the user did not understand the answer (or wants more: weak)"),
-    CueRule("praise", "positive", Label.positive, 0.8, "UR5", "the user says it worked or was good"),
-    CueRule("thanks", "thanks", Label.positive, 0.6, "UR5", "the user thanks or approves"),
+    CueRule("praise", "positive", Label.positive, 0.8, "UR5", "the user says this answer worked or was good"),
+    CueRule("approval", "approval", Label.positive, 0.5, "UR5", "the user approves: 'great', 'ok' (weak)", weak=True),
     CueRule("thanks", "thanks_moving_on", Label.positive, 0.3, "UR5",
-            "the user says thanks on the way to a new request: politeness as much as a verdict"),
+            "the user says thanks on the way to a new request: politeness as much as a verdict",
+            variant=MOVING_ON, weak=True),
+    CueRule("thanks", "thanks", Label.positive, 0.5, "UR5", "the user thanks (politeness: weak)", weak=True),
 )
-LANGUAGES = tuple(CUES)
 CONVERSATIONAL_RULES: tuple[SignalRule, ...] = tuple(c.rule(language) for language in LANGUAGES for c in CUE_RULES)
 
 RULES: tuple[SignalRule, ...] = EVENT_RULES + MESSAGE_RULES + CONVERSATIONAL_RULES
 RULES_BY_ID: dict[str, SignalRule] = {rule.rule_id: rule for rule in RULES}
 USER_ACTION_RULE_IDS = frozenset(rule.rule_id for rule in RULES if rule.user_action)
-
-_CUE_RULE = {cue_rule.name: cue_rule for cue_rule in CUE_RULES}
-# Cue group -> the rule it makes; "thanks" makes one of two, depending on what follows it.
-_NEGATIVE_CUES = {cue: _CUE_RULE[cue] for cue in ("correction", "complaint", "doubt", "rephrase", "clarification")}
-_POSITIVE_CUES = {"praise": _CUE_RULE["positive"], "thanks": _CUE_RULE["thanks"]}
-_FLAGS = re.IGNORECASE
-_CUE_PATTERNS = {lang: {cue: [re.compile(p, _FLAGS) for p in patterns] for cue, patterns in cues.items()}
-                 for lang, cues in CUES.items()}
-_NOT_FEEDBACK_PATTERNS = {lang: [re.compile(p, _FLAGS) for p in patterns] for lang, patterns in NOT_FEEDBACK.items()}
-_NEGATOR_PATTERNS = {lang: re.compile(p, _FLAGS) for lang, p in NEGATORS.items()}
-_HAN = HAN_RUN_RE
-_WORD = re.compile(r"[a-z0-9_]+(?:'[a-z]+)?")
 
 
 # --- feedback events ----------------------------------------------------------------------------------
@@ -192,7 +240,8 @@ def rule_for(feedback: FeedbackSignal) -> SignalRule | None:
 
 
 def _decision(rule: SignalRule, event_id: str | None = None, evidence: str | None = None) -> LabelDecision:
-    return LabelDecision(rule_id=rule.rule_id, rules_version=RULES_VERSION, event_id=event_id, label=rule.label,
+    label = Label.unknown if rule.abstains else rule.label
+    return LabelDecision(rule_id=rule.rule_id, rules_version=RULES_VERSION, event_id=event_id, label=label,
                          confidence=rule.confidence, evidence=evidence, category=rule.category)
 
 
@@ -211,113 +260,6 @@ def decide(turn: Turn) -> tuple[Label, list[LabelDecision]]:
 # --- what the next message says ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CueHit:
-    cue_rule: CueRule
-    language: str
-    evidence: str
-
-
-def _normalise(text: str) -> str:
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\uff1f", "?")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _blank(text: str, patterns: list[re.Pattern]) -> str:
-    # Same-length blanking keeps match offsets meaningful and cannot glue two words into a new cue.
-    for pattern in patterns:
-        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
-    return text
-
-
-def _negated(text_before: str, language: str) -> bool:
-    return bool(_NEGATOR_PATTERNS[language].search(text_before.rstrip(" ,，") if language == "zh" else text_before))
-
-
-def _first_match(patterns: list[re.Pattern], text: str, language: str, check_negation: bool) -> re.Match | None:
-    matches = sorted((m for p in patterns for m in p.finditer(text)), key=lambda m: m.start())
-    for match in matches:
-        if check_negation and _negated(text[: match.start()], language):
-            continue
-        return match
-    return None
-
-
-def _is_moving_on(text: str, thanks: re.Match, language: str) -> bool:
-    rest = text[: thanks.start()] + " " + text[thanks.end():]
-    if language == "zh":
-        return sum(len(run) for run in _HAN.findall(rest)) >= MOVING_ON_CHARS
-    return len(_WORD.findall(rest.lower())) >= MOVING_ON_WORDS
-
-
-_CLAUSE_END = re.compile(r"[.!?;\n。！？；]")
-
-
-def _clause(text: str, start: int, end: int) -> str:
-    """The sentence around a match: evidence a reader can judge without the whole message."""
-    before = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]
-    after = _CLAUSE_END.search(text, end)
-    return _short(text[before[-1] if before else 0: after.start() if after else len(text)])
-
-
-def _short(text: str) -> str:
-    text = text.strip(" ,.;:，。；：")
-    return text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
-
-
-def language_of(text: str) -> str:
-    """"zh" when Chinese characters outnumber Latin words, else "en"."""
-    return "zh" if sum(len(run) for run in _HAN.findall(text)) >= max(1, len(_WORD.findall(text.lower()))) else "en"
-
-
-def cue_hits(follow_up: str) -> list[CueHit]:
-    """Every cue group that matches the follow-up text, at most one hit per (language, group).
-
-    Negative cues are matched after the NOT_FEEDBACK phrases are blanked out; positive cues are skipped
-    when a negator stands just before them ("not helpful"). Both languages are tried on every message, so a
-    Chinese user's "thx" or an English user's "谢谢" still counts; each hit names its language, and the
-    message's own language comes first (on equal confidence the first hit wins).
-    """
-    text = _normalise(follow_up)
-    hits = []
-    for language in sorted(LANGUAGES, key=lambda lang: lang != language_of(text)):
-        masked = _blank(text, _NOT_FEEDBACK_PATTERNS[language])
-        for cue, cue_rule in _NEGATIVE_CUES.items():
-            match = _first_match(_CUE_PATTERNS[language][cue], masked, language, check_negation=False)
-            if match:
-                hits.append(CueHit(cue_rule, language, _clause(text, match.start(), match.end())))
-        for cue, cue_rule in _POSITIVE_CUES.items():
-            match = _first_match(_CUE_PATTERNS[language][cue], text, language, check_negation=True)
-            if not match:
-                continue
-            if cue == "thanks" and _is_moving_on(text, match, language):
-                cue_rule = _CUE_RULE["thanks_moving_on"]
-            hits.append(CueHit(cue_rule, language, _clause(text, match.start(), match.end())))
-    return hits
-
-
-def similarity_features(text: str) -> set[str]:
-    """What a message is about, for comparing two messages: English content words (lower case, light
-    stemming, stopwords out) and pairs of adjacent Chinese characters (function characters out)."""
-    text = _normalise(text).lower()
-    features = set()
-    for word in _WORD.findall(_HAN.sub(" ", text)):
-        if word in SIMILARITY_STOPWORDS["en"]:
-            continue
-        for suffix in ("ing", "ed", "es", "s"):
-            if len(word) > len(suffix) + 2 and word.endswith(suffix):
-                word = word[: -len(suffix)]
-                break
-        features.add(word)
-    # Function characters split a run instead of being dropped, so they never glue two words into a pair.
-    pieces = "".join(" " if c in SIMILARITY_STOPWORDS["zh"] else c for c in " ".join(_HAN.findall(text))).split()
-    for piece in pieces:
-        if len(piece) == 1:
-            features.add(piece)
-        features.update(a + b for a, b in zip(piece, piece[1:]))
-    return features
-
-
 def similarity(first: str, second: str) -> float:
     """Jaccard overlap of two messages' similarity features, 0..1 (0 when either has too few features)."""
     a, b = similarity_features(first), similarity_features(second)
@@ -327,7 +269,10 @@ def similarity(first: str, second: str) -> float:
 
 
 def rephrase_rule(previous_user: str, follow_up: str) -> SignalRule | None:
-    """REPEAT or REPHRASE when the follow-up asks the previous user message again, else None."""
+    """REPEAT or REPHRASE when the follow-up asks the previous user message again, else None (also when
+    it asks for other or more options: that wants more, it does not repeat)."""
+    if asks_for_more(follow_up):
+        return None
     score = similarity(previous_user, follow_up)
     if score >= REPEAT_SIMILARITY:
         return REPEAT
@@ -336,27 +281,45 @@ def rephrase_rule(previous_user: str, follow_up: str) -> SignalRule | None:
     return None
 
 
-def follow_up_decision(previous_user: str | None, follow_up: str) -> LabelDecision | None:
-    """What the user's next message says about the answer before it: one decision, or None.
+def cue_rule_for(cue: str, act: DialogueAct, variant: str | None = None) -> CueRule | None:
+    """The rule a cue group said in `variant` makes after an assistant turn that did `act` (None: the
+    cue means nothing there). First match in CUE_RULES order: a rule for a variant comes before the plain one."""
+    for cue_rule in CUE_RULES:
+        if cue_rule.cue == cue and act in cue_rule.acts and cue_rule.variant in (None, variant):
+            return cue_rule
+    return None
 
-    In: the (scrubbed) user message the answer replied to, if known, and the user's next message.
-    Out: the single strongest signal of the follow-up. A correction or complaint wins over anything else in
-    the same message ("thanks, but that's wrong" is negative); otherwise the most confident of doubt,
-    rephrase (said, or seen by overlap with the previous message), clarification and praise/thanks, a tie
-    going to the negative. Refuses: nothing; a follow-up with no cue (a new question) gives None.
-    """
-    hits = cue_hits(follow_up)
-    candidates: list[tuple[SignalRule, str]] = [(hit.cue_rule.rule(hit.language), hit.evidence) for hit in hits]
-    overriding = [(rule, evidence) for (rule, evidence), hit in zip(candidates, hits) if hit.cue_rule.overrides_positive]
-    if overriding:
-        candidates = overriding
-    elif previous_user:
+
+def follow_up_candidates(previous_user: str | None, follow_up: str, act: DialogueAct = DialogueAct.answer,
+                         answer: str = "") -> list[tuple[SignalRule, str]]:
+    """Every rule the follow-up fires, with its evidence, before one is picked (also what calibration
+    measures). Complaints, corrections, confusion and irony, when present, leave out everything else."""
+    fired = [(cue_rule, hit) for hit in cue_hits(follow_up, answer, asked=act is not DialogueAct.answer)
+             if (cue_rule := cue_rule_for(hit.cue, act, hit.variant)) is not None]
+    overriding = [(cue_rule, hit) for cue_rule, hit in fired if cue_rule.overrides_positive]
+    candidates = [(RULES_BY_ID[c.rule_id(hit.language)], hit.evidence) for c, hit in overriding or fired]
+    if not overriding and previous_user and act in REPHRASE_ACTS:
         rule = rephrase_rule(previous_user, follow_up)
         if rule is not None:
-            candidates.append((rule, _short(_normalise(follow_up))))
+            candidates.append((rule, short(normalise(follow_up))))
+    return candidates
+
+
+def follow_up_decision(previous_user: str | None, follow_up: str, act: DialogueAct = DialogueAct.answer,
+                       answer: str = "") -> LabelDecision | None:
+    """What the user's next message says about the answer before it: one decision, or None.
+
+    In: the (scrubbed) user message the answer replied to, if known; the user's next message; what the
+    answer did (its dialogue act) and its text. Out: the single strongest signal of the follow-up: a
+    correction, complaint, confusion or irony wins over anything else in the same message; otherwise the
+    most confident of the rest, a tie going to the negative. A rule that abstains (measured too imprecise)
+    only wins when no other rule fired, and then its decision has label unknown: the judge decides.
+    Refuses: nothing; a follow-up with no cue (a new question, a change of topic) gives None.
+    """
+    candidates = follow_up_candidates(previous_user, follow_up, act, answer)
     if not candidates:
         return None
-    rule, evidence = max(candidates, key=lambda c: (c[0].confidence, c[0].label is Label.negative))
+    rule, evidence = max(candidates, key=lambda c: (not c[0].abstains, c[0].confidence, c[0].label is Label.negative))
     return _decision(rule, evidence=evidence)
 
 
@@ -463,19 +426,21 @@ def conversation_decisions(conversation: Conversation, answer: Turn, resent: dic
     branches = branches or Branches(conversation)
     decisions = []
     if answer.parent_id in resent:
-        decisions.append(_decision(PROMPT_RESEND, evidence=_short(_normalise(resent[answer.parent_id].content))))
+        decisions.append(_decision(PROMPT_RESEND, evidence=short(normalise(resent[answer.parent_id].content))))
     follow_up = next_user_turn(conversation, answer, branches)
     if follow_up is None:
         if branches.last_user_index <= answer.turn_index and not decisions:
             decisions.append(_decision(NO_FOLLOW_UP))
         return decisions
     previous = previous_user_turn(conversation, answer, branches)
-    said = follow_up_decision(previous.content if previous else None, follow_up.content)
+    said = follow_up_decision(previous.content if previous else None, follow_up.content,
+                              assistant_act(answer.content), answer.content)
     if said is None:
         return decisions
     decisions.append(said)
     gap = follow_up.timestamp - answer.timestamp
-    if said.category in ("UR1", "UR2", "UR3") and timedelta(0) <= gap <= FAST_FOLLOW_UP:
+    if (said.label is Label.negative and said.category in ("UR1", "UR2", "UR3")
+            and timedelta(0) <= gap <= FAST_FOLLOW_UP):
         decisions.append(_decision(FAST_NEGATIVE_FOLLOW_UP, evidence=f"{gap.total_seconds():.0f} s after the answer"))
     return decisions
 
@@ -576,7 +541,7 @@ def needs_judge(turn: Turn) -> bool:
 
 
 def label_turns(conversation: Conversation) -> Conversation:
-    """Label every assistant turn with rules v1.
+    """Label every assistant turn with rules v2.
 
     In: a sessionized, scrubbed conversation with feedback attached to its turns.
     Out: a copy in which every assistant turn has `decisions` (feedback-event decisions in feedback order,

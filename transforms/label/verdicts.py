@@ -15,6 +15,7 @@ from __future__ import annotations
 from schemas.conversation import Conversation, Label, LabelDecision, Turn
 from schemas.outputs import Judgment
 from transforms.turns import conversation_context
+from transforms.label.dialogue_acts import assistant_act
 from transforms.label.judge_prompt import JudgeItem, pick_for_judging
 from transforms.label.signals import EVIDENCE_FLOOR, JUDGE_PREFIX, combine, needs_judge, next_user_turn
 
@@ -29,7 +30,8 @@ def judge_item(conversation: Conversation, answer: Turn, reason: str) -> JudgeIt
     return JudgeItem(
         conversation_id=conversation.conversation_id, message_id=answer.message_id, turn_index=answer.turn_index,
         context=[(t.role, t.content) for t in conversation_context(conversation, answer)],
-        answer=answer.content, follow_up=follow_up.content if follow_up else None,
+        answer=answer.content, answer_act=assistant_act(answer.content).value,
+        follow_up=follow_up.content if follow_up else None,
         rules_label=answer.label.value if answer.label else None, reason=reason,
     )
 

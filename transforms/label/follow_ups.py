@@ -1,0 +1,237 @@
+"""Reading the user's next message: which cue groups of transforms/label/phrases.py it says, and where.
+
+Text only; transforms/label/signals.py turns the hits into rules and decisions. How a message is read:
+
+1. Normalised: straight apostrophes, single spaces, contractions expanded ("doesn't" -> "does not"), so a
+   phrase is written once in its long form and found in both spellings.
+2. A contrastive clause decides: when a cue stands after the last "but"/"however"/"但是", only the cues
+   after it count ("thanks, but that is not what I asked" is a complaint; "not quite, but it works" praise).
+3. Negative cues are matched after the NOT_FEEDBACK phrases are blanked ("no problem", "I don't think
+   that's wrong"); praise and thanks are skipped right after a negator ("not helpful"), and dropped
+   altogether next to ironic praise ("nice try", "great, another wrong answer").
+4. A complaint, correction or confusion must be about the answer: in a clause whose subject is the user
+   ("I don't have a car any more") it counts only when the clause points at the answer (you, that, this,
+   it...) or repeats the answer's own words. After an assistant turn that asked something, the reply
+   answers it ("it's too long for my taste", "no, make it two tickets"): only a clause that addresses the
+   assistant ("you forgot", "I said two") counts. Confusion said on its own ("I don't understand", "that
+   makes no sense") counts after any turn: it is about the assistant's turn, whatever that turn did.
+5. A reply's opening "no" followed by what the user wanted instead (phrases.RESTATES) is RESTATING: a
+   correction of what the assistant offered or confirmed, not a plain answer to it.
+
+Both languages are tried on every message (a Chinese user's "thx" still counts); the message's own
+language comes first. Also here: similarity of two user messages, for rephrase detection.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from transforms.label.phrases import (
+    ADDRESSES_ASSISTANT, ASKS_FOR_MORE, CONTRACTIONS, CONTRAST, CUES, FIRST_PERSON, NEGATORS, NOT_FEEDBACK, POINTS_AT_ANSWER, RESTATES,
+    SIMILARITY_STOPWORDS,
+)
+from transforms.text import HAN_RUN_RE
+
+# "Thanks" followed by at least this much other text is politeness before a new request, not a verdict.
+MOVING_ON_WORDS = 6  # English words
+MOVING_ON_CHARS = 8  # Chinese characters
+EVIDENCE_CHARS = 80
+# Confusion in a clause this short is about the assistant's turn even after a question ("I don't
+# understand", "that makes no sense"); in a longer one it may be the user's opinion of the topic
+# ("the third film had moments that did not make any sense").
+BARE_CLAUSE_LENGTH = {"en": 5, "zh": 8}
+# An answer word this long that the user repeats ties a complaint to the answer ("Rush Hour? hated it").
+QUOTED_WORD_CHARS = 4
+
+LANGUAGES = tuple(CUES)
+POSITIVE_CUES = ("praise", "approval", "thanks")
+# Politeness: said after good and bad answers alike, so it never decides a message that turns.
+POLITENESS_CUES = ("approval", "thanks")
+# Cues that say what is wrong with the answer: they must be about it, not about the user's life.
+ABOUT_THE_ANSWER_CUES = ("correction", "complaint", "confusion")
+_FLAGS = re.IGNORECASE
+_CUE_PATTERNS = {lang: {cue: [re.compile(p, _FLAGS) for p in patterns] for cue, patterns in cues.items()}
+                 for lang, cues in CUES.items()}
+_NOT_FEEDBACK_PATTERNS = {lang: [re.compile(p, _FLAGS) for p in patterns] for lang, patterns in NOT_FEEDBACK.items()}
+_NEGATOR_PATTERNS = {lang: re.compile(p, _FLAGS) for lang, p in NEGATORS.items()}
+_CONTRAST = {lang: re.compile(p, _FLAGS) for lang, p in CONTRAST.items()}
+_FIRST_PERSON = {lang: re.compile(p, _FLAGS) for lang, p in FIRST_PERSON.items()}
+_ADDRESSES_ASSISTANT = {lang: re.compile(p, _FLAGS) for lang, p in ADDRESSES_ASSISTANT.items()}
+_POINTS_AT_ANSWER = {lang: re.compile(p, _FLAGS) for lang, p in POINTS_AT_ANSWER.items()}
+_RESTATES = {lang: re.compile(p, _FLAGS) for lang, p in RESTATES.items()}
+_ASKS_FOR_MORE = re.compile("|".join(ASKS_FOR_MORE.values()), _FLAGS)
+_CONTRACTIONS = [(re.compile(p, _FLAGS), repl) for p, repl in CONTRACTIONS]
+_HAN = HAN_RUN_RE
+_WORD = re.compile(r"[a-z0-9_]+(?:'[a-z]+)?")
+_CLAUSE_END = re.compile(r"[.!?;\n。！？；]")
+_CLAUSE_SPLIT = re.compile(r"[.!?;,:\n。！？；，：]")
+
+
+@dataclass(frozen=True)
+class CueHit:
+    cue: str  # the cue group of phrases.CUES
+    language: str
+    evidence: str
+    # How the hit is said, when that changes its meaning (None: plainly):
+    # MOVING_ON, a "thanks" with a long new request around it; RESTATING, a "no" followed by what the
+    # user wants instead ("no, I wanted a cheaper one").
+    variant: str | None = None
+
+
+MOVING_ON = "moving_on"
+RESTATING = "restating"
+
+
+def normalise(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\uff1f", "?")
+    text = re.sub(r"\s+", " ", text).strip()
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def short(text: str) -> str:
+    text = text.strip(" ,.;:，。；：")
+    return text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
+
+
+def language_of(text: str) -> str:
+    """"zh" when Chinese characters outnumber Latin words, else "en"."""
+    return "zh" if sum(len(run) for run in _HAN.findall(text)) >= max(1, len(_WORD.findall(text.lower()))) else "en"
+
+
+def _blank(text: str, patterns: list[re.Pattern]) -> str:
+    # Same-length blanking keeps match offsets meaningful and cannot glue two words into a new cue.
+    for pattern in patterns:
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
+def _negated(text_before: str, language: str) -> bool:
+    return bool(_NEGATOR_PATTERNS[language].search(text_before.rstrip(" ,，") if language == "zh" else text_before))
+
+
+def _matches(patterns: list[re.Pattern], text: str, language: str, check_negation: bool) -> list[re.Match]:
+    found = sorted((m for p in patterns for m in p.finditer(text)), key=lambda m: m.start())
+    return [m for m in found if not (check_negation and _negated(text[: m.start()], language))]
+
+
+def _length(text: str, language: str) -> int:
+    """Words (English) or Chinese characters."""
+    if language == "zh":
+        return sum(len(run) for run in _HAN.findall(text))
+    return len(_WORD.findall(text.lower()))
+
+
+def _is_moving_on(text: str, thanks: re.Match, language: str) -> bool:
+    rest = text[: thanks.start()] + " " + text[thanks.end():]
+    return _length(rest, language) >= (MOVING_ON_CHARS if language == "zh" else MOVING_ON_WORDS)
+
+
+def _span(text: str, start: int, end: int, boundary: re.Pattern) -> tuple[int, int]:
+    before = [m.end() for m in boundary.finditer(text, 0, start)]
+    after = boundary.search(text, end)
+    return (before[-1] if before else 0), (after.start() if after else len(text))
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The sentence around a match: evidence a reader can judge without the whole message."""
+    first, last = _span(text, start, end, _CLAUSE_END)
+    return short(text[first:last])
+
+
+def _answer_words(answer: str) -> set[str]:
+    words = {w for w in _WORD.findall(answer.lower()) if len(w) >= QUOTED_WORD_CHARS}
+    han = "".join(_HAN.findall(answer))
+    return (words - SIMILARITY_STOPWORDS["en"]) | {a + b for a, b in zip(han, han[1:])}
+
+
+def about_the_answer(text: str, match: re.Match, language: str, answer: str, asked: bool,
+                     cue: str = "complaint") -> bool:
+    """Whether the clause of a complaint is about the answer, not the user's own life (nor, when the
+    assistant had asked something, the user's answer to it). Confusion said on its own ("what?", "I don't
+    understand", "that makes no sense") is about the assistant's turn whatever that turn did."""
+    first, last = _span(text, match.start(), match.end(), _CLAUSE_SPLIT)
+    clause = text[first:last]
+    if asked:
+        bare = cue == "confusion" and _length(clause, language) <= BARE_CLAUSE_LENGTH[language]
+        return bare or bool(_ADDRESSES_ASSISTANT[language].search(clause))
+    if not _FIRST_PERSON[language].search(text[first:match.start()]):
+        return True  # no other subject: "still not working", "that is wrong"
+    if _POINTS_AT_ANSWER[language].search(clause):
+        return True
+    return bool(_answer_words(clause) & _answer_words(answer))
+
+
+def _variant(cue: str, text: str, match: re.Match, language: str) -> str | None:
+    if cue == "thanks" and _is_moving_on(text, match, language):
+        return MOVING_ON
+    if cue == "leading_no" and _RESTATES[language].search(text, match.end()):
+        return RESTATING
+    return None
+
+
+def _decisive_start(text: str, language: str) -> int:
+    """Where the last contrastive clause starts (0 when the message does not turn)."""
+    turns = list(_CONTRAST[language].finditer(text))
+    return turns[-1].end() if turns else 0
+
+
+def cue_hits(follow_up: str, answer: str = "", asked: bool = False) -> list[CueHit]:
+    """Every cue group the follow-up says about the answer, at most one hit per (language, group).
+
+    In: the user's next message; to tie a complaint to it, the answer it follows and whether that turn
+    asked the user something (a question, an offer, "anything else?"). Out: hits, the message's own
+    language first. See the module docstring for the reading.
+    """
+    text = normalise(follow_up)
+    hits: list[CueHit] = []
+    for language in sorted(LANGUAGES, key=lambda lang: lang != language_of(text)):
+        masked = _blank(text, _NOT_FEEDBACK_PATTERNS[language])
+        found: dict[str, re.Match] = {}
+        for cue, patterns in _CUE_PATTERNS[language].items():
+            positive = cue in POSITIVE_CUES
+            matches = _matches(patterns, text if positive else masked, language, check_negation=positive)
+            # After a question, praise is the user's answer ("I love sci-fi") unless it addresses the assistant.
+            if cue in ABOUT_THE_ANSWER_CUES or (cue == "praise" and asked):
+                matches = [m for m in matches if about_the_answer(text, m, language, answer, asked, cue)]
+            if matches:
+                found[cue] = matches[-1] if cue not in ("leading_no", "confusion") else matches[0]
+        decisive = _decisive_start(text, language)
+        # Politeness alone after the turn does not decide ("no, not that one, but thanks").
+        if decisive and any(m.start() >= decisive and cue not in POLITENESS_CUES for cue, m in found.items()):
+            found = {cue: m for cue, m in found.items() if m.start() >= decisive}
+        if "irony" in found:
+            found = {cue: m for cue, m in found.items() if cue not in POSITIVE_CUES}
+        for cue, match in found.items():
+            hits.append(CueHit(cue, language, _clause(text, match.start(), match.end()),
+                               _variant(cue, text, match, language)))
+    return hits
+
+
+def asks_for_more(text: str) -> bool:
+    """Whether the message asks for other or more options (phrases.ASKS_FOR_MORE), in either language."""
+    return bool(_ASKS_FOR_MORE.search(normalise(text)))
+
+
+def similarity_features(text: str) -> set[str]:
+    """What a message is about, for comparing two messages: English content words (lower case, light
+    stemming, stopwords out) and pairs of adjacent Chinese characters (function characters out)."""
+    text = normalise(text).lower()
+    features = set()
+    for word in _WORD.findall(_HAN.sub(" ", text)):
+        if word in SIMILARITY_STOPWORDS["en"]:
+            continue
+        for suffix in ("ing", "ed", "es", "s"):
+            if len(word) > len(suffix) + 2 and word.endswith(suffix):
+                word = word[: -len(suffix)]
+                break
+        features.add(word)
+    # Function characters split a run instead of being dropped, so they never glue two words into a pair.
+    pieces = "".join(" " if c in SIMILARITY_STOPWORDS["zh"] else c for c in " ".join(_HAN.findall(text))).split()
+    for piece in pieces:
+        if len(piece) == 1:
+            features.add(piece)
+        features.update(a + b for a, b in zip(piece, piece[1:]))
+    return features
