@@ -243,3 +243,14 @@ def test_uscc_all_digits_needs_org_code_or_context(regex):
     # an 18-digit number passing MOD 31 by chance (1 in 31) is no USCC without context
     assert "CN_USCC" not in types(regex, f"订单号{bad}")
     assert ("CN_USCC", bad) in found(regex, f"税号{bad}")
+
+
+def test_dates_of_birth_and_own_websites_need_their_context(regex):
+    assert ("DATE_OF_BIRTH", "8/5/1989") in found(regex, "she was born on 8/5/1989.")
+    assert ("DATE_OF_BIRTH", "6/24/1991") in found(regex, "Please tell me your date of birth. It's 6/24/1991")
+    assert ("DATE_OF_BIRTH", "12 March 1985") in found(regex, "DOB: 12 March 1985")
+    assert ("PERSONAL_URL", "http://www.CreditQuarterly.pl/") in found(regex, "My website is http://www.CreditQuarterly.pl/.")
+    assert ("PERSONAL_URL", "https://www.UEarly.se/") in found(regex, "Website:\nhttps://www.UEarly.se/\n")
+    for text in ("The orchestra was founded in 1977.", "Just posted a photo https://www.FarmerBuys.be/",
+                 "url: https://api.example.com/v1", '"homepage": "https://example.org"'):
+        assert found(regex, text) == [], text

@@ -55,7 +55,13 @@ ENTITIES: Tuple[EntityType, ...] = (
                "payment and bank card numbers (13-19 digits, Luhn; short Maestro / JCB next to a card word)", _BOTH),
     EntityType("IBAN_CODE", "identifier", "international bank account numbers (Presidio, checksum)", _BOTH),
     EntityType("US_SSN", "identifier", "US social security numbers (Presidio)", _EN),
+    EntityType("US_DRIVER_LICENSE", "identifier",
+               "US driver's licence numbers, with a licence word right before them", _EN),
+    EntityType("DATE_OF_BIRTH", "identifier",
+               "a date given as someone's date of birth (born on, date of birth, DOB, birthday)", _EN),
     EntityType("EMAIL_ADDRESS", "contact", "email addresses", _BOTH),
+    EntityType("PERSONAL_URL", "contact",
+               "a web address given as one's own (my website is ..., Website: ...)", _EN),
     EntityType("PHONE_NUMBER", "contact",
                "phone numbers: python-phonenumbers (US GB DE FR CN AU), CN mobiles / landlines, "
                "labelled numbers of any country", _BOTH),

@@ -13,7 +13,7 @@ Most of this module is data (word lists); the word lists are also read by the NE
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Tuple
 
 from transforms.scrub import patterns as pp
 
@@ -110,13 +110,13 @@ _ORG_WORDS = frozenset(
     "airways motors center centre press records studio studios labs research partners capital "
     "holdings investments systems solutions technologies services international global media "
     "network networks agency council committee department ministry office team".split())
-_given_names: Optional[frozenset] = None
+_name_lists: dict = {}
 
 
-def given_names() -> frozenset:
-    """Given names of every Faker locale written in Latin script (loaded once, ~0.1 s)."""
-    global _given_names
-    if _given_names is None:
+def _faker_names(attrs: Tuple[str, ...]) -> frozenset:
+    """The values of the Faker person-provider attributes ``attrs`` over every locale, Latin script
+    only, capitalized, letters only (loaded once per attribute set, ~0.1 s)."""
+    if attrs not in _name_lists:
         import importlib
         import pkgutil
 
@@ -126,8 +126,7 @@ def given_names() -> frozenset:
         for module in pkgutil.iter_modules(person_providers.__path__):
             provider = getattr(importlib.import_module(
                 f"{person_providers.__name__}.{module.name}"), "Provider", None)
-            for attr in ("first_names", "first_names_male", "first_names_female",
-                         "first_names_nonbinary", "first_romanized_names"):
+            for attr in attrs:
                 values = vars(provider).get(attr) if provider is not None else None
                 if not isinstance(values, (dict, list, tuple, set, frozenset)):
                     continue
@@ -135,8 +134,20 @@ def given_names() -> frozenset:
                     if (isinstance(name, str) and name[:1].isupper() and name.isalpha()
                             and all(ord(ch) < 0x250 for ch in name)):
                         names.add(name)
-        _given_names = frozenset(names)
-    return _given_names
+        _name_lists[attrs] = frozenset(names)
+    return _name_lists[attrs]
+
+
+def given_names() -> frozenset:
+    """Given names of every Faker locale written in Latin script (loaded once, ~0.1 s)."""
+    return _faker_names(("first_names", "first_names_male", "first_names_female",
+                         "first_names_nonbinary", "first_romanized_names"))
+
+
+def surnames() -> frozenset:
+    """Surnames of every Faker locale written in Latin script (loaded once)."""
+    return _faker_names(("last_names", "last_names_male", "last_names_female", "unisex_last_names",
+                         "male_last_names", "female_last_names", "last_romanized_names"))
 
 
 def org_span_is_person_name(value: str) -> bool:
@@ -146,6 +157,9 @@ def org_span_is_person_name(value: str) -> bool:
         return False
     from spacy.lang.en.stop_words import STOP_WORDS
 
+    for word in words[1:-1]:  # a middle initial ("Nikolaj N Møller", "Ravil G. Yefimov")
+        if len(word.rstrip(".")) == 1 and word[0].isupper():
+            words.remove(word)
     for word in words:
         bare = word.replace("-", "").replace("'", "")
         low = word.casefold()

@@ -9,7 +9,9 @@ recognizer in :mod:`transforms.scrub.chinese_names`, Presidio's internals in
 ==================  ==============================================================================
 entity type         what / how
 ==================  ==============================================================================
-PERSON              spaCy NER (English, mode ``presidio``); English naming contexts ("my name is
+PERSON              spaCy NER (English, mode ``presidio``; lower-case names through a cased copy,
+                    titles kept: :mod:`transforms.scrub.name_shapes`); name lines and speaker
+                    labels ("Destiny: ...", both modes); English naming contexts ("my name is
                     X", "call X Y", "Dear X", "Regards, X Y", "Mr. X", see
                     :data:`transforms.scrub.patterns.EN_NAME_CONTEXT_RE`, both modes); jieba POS
                     ``nr``/``nrfg`` filtered by surname and context, plus Chinese naming contexts
@@ -27,7 +29,10 @@ ADDRESS             US / UK street addresses (we use ADDRESS, not Presidio's STR
                     Coste 41", "ul. Narewska 94") or a street word last, glued or not
                     ("Friedhofstrasse 33", "Erzsébet tér 19") - 0.6, 0.85 with "postcode Town"
                     after it (:data:`transforms.scrub.patterns.INTL_STREET_RE`); a unit alone on its
-                    line / after a comma or number ("Apt. 805") 0.5
+                    line / after a comma or number ("Apt. 805") 0.5; every street takes the house
+                    numbers before it and the address lines after it (unit, town, region, country,
+                    postcode); military (PSC / Unit + Box, USNS, APO / FPO / DPO), P.O. boxes and
+                    lower-case streets (:mod:`transforms.scrub.patterns.address_block`)
 CN_ADDRESS          Chinese addresses: 省 / 市 / 区县 / 镇 + 路街巷弄 + 号 / 座 / 栋 / 室 (+ 6-digit
                     postcode), with or without spaces, next to other Chinese text; see
                     :func:`transforms.scrub.patterns.cn_address_span`
@@ -67,6 +72,13 @@ CN_USCC             统一社会信用代码 (GB 32100-2015), 18 chars of 0-9 A-
                     (信用代码, 税号, USCC ... 0.85), else 0.3
 IP_ADDRESS          IPv4 / IPv6, validated with ``ipaddress``; loopback / unspecified skipped
 IBAN_CODE           Presidio ``IbanRecognizer`` (checksum)
+US_DRIVER_LICENSE   5-17 letters / digits (5+ digits) right after "driver's license (number)", "driving
+                    licence", "license no.", "DL": 0.85 (:data:`transforms.scrub.patterns.DRIVER_LICENSE_RULES`)
+DATE_OF_BIRTH       a date right after "born (on)", "date of birth", "DOB", "my birthday (is)": 0.8
+                    (:data:`transforms.scrub.patterns.DATE_OF_BIRTH_RULES`); other dates are no PII
+PERSONAL_URL        a web address given as one's own: "my website / blog / homepage is X",
+                    "Website:" / "Homepage:" labels: 0.8 (:data:`transforms.scrub.patterns.PERSONAL_URL_RULES`);
+                    other links are no PII
 US_SSN              Presidio ``UsSsnRecognizer`` (formatted ``123-45-6789``; bare 9 digits only with
                     context words)
 CRYPTO              Presidio ``CryptoRecognizer`` (bitcoin addresses, checksum)
@@ -98,6 +110,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from transforms.scrub import patterns as pp
+from transforms.scrub.name_shapes import NAME_LINE_RULES
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +198,12 @@ def regex_recognizers(supported_language: str = "en") -> List[RegexRecognizer]:
         RegexRecognizer("CN_HK_MACAU_PERMIT", pp.CN_HK_MACAU_PERMIT_RULES,
                         "CnHkMacauPermitRecognizer", supported_language=lang),
         RegexRecognizer("CN_USCC", pp.CN_USCC_RULES, "CnUsccRecognizer", supported_language=lang),
+        RegexRecognizer("US_DRIVER_LICENSE", pp.DRIVER_LICENSE_RULES, "DriverLicenseContextRecognizer",
+                        supported_language=lang),
+        RegexRecognizer("DATE_OF_BIRTH", pp.DATE_OF_BIRTH_RULES, "DateOfBirthContextRecognizer",
+                        supported_language=lang),
+        RegexRecognizer("PERSONAL_URL", pp.PERSONAL_URL_RULES, "PersonalUrlContextRecognizer",
+                        supported_language=lang),
         RegexRecognizer("PHONE_NUMBER", pp.CN_PHONE_RULES, "CnPhoneRecognizer",
                         supported_language=lang),
         RegexRecognizer("PHONE_NUMBER", pp.LABELLED_PHONE_RULES, "LabelledPhoneRecognizer",
@@ -212,6 +231,7 @@ def regex_recognizers(supported_language: str = "en") -> List[RegexRecognizer]:
                         requires=tuple("路街道巷弄号座栋幢楼室省市区县") + ("胡同",), supported_language=lang),
         RegexRecognizer("PERSON", pp.EN_NAME_CONTEXT_RULES, "EnglishNameContextRecognizer",
                         supported_language=lang),
+        RegexRecognizer("PERSON", NAME_LINE_RULES, "EnglishNameLineRecognizer", supported_language=lang),
         RegexRecognizer("LOCATION", pp.EN_PLACE_CONTEXT_RULES, "EnglishPlaceContextRecognizer",
                         supported_language=lang),
     ]

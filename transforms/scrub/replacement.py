@@ -50,7 +50,7 @@ def normalize_value(entity_type: str, value: str) -> str:
 def _name_parts(value: str) -> List[str]:
     """Single-word parts of an English full name worth propagating ("Sarah" of "Sarah Johnson")."""
     words = value.split()
-    if len(words) < 2 or not value.isascii():
+    if len(words) < 2 or not all(ord(ch) < 0x250 for ch in value):  # Latin script ("Jónás Kovács")
         return []
     from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -80,18 +80,13 @@ def _literal_regex(literals: Sequence[str]) -> "re.Pattern[str]":
     return re.compile("|".join(alternatives))
 
 
-def replace_detected(texts: Sequence[Optional[str]], present: Sequence[int],
-                     detected: Sequence[Sequence[PiiSpan]], replace: Callable[[str, int, str], str]):
-    """Replace the ``detected`` spans of ``texts`` (``present``: indices of the texts that are not
-    None), plus every other literal occurrence of a detected value, with ``replace(entity_type,
-    number, original)``, called once per distinct value. Returns the replaced texts, the count of
-    replaced occurrences per entity type and the replaced spans per text (input offsets)."""
-    # Every detected value (and the parts of English full names) is looked for everywhere.
+def _detected_literals(pairs: Sequence[Tuple[str, Sequence[PiiSpan]]]):
+    """Every detected value of ``pairs`` (text, its spans) and the parts of English full names, as
+    literal -> (entity type, score), and normalized name part -> normalized full name."""
     literal_type: Dict[str, Tuple[str, float]] = {}
-    alias: Dict[str, str] = {}  # normalized name part -> normalized full name
-    for i in present:
-        text = texts[i]
-        for span in detected[i]:
+    alias: Dict[str, str] = {}
+    for text, spans in pairs:
+        for span in spans:
             value = text[span.start:span.end]
             if len(value.strip()) < 2:
                 continue
@@ -101,6 +96,37 @@ def replace_detected(texts: Sequence[Optional[str]], present: Sequence[int],
                 for part in _name_parts(value):
                     literal_type.setdefault(part, ("PERSON", span.score))
                     alias.setdefault(normalize_value("PERSON", part), full_key)
+    return literal_type, alias
+
+
+def _repeats(text: str, literal_type: Dict[str, Tuple[str, float]], literal_re) -> List[PiiSpan]:
+    """A span at every match of ``literal_re`` (the literals of ``literal_type``) in ``text``."""
+    spans = []
+    for m in literal_re.finditer(text):
+        entity_type, score = literal_type[m.group()]
+        spans.append(PiiSpan(entity_type, m.start(), m.end(), score))
+    return spans
+
+
+def with_repeats(text: str, spans: Sequence[PiiSpan]) -> List[PiiSpan]:
+    """``spans`` plus the other literal occurrences in ``text`` of their values and of the parts
+    of detected English full names ("starring Borkowski" after "directed by Maciej Borkowski"):
+    what :func:`replace_detected` replaces, so that a text's spans say what scrubbing removes."""
+    literal_type, _ = _detected_literals([(text, spans)])
+    repeated = [literal for literal in literal_type if text.count(literal) > 1]
+    if not repeated:  # the common case: no regex to build
+        return list(spans)
+    return list(spans) + _repeats(text, literal_type, _literal_regex(repeated))
+
+
+def replace_detected(texts: Sequence[Optional[str]], present: Sequence[int],
+                     detected: Sequence[Sequence[PiiSpan]], replace: Callable[[str, int, str], str]):
+    """Replace the ``detected`` spans of ``texts`` (``present``: indices of the texts that are not
+    None), plus every other literal occurrence of a detected value, with ``replace(entity_type,
+    number, original)``, called once per distinct value. Returns the replaced texts, the count of
+    replaced occurrences per entity type and the replaced spans per text (input offsets)."""
+    # Every detected value (and the parts of English full names) is looked for everywhere.
+    literal_type, alias = _detected_literals([(texts[i], detected[i]) for i in present])
 
     finals: List[List[PiiSpan]] = [[] for _ in texts]
     literal_re = _literal_regex(list(literal_type)) if literal_type else None
@@ -108,9 +134,7 @@ def replace_detected(texts: Sequence[Optional[str]], present: Sequence[int],
         text = texts[i]
         spans = list(detected[i])
         if literal_re is not None:
-            for m in literal_re.finditer(text):
-                entity_type, score = literal_type[m.group()]
-                spans.append(PiiSpan(entity_type, m.start(), m.end(), score))
+            spans += _repeats(text, literal_type, literal_re)
         finals[i] = resolve_overlaps(spans)
 
     placeholders: Dict[str, Tuple[str, str]] = {}  # key -> (placeholder, type)

@@ -22,7 +22,11 @@ of :mod:`transforms.scrub.patterns`.
 
 Where the stage lives (package :mod:`transforms.scrub`): this module is the facade (:class:`Scrubber`);
 :mod:`.ner_gate` decides which texts / sentences go to NER and which ORG spans read like a name;
-:mod:`.ner` prepares the NER input and cleans its spans; :mod:`.presidio_adapter` is the one module
+:mod:`.ner` prepares the NER input and cleans its spans; :mod:`.name_shapes` finds the names NER
+misses by their writing (lower case through a cased copy of the NER input, name lines, titles),
+:mod:`.person_cues` those it misses for want of context (a person cue, a list of names); a
+text's spans also cover the other mentions of its values (:func:`.replacement.with_repeats`);
+:mod:`.presidio_adapter` is the one module
 touching Presidio's internals; :mod:`.recognizers` and :mod:`.chinese_names` are the recognizers;
 :mod:`.replacement` and :mod:`.surrogates` make the replacements; :mod:`.spans` merges overlapping
 detections; :mod:`.cache` and :mod:`.memory` bound the caches and spaCy's memory;
@@ -89,9 +93,13 @@ from transforms.scrub.ner import (
     _SURROGATE_RE,
     ner_input,
 )
-from transforms.scrub.ner_gate import _ORG_LIKE_LABELS, given_names, needs_ner, org_span_is_person_name
+from transforms.scrub.name_shapes import _common_words, cased_copy, english_words, with_title
+from transforms.scrub.ner_gate import (
+    _ORG_LIKE_LABELS, given_names, needs_ner, org_span_is_person_name, surnames,
+)
 from transforms.scrub.config import SCRUB_MODES, ScrubConfig
-from transforms.scrub.replacement import REPLACEMENTS, replace_detected
+from transforms.scrub.person_cues import person_cue_spans
+from transforms.scrub.replacement import REPLACEMENTS, replace_detected, with_repeats
 from transforms.scrub.spans import PiiSpan, resolve_overlaps
 
 MODES = SCRUB_MODES  # the allowed values live in transforms.scrub.config
@@ -165,6 +173,7 @@ class Scrubber(BoundedSpacyPipeline):
         self._spacy_recognizer_name = None
         self._engine, self._nlp, self._spacy = self._load_nlp()
         self._base_vocab_size = self.vocab_size()
+        self._english_words = english_words(self._nlp) if self._nlp is not None else frozenset()
         if mode == "presidio":
             ner_entities = ["PERSON", "LOCATION"] + (["NRP"] if self.include_nrp else [])
             spacy_recognizer = SpacyRecognizer(supported_language="en",
@@ -182,9 +191,9 @@ class Scrubber(BoundedSpacyPipeline):
         self._reload_lock = threading.Lock()
         self._zone_lock = threading.Lock()
         # first calls load phonenumbers metadata, compile regexes, warm spaCy, read the given-name
-        # list (ORG spans that read like names): pay it here, once per worker
+        # and surname lists and the common words (names by their shape and cues): pay it here, once per worker
         if mode == "presidio":
-            given_names()
+            given_names(), surnames(), _common_words()
         self._analyze_uncached(["Warm-up: Call John Smith at +1 415-555-2671, 张伟 13812345678."])
 
     def __reduce__(self):
@@ -271,13 +280,14 @@ class Scrubber(BoundedSpacyPipeline):
         clean = _SURROGATE_RE.sub("\ufffd", text)
         return _LazyNlpArtifacts(lambda: tokenizer(clean), [], [], self._engine, "en")
 
-    def _ner_artifacts(self, texts: Sequence[str]) -> list:
+    def _ner_artifacts(self, texts: Sequence[str], ner_texts: Sequence[str]) -> list:
         """NLP artifacts per text: spaCy NER over the code-masked text, sentence by sentence and
         only on the sentences that may hold a name (:func:`_ner_segments`). Each distinct
         sentence goes through spaCy once (results are cached per sentence, see
         :class:`LruCache`), all of a call's new sentences in one ``nlp.pipe`` batch; entity
         offsets are mapped back to the full text. Token-only artifacts where there is nothing for
-        NER (regex mode, no name-like word)."""
+        NER (regex mode, no name-like word). ``ner_texts``: what NER reads of each text
+        (:meth:`_ner_text`)."""
         from transforms.scrub.presidio_adapter import _LazyNlpArtifacts, _NerEntity, ner_entities_and_scores
 
         artifacts: list = [None] * len(texts)
@@ -288,8 +298,7 @@ class Scrubber(BoundedSpacyPipeline):
         wanted: Dict[int, Tuple[str, List[Tuple[int, bytes]]]] = {}
         new_sentences: Dict[bytes, str] = {}
         known: Dict[bytes, Tuple[Tuple[str, int, int, float], ...]] = {}
-        for i, text in enumerate(texts):
-            masked = ner_input(text)
+        for i, (text, masked) in enumerate(zip(texts, ner_texts)):
             if not needs_ner(masked):
                 continue
             placed: List[Tuple[int, bytes]] = []
@@ -335,6 +344,14 @@ class Scrubber(BoundedSpacyPipeline):
         return [a if a is not None else self._token_only_artifacts(t)
                 for a, t in zip(artifacts, texts)]
 
+    def _ner_text(self, text: str) -> str:
+        """What NER reads of ``text``: :func:`ner_input`, with lower-case name candidates
+        capitalized (:func:`cased_copy`) in mode ``presidio``. Same length as ``text``."""
+        masked = ner_input(text)
+        if self._nlp is None:
+            return masked
+        return cased_copy(masked, self._english_words) or masked
+
     def _analyze_uncached(self, texts: Sequence[str]) -> List[Tuple[PiiSpan, ...]]:
         from presidio_analyzer import RecognizerResult
 
@@ -344,9 +361,10 @@ class Scrubber(BoundedSpacyPipeline):
         # after it (results are plain PiiSpans). One batch at a time: a zone closing in one
         # thread would evict strings another thread's batch still uses.
         with self._zone_lock, self._spacy.memory_zone():
-            all_artifacts = self._ner_artifacts(texts)
+            ner_texts = [self._ner_text(t) for t in texts]
+            all_artifacts = self._ner_artifacts(texts, ner_texts)
             out = []
-            for text, artifacts in zip(texts, all_artifacts):
+            for text, ner_text, artifacts in zip(texts, ner_texts, all_artifacts):
                 results = self._analyzer.analyze(
                     text=text, language="en", nlp_artifacts=artifacts,
                     score_threshold=self.score_threshold,
@@ -358,13 +376,18 @@ class Scrubber(BoundedSpacyPipeline):
                     start, end = r.start, r.end
                     recognizer = (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY)
                     if r.entity_type in _NER_TYPES and recognizer == self._spacy_recognizer_name:
-                        cleaned = _clean_ner_span(text, start, end)
+                        # the cased copy: lower-case names of it are names (see name_shapes)
+                        cleaned = _clean_ner_span(ner_text, start, end)
                         if cleaned is None:
                             continue
                         start, end = cleaned
-                    if any(s < end and start < e for s, e in placeholders):
-                        continue
+                    if r.entity_type == "PERSON":
+                        start = with_title(text, start)
                     spans.append(PiiSpan(r.entity_type, start, end, round(float(r.score), 4)))
+                if self._nlp is not None:
+                    spans += person_cue_spans(ner_input(text), spans, self._english_words)
+                spans = with_repeats(text, spans)
+                spans = [s for s in spans if not any(s.start < e and b < s.end for b, e in placeholders)]
                 out.append(tuple(resolve_overlaps(spans)))
         with self._reload_lock:
             self._maybe_reload(len(texts))

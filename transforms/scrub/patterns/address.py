@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
+from transforms.scrub.patterns.address_block import (  # noqa: F401 (re-exported)
+    ADDRESS_BLOCK_RULES, MILITARY_ADDRESS_RE, PO_BOX_RE, address_block_span, address_lines_end,
+)
 from transforms.scrub.patterns.rules import rule
 
 
@@ -23,9 +26,9 @@ from transforms.scrub.patterns.rules import rule
 #     house number that is no year                                      "4866 Bryant Creek")
 #   number + Name(s) + unit, no suffix                             0.5
 #   UK "[Flat 3, ][12 ]Name Suffix, [Town, ]POSTCODE"              0.9  (:data:`UK_ADDRESS_RE`)
-# Street words must be Capitalized (lower-case "42 oak street" is not detected: too many false
-# positives such as "2 blocks down the road"); a suffix never counts as the first street word
-# ("5 Drive Safely").
+# Street words must be Capitalized here (lower-case streets need a street word and no common word:
+# :mod:`.address_block`); a suffix never counts as the first street word ("5 Drive Safely"). Every
+# rule below also takes the house numbers before the street and the address lines after it.
 
 # Suffixes that make "<number> <Name> <Suffix>" an address on their own: the common USPS suffixes
 # and abbreviations plus UK street types.
@@ -179,12 +182,26 @@ def intl_street_span(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]
     return match.start(), match.end(), 0.85 if match.group("tail") else 0.6
 
 
+def _unit_span(match: "re.Match[str]") -> Tuple[int, int, float]:
+    return match.start("v"), match.end("v"), 0.5
+
+
+def _with_address_lines(span_of):
+    """A street rule's refine that also takes the house numbers before the street and the address
+    lines after it (:func:`transforms.scrub.patterns.address_block.address_block_span`)."""
+    def refine(match: "re.Match[str]") -> Optional[Tuple[int, int, float]]:
+        span = span_of(match)
+        return None if span is None else address_block_span(match.string, *span)
+    return refine
+
+
 STREET_ADDRESS_RULES = (
-    rule("street address", STREET_ADDRESS_RE.pattern, 0.6, refine=street_address_span,
+    rule("street address", STREET_ADDRESS_RE.pattern, 0.6, refine=_with_address_lines(street_address_span),
          prefilter=r"[0-9][A-Za-z]?[ ][A-Z0-9]"),
-    rule("uk address", UK_ADDRESS_RE.pattern, 0.9, refine=uk_address_span,
+    rule("uk address", UK_ADDRESS_RE.pattern, 0.9, refine=_with_address_lines(uk_address_span),
          prefilter=_UK_POSTCODE + r"(?![A-Za-z0-9])"),
-    rule("street, number after the name", INTL_STREET_RE.pattern, 0.6, refine=intl_street_span,
-         prefilter=r"[A-Za-zÀ-ÿ.][ ][0-9]"),
-    rule("unit", UNIT_RE.pattern, 0.5, "v", prefilter=r"(?:Apt|Apartment|Suite)"),
-)
+    rule("street, number after the name", INTL_STREET_RE.pattern, 0.6,
+         refine=_with_address_lines(intl_street_span), prefilter=r"[A-Za-zÀ-ÿ.][ ][0-9]"),
+    rule("unit", UNIT_RE.pattern, 0.5, refine=_with_address_lines(_unit_span),
+         prefilter=r"(?:Apt|Apartment|Suite)"),
+) + ADDRESS_BLOCK_RULES

@@ -1,4 +1,5 @@
-"""Contact patterns: email addresses and phone numbers (entity types EMAIL_ADDRESS, PHONE_NUMBER).
+"""Contact patterns: email addresses, phone numbers and a person's own web address (entity types
+EMAIL_ADDRESS, PHONE_NUMBER, PERSONAL_URL).
 
 Phones: CN mobiles and landlines, numbers of any country next to a phone label, and the policy
 (:func:`phone_span_plausible`) that keeps bare digit runs (constants, amounts, ids) from counting as
@@ -39,7 +40,9 @@ EMAIL_RULES = (
 #   * otherwise a bare run needs a plausible shape: a CN mobile (1[3-9] + 9 digits), or 10+ digits
 #     with at least 4 distinct digits (phonenumbers already deemed it valid for some region) that
 #     do not follow "=" (an assignment in code) and are not in code at all (fenced, inline or an
-#     unfenced code line: "dist.get(v, 2147483647)").
+#     unfenced code line: "dist.get(v, 2147483647)");
+#   * a run that starts with a calendar date or runs on into a clock time is a timestamp, whatever
+#     its shape ("2012-08-1115:40:42": the date glued to the hour, "20120811 15:40").
 PHONE_CONTEXT_RE = re.compile(
     r"(?i:phone|tel\b|telephone|mobile|cell|call|fax|contact|whats ?app|wechat|sms|text me|dial"
     r"|ring me|reach me)|电话|手机|联系|致电|拨打|号码|座机|传真|微信|短信|热线|来电|打给"
@@ -48,6 +51,9 @@ PHONE_CONTEXT_BEFORE = 30
 _BARE_DIGITS_RE = re.compile(r"[0-9]+")
 _DECIMAL_RE = re.compile(r"[0-9]+[.,][0-9]{1,2}")
 _CN_MOBILE_BARE_RE = re.compile(r"1[3-9][0-9]{9}")
+# year (1900-2099), month, day, with or without one separator between the parts
+_DATE_START_RE = re.compile(r"(?:19|20)[0-9]{2}([\-/.]?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12][0-9]|3[01])")
+_CLOCK_AFTER_RE = re.compile(r"[:h][0-5][0-9]")
 
 
 def in_code(text: str, pos: int) -> bool:
@@ -61,6 +67,8 @@ def phone_span_plausible(text: str, start: int, end: int) -> bool:
     value = text[start:end]
     if _DECIMAL_RE.fullmatch(value):
         return False
+    if _DATE_START_RE.match(value) or _CLOCK_AFTER_RE.match(text, end):
+        return False  # a timestamp: "2012-08-1115:40:42", "call at 2012-08-11 1530"
     if not _BARE_DIGITS_RE.fullmatch(value):
         return True  # formatted: +, separators, parentheses
     if re.match(r"[.,][0-9]", text[end:end + 2]):
@@ -140,4 +148,30 @@ LABELLED_PHONE_RULES = (
          r"(?<![0-9A-Za-z+])" + _PHONE_VALUE + R + r"[ \t]*[\-–(]?[ \t]*"
          r"(?P<label>(?i:office|fax|mobile|cell|home|work|desk|phone)(?![A-Za-z])|手机|电话|座机|传真)",
          0.6, refine=_labelled_phone, prefilter=_PHONE_LABEL),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# A person's own web address, entity type PERSONAL_URL
+# --------------------------------------------------------------------------------------------
+# A link in a chat is no personal data; a link someone gives as their own is ("my website is ...",
+# "Website:\nhttp://..." in a profile or signature), like an e-mail address.
+def _own_url_span(match: "re.Match[str]") -> Tuple[int, int, float]:
+    end = match.end("v")
+    while match.string[end - 1] in ".,;:!?)":  # the sentence's punctuation, not the URL's
+        end -= 1
+    return match.start("v"), end, 0.8
+
+
+PERSONAL_URL_RULES = (
+    rule(
+        "own website with context",
+        r"(?<![A-Za-z])(?:(?i:my|our)[ ](?:personal[ ])?(?:web[ ]?site|homepage|home[ ]page|blog|portfolio)"
+        r"(?:[ ](?i:is|at))?[ \t]*:?|(?i:website|homepage|blog)[ \t]*:)[ \t]*\n?[ \t]*"
+        r"(?P<v>(?:https?://)?(?:www\.)?[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+        r"(?:/[^\s\"'<>]*)?)",
+        0.8,
+        refine=_own_url_span,
+        prefilter=r"(?i:website|homepage|home page|blog|portfolio)",
+    ),
 )

@@ -318,3 +318,43 @@ CN_USCC_RULES = (
          L + f"(?P<v>[{USCC_CHARS}]{{2}}[0-9]{{6}}[{USCC_CHARS}]{{10}})" + R,
          0.95, "v", refine=uscc_span, prefilter=r"[0-9]{6}"),
 )
+
+
+# US driver's licence numbers (entity type US_DRIVER_LICENSE): every state has its own shape (letters
+# + digits, 5-15 characters), so a bare value is any id; only a licence word right before it makes
+# it one: "driver's license number is 2270-66-1551", "DL: D1234567", "licence no. 5551234".
+DRIVER_LICENSE_RULES = (
+    rule(
+        "driver's licence with context",
+        r"(?<![A-Za-z])(?:(?i:driver['’]?s?[ ]licen[cs]e|driving[ ]licen[cs]e|licen[cs]e[ ](?:number|no\.?|#))"
+        r"|DL)(?:[ ](?i:number|no\.?|#|id))?(?:[ ](?i:is))?[ \t]*[:#]?[ \t]*"
+        r"(?P<v>[A-Za-z]{0,3}[ \-]?[0-9][0-9A-Za-z\-]{3,16})" + R,
+        0.85,  # above a phone reading of the same digits: the licence word says what they are
+        "v",
+        validate=lambda v: sum(ch.isdigit() for ch in v) >= 5,
+    ),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Dates of birth, entity type DATE_OF_BIRTH
+# --------------------------------------------------------------------------------------------
+# A date is personal data only as someone's date of birth: "born on 8/5/1989", "date of birth:
+# 1990-04-16", "DOB 12 March 1985", "my birthday is June 3rd". Plain dates ("founded in 1977", "on
+# Monday") are not looked for.
+_MONTH = (r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_DATE = (r"(?:[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-](?:[0-9]{4}|[0-9]{2})|[0-9]{4}-[0-9]{2}-[0-9]{2}"
+         r"|[0-9]{1,2}(?:st|nd|rd|th)?[ ](?:of[ ])?" + _MONTH + r"(?:,?[ ][0-9]{4})?"
+         r"|" + _MONTH + r"[ ][0-9]{1,2}(?:st|nd|rd|th)?(?:,?[ ][0-9]{4})?)")
+DATE_OF_BIRTH_RULES = (
+    rule(
+        "date of birth with context",
+        r"(?<![A-Za-z])(?i:born(?:[ ]on)?|date[ ]of[ ]birth|birth[ ]?date|d\.?o\.?b\.?"
+        r"|(?:my|his|her|their)[ ]birthday(?:[ ]is)?)(?:[ ](?i:is|was))?[ \t]*[:\-]?[ \t]*"
+        r"(?:[.?][ ](?i:it['’]s|it[ ]is)[ ])?"
+        r"(?:(?i:on|the)[ ])?(?P<v>" + _DATE + r")" + R,
+        0.8,
+        "v",
+    ),
+)

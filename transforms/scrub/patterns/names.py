@@ -82,15 +82,21 @@ EN_NOT_NAME_WORDS = frozenset(
 )
 _EN_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)"
 # inner capitals only after name prefixes (McDonald, DeLuca): "MyClass Helper" is code
-_EN_NAME_WORD = (r"(?:(?:Mc|Mac|De|Di|Da|La|Le|Van|Von)?[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)?"
-                 r"|O['’][A-Z][a-z]+)(?![A-Za-z0-9_])")
-_EN_NAME = r"(?P<name>" + _EN_NAME_WORD + r"(?:[ ](?:[A-Z]\.[ ])?" + _EN_NAME_WORD + r"){0,2})"
+# Latin letters of any European language ("Jónás", "Møller", "Żaneta")
+_UPPER = r"A-ZÀ-ÖØ-Þ\u0100-\u017E"
+_LOWER = r"a-zß-öø-ÿ\u0100-\u017F"
+_EN_NAME_WORD = (r"(?:(?:Mc|Mac|De|Di|Da|La|Le|Van|Von)?[" + _UPPER + r"][" + _LOWER + r"]+"
+                 r"(?:['’\-][" + _UPPER + r"]?[" + _LOWER + r"]+)?"
+                 r"|O['’][A-Z][a-z]+)(?![\w])")
+_EN_NAME = r"(?P<name>" + _EN_NAME_WORD + r"(?:[ ](?:[A-Z]\.?[ ])?" + _EN_NAME_WORD + r"){0,2})"
 EN_NAME_CONTEXT_RE = re.compile(
     r"(?<![A-Za-z])(?=[A-Za-z])(?:"
-    r"(?P<strong>(?i:my[ ](?:full[ ]|first[ ]|last[ ]|real[ ])?name)(?:[ ]is|['’]s)|(?i:call[ ]me)"
+    r"(?P<strong>(?i:(?:my|her|his|their|your)[ ](?:full[ ]|first[ ]|last[ ]|real[ ]|maiden[ ]|middle[ ])?name"
+    r"|(?:last|first|family|maiden|middle)[ ]name|surname)(?:[ ]is|['’]s|\?)|(?i:call[ ]me)"
     r"|I['’]m[ ]called|(?i:dear)|(?i:signed),?|(?i:regards|sincerely|cheers|yours[ ]truly),"
     r"|(?i:thanks|thank[ ]you|best),?(?=[ \t]*\n))"
-    r"|(?P<label>(?i:my[ ](?:full[ ])?name|name)[ ]?:)"
+    r"|(?P<label>(?i:my[ ](?:full[ ])?name|name|(?:directed|written|produced|composed|narrated)[ ]by)"
+    r"[ ]?:)"
     r"|(?P<iam>I['’]m|I[ ]am)"
     r"|(?P<weak>(?i:this[ ]is|it['’]s|contact|e-?mail|call|ask|tell|text|message|ping|cc|meet"
     r"|thanks|thank[ ]you|hi|hello|hey|named|called|name|attn|attention"
