@@ -44,28 +44,40 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-class JsonArrayWriter:
-    """A JSON array written one record a line, opened on the first record (no file for no records).
-
-    A record added with a `key` that was written before is counted in `repeats` and not written again.
-    """
+class _UniqueRecordFile:
+    """A file of records opened on the first one (no file for no records); a record whose key was written
+    before is counted in `repeats` and not written again."""
 
     def __init__(self, path: str):
         self.path, self.handle, self.count, self.repeats = path, None, 0, 0
         self._seen: set[bytes] = set()
 
+    def _is_new(self, key: str | None) -> bool:
+        if key is None:
+            return True
+        digest = _digest(key)
+        if digest in self._seen:
+            self.repeats += 1
+            return False
+        self._seen.add(digest)
+        return True
+
+    def _open(self) -> bool:
+        """Open the file if this is the first record; True when it was."""
+        if self.handle is not None:
+            return False
+        self.handle = open(self.path, "w", encoding="utf-8", newline="\n")
+        return True
+
+
+class JsonArrayWriter(_UniqueRecordFile):
+    """A JSON array written one record a line; `key` (optional) deduplicates records."""
+
     def add(self, record: dict[str, Any], key: str | None = None) -> None:
-        if key is not None:
-            digest = _digest(key)
-            if digest in self._seen:
-                self.repeats += 1
-                return
-            self._seen.add(digest)
-        if self.handle is None:
-            self.handle = open(self.path, "w", encoding="utf-8", newline="\n")
-            self.handle.write("[\n")
-        else:
-            self.handle.write(",\n")
+        if not self._is_new(key):
+            return
+        opener = "[\n" if self._open() else ",\n"
+        self.handle.write(opener)
         self.handle.write(dumps(record))
         self.count += 1
 
@@ -75,21 +87,13 @@ class JsonArrayWriter:
             self.handle.close()
 
 
-class JsonLinesWriter:
-    """A JSONL file of unique lines (a line written before is counted in `repeats`), opened on the first."""
-
-    def __init__(self, path: str):
-        self.path, self.handle, self.count, self.repeats = path, None, 0, 0
-        self._seen: set[bytes] = set()
+class JsonLinesWriter(_UniqueRecordFile):
+    """A JSONL file of unique lines (a line written before is counted in `repeats`)."""
 
     def add(self, line: str) -> None:
-        digest = _digest(line)
-        if digest in self._seen:
-            self.repeats += 1
+        if not self._is_new(line):
             return
-        self._seen.add(digest)
-        if self.handle is None:
-            self.handle = open(self.path, "w", encoding="utf-8", newline="\n")
+        self._open()
         self.handle.write(line + "\n")
         self.count += 1
 
