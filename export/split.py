@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from export.reading import _Lists, _np
-from transforms.training.dedup import band_hashes, lsh_params, minhash_signatures
+from transforms.training.dedup import band_hashes, lsh_plan, minhash_signatures
 
 EMPTY_SIGNATURE = 0xFFFFFFFF  # minhash_signatures' value for an empty text: no band keys, no neighbours
 
@@ -84,8 +84,7 @@ def _near_duplicate_pairs(signatures: np.ndarray, threshold: float) -> list[tupl
     n, num_perm = signatures.shape
     if n < 2:
         return []
-    need = int(np.ceil(threshold * num_perm - 1e-9))
-    bands, rows = lsh_params(threshold, num_perm)
+    bands, rows, need = lsh_plan(threshold, num_perm)
     candidates = np.flatnonzero(~(signatures == EMPTY_SIGNATURE).all(axis=1))
     hashes = band_hashes(signatures, bands, rows)
     pairs: set[tuple[int, int]] = set()

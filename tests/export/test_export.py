@@ -40,17 +40,29 @@ def sft(example_id: str, conversation_id: str, messages: list[ChatMessage], **ex
     return SFTExample(**fields)
 
 
+# Thirty distinct topics, so that no two generated questions are near-duplicates of each other ("question 1" and
+# "question 2" alone share 5 of 7 character shingles: close enough to the threshold to link by chance).
+TOPICS = ("apples", "bridges", "chess", "dolphins", "engines", "forests", "glaciers", "harbours", "insects",
+          "jazz", "kites", "lanterns", "mosaics", "nebulae", "orchids", "pottery", "quartz", "rivers", "sailing",
+          "tundra", "umbrellas", "volcanoes", "weaving", "xylophones", "yoghurt", "zeppelins", "archery",
+          "beekeeping", "canyons", "deserts")
+
+
+def question(i: int) -> str:
+    return f"question {i} on {TOPICS[i]}"
+
+
 def sft_rows(day: int) -> list[SFTExample]:
     rows = []
     for i in range(30):
         conv = f"conv-{day}-{i:02d}"
         extra = dict(category=CATEGORIES[i % 4], language=LANGUAGES[i % 3],
                      derivation="user_edit" if i % 5 == 0 else "original", sample_weight=1.0 + (i % 2))
-        rows.append(sft(f"sft-{day}-{i:02d}-a", conv, [msg("user", f"question {i}"),
+        rows.append(sft(f"sft-{day}-{i:02d}-a", conv, [msg("user", question(i)),
                                                        msg("assistant", f"answer {i}", True)], **extra))
         if i % 3 == 0:  # a second example of the same conversation: history masked (loss on the last turn)
             rows.append(sft(f"sft-{day}-{i:02d}-b", conv, [
-                msg("user", f"question {i}"), msg("assistant", f"answer {i}"),
+                msg("user", question(i)), msg("assistant", f"answer {i}"),
                 msg("user", f"follow-up {i}"), msg("assistant", f"second answer {i}", True)], **extra))
     return rows
 
@@ -154,7 +166,7 @@ def test_hf_parquet_loads_with_datasets_in_trl_chat_format(lake, tmp_path):
     assert total == 83 and result.counts["duplicates"] == 1 and result.counts["skipped.negative_label"] == 1
     rows = {r["example_id"]: r for split in loaded.values() for r in split}
     assert "sft-negative" not in rows
-    assert rows["sft-1-00-a"]["messages"] == [{"role": "user", "content": "question 0"},
+    assert rows["sft-1-00-a"]["messages"] == [{"role": "user", "content": question(0)},
                                               {"role": "assistant", "content": "answer 0"}]
     assert rows["sft-all-turns"]["train_mask"] == [False, False, True, False, True]
     assert rows["sft-1-00-b"]["train_mask"] == [False, False, False, True]
@@ -418,7 +430,7 @@ def test_data_card_holds_counts_from_rows_and_manifests(lake, tmp_path):
     assert "Dates with a run on record: 2026-03-01, 2026-03-03." in card
     assert "bbbbbb" not in card and "aaaaaa" not in card  # no run id: a rerun changing no data changes no card
     assert "No `sft` partition for: 2026-03-02." in card and "No succeeded run for: 2026-03-02." in card
-    for content in ("question 1", "answer 1", "be brief", "wrong answer"):
+    for content in (question(1), "answer 1", "be brief", "wrong answer"):
         assert content not in card
 
 

@@ -14,11 +14,13 @@ from datalake.tables import INDEX_TABLE
 from transforms.training.dedup import (
     dedup_exact,
     dedup_near,
+    estimate_threshold,
     estimated_jaccard,
     exact_key,
     index_rows,
     lsh_band_keys,
     lsh_params,
+    lsh_plan,
     minhash_signature,
     minhash_signatures,
     shingle_hashes,
@@ -98,7 +100,11 @@ def test_lsh_parameters_follow_the_threshold():
     assert lsh_params(0.8, 128) == (14, 9)
     bands, rows = lsh_params(0.5, 128)
     assert bands * rows <= 128 and rows < 9  # a lower threshold needs shorter bands
-    assert len(lsh_band_keys(minhash_signature("some prompt text here"), 0.8)) == 14
+    # Near-duplicates at 0.8 are searched and verified at the estimate's threshold, 1.5 standard errors lower:
+    # a pair at exactly 0.8 is caught ~93% of the time instead of half of it.
+    assert estimate_threshold(0.8, 128) == pytest.approx(0.8 - 1.5 * (0.16 / 128) ** 0.5)
+    assert lsh_plan(0.8, 128) == (*lsh_params(0.747, 128), 96)
+    assert len(lsh_band_keys(minhash_signature("some prompt text here"), 0.8)) == lsh_plan(0.8, 128)[0]
     assert lsh_band_keys(minhash_signature("   "), 0.8) == []  # an empty prompt is nobody's near-duplicate
 
 
@@ -170,10 +176,11 @@ def test_chains_drop_every_example_that_has_a_better_near_duplicate():
     # A ~ B and B ~ C but A !~ C: B loses to A, C loses to B (the documented rule).
     words = [f"w{i:02d}" for i in range(40)]
     a = " ".join(words)
-    b = " ".join(words[:37] + ["x1", "x2", "x3"])  # three words changed at the end
-    c = " ".join(["y1", "y2", "y3"] + words[3:37] + ["x1", "x2", "x3"])  # and three at the start
+    b = " ".join(words[:36] + ["x1", "x2", "x3", "x4"])  # four words changed at the end
+    c = " ".join(["y1", "y2", "y3", "y4"] + words[4:36] + ["x1", "x2", "x3", "x4"])  # and four at the start
     sa, sb, sc = (minhash_signature(t) for t in (a, b, c))
-    assert estimated_jaccard(sa, sb) >= 0.8 and estimated_jaccard(sb, sc) >= 0.8 > estimated_jaccard(sa, sc)
+    near = estimate_threshold(0.8, 128)
+    assert estimated_jaccard(sa, sb) >= near and estimated_jaccard(sb, sc) >= near > estimated_jaccard(sa, sc)
     result = dedup_near([ex("A", a, score=0.9), ex("B", b, score=0.5), ex("C", c, score=0.1)], threshold=0.8)
     assert [e.example_id for e in result.kept] == ["A"]
     assert result.lost_to == {"B": "A", "C": "B"}

@@ -322,14 +322,14 @@ def band_hashes(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 def lsh_band_keys(signature: np.ndarray, threshold: float) -> list[str]:
-    """A signature's LSH bucket keys ("<band>:<hash>"), with bands x rows from `lsh_params`.
+    """A signature's LSH bucket keys ("<band>:<hash>"), with bands x rows from `lsh_plan`.
 
     An all-0xFFFFFFFF signature (empty prompt) has none: empty prompts are not near-duplicates of anything.
     """
     signature = np.asarray(signature, dtype=np.uint32)
     if bool((signature == 0xFFFFFFFF).all()):
         return []
-    bands, rows = lsh_params(threshold, len(signature))
+    bands, rows, _ = lsh_plan(threshold, len(signature))
     raw = signature.tobytes()
     width = rows * 4
     # blake2b of each band's bytes: for one signature that is cheaper than numpy's per-call overhead. Equal
@@ -338,8 +338,31 @@ def lsh_band_keys(signature: np.ndarray, threshold: float) -> list[str]:
             for band in range(bands)]
 
 
+# MinHash estimates a Jaccard s with standard error sqrt(s(1 - s) / num_perm): 0.035 at 0.8 with 128
+# permutations, so a pair exactly at the threshold is estimated below it half the time and slips through (a
+# generated week kept ~1% near-duplicate prompts across days that way). Candidates (LSH bands) and verification
+# therefore use the threshold lowered by this many standard errors (0.8 -> 0.747 at 128 permutations): a pair at
+# the threshold is caught ~93% of the time, one at 0.85 nearly always; the price is dropping some pairs a
+# little under the threshold, which costs a near-copy of a kept example.
+ESTIMATE_SLACK_SE = 1.5
+
+
+def estimate_threshold(threshold: float, num_perm: int) -> float:
+    """The threshold the MinHash estimate is held to, for pairs whose true Jaccard is `threshold`."""
+    return max(0.0, threshold - ESTIMATE_SLACK_SE * math.sqrt(threshold * (1 - threshold) / num_perm))
+
+
+def lsh_plan(threshold: float, num_perm: int) -> tuple[int, int, int]:
+    """(bands, rows, agreements needed) for near-duplicates at `threshold`: LSH tuned for, and verification
+    against, `estimate_threshold` (the one place both are decided; the pipeline, the history index and the
+    export's split all use it)."""
+    lowered = estimate_threshold(threshold, num_perm)
+    bands, rows = lsh_params(round(lowered, 6), num_perm)
+    return bands, rows, math.ceil(lowered * num_perm - 1e-9)
+
+
 def _needed_agreements(threshold: float, num_perm: int) -> int:
-    return math.ceil(threshold * num_perm - 1e-9)
+    return lsh_plan(threshold, num_perm)[2]
 
 
 def bucket_losers(ranks: Sequence, signatures: np.ndarray, threshold: float) -> list[tuple[int, int]]:
@@ -392,7 +415,7 @@ def near_duplicate_losers(example_ids: Sequence[str], ranks: Sequence, signature
     best_winner: dict[int, int] = {}  # loser index -> best-ranked winner index over all buckets
     if len(example_ids) < 2:
         return {}
-    bands, rows = lsh_params(threshold, signatures.shape[1])
+    bands, rows, _ = lsh_plan(threshold, signatures.shape[1])
     candidates = np.flatnonzero(~(signatures == 0xFFFFFFFF).all(axis=1))
     all_hashes = band_hashes(signatures, bands, rows)  # (n, bands): 8 bytes per band per example
     for band in range(bands):
