@@ -1,8 +1,12 @@
-"""Chinese person names, offline: :class:`ChinesePersonRecognizer` (jieba POS tags and naming contexts).
+"""Chinese person names, offline: :class:`ChinesePersonRecognizer` (jieba POS tags, naming contexts,
+names in running text, and a learned tagger over all of them).
 
-Runs in mode ``presidio`` on the Han runs of a text only. Most of this module is data: the surname,
-given-name and context word lists the recognizer's rules read (the lists make it longer than the
-other modules; the rules themselves are the class below them).
+Runs in mode ``presidio`` on texts with Han characters only (the rules read the Han runs, the tagger
+the whole text). The surname and given-name data live in
+:mod:`.chinese_surnames`, the character statistics in :mod:`.chinese_name_stats`, names without a
+naming phrase (full names, nicknames, transliterated names scored with those statistics and context
+words, names after news titles) in :mod:`.chinese_running_names`, the learned tagger that weighs
+all of them (with Baidu LAC's analysis, :mod:`.chinese_lexical`) in :mod:`.chinese_name_tagger`. This module holds the context word lists its own rules read.
 """
 
 from __future__ import annotations
@@ -15,42 +19,15 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from transforms.scrub import patterns as pp
 from transforms.scrub.cache import LruCache
+from transforms.scrub.chinese_lexical import analyse
+from transforms.scrub.chinese_name_stats import NameCharStats
+from transforms.scrub.chinese_name_tagger import NameTagger, latin_given_name_lookup, rule_stands
+from transforms.scrub.chinese_running_names import FUNCTION_SURNAMES, RunningTextNames, Token
+from transforms.scrub.chinese_surnames import CN_COMPOUND_SURNAMES, CN_GIVEN_NAME_CHARS, CN_SURNAMES
+from transforms.scrub.ner_gate import given_names
 from transforms.scrub.recognizers import recognizer_result
 
 
-# Common single-character and compound Chinese surnames (the first character(s) of a name): the
-# ~250 most frequent modern surnames plus the less common ones of the 百家姓 that are rarely
-# ordinary words (水 花 山 家 国 东 红 公 ... are left out: they start too many common words).
-CN_SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏"
-    "吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万"
-    "钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁"
-    "尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆"
-    "农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商"
-    "刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-    "乐萧洪郁杭惠芮储封班厉戎祖束幸韶郜薄邰鄂索赖蔺屠胥闻莘贡劳逄扶堵宰郦雍濮寿扈燕冀浦慕茹习宦"
-    "戈庾暨弘匡禄阙殳沃蔚晁勾訾阚毋乜鞠巢蒯荆竺逯桓奚昌凤廉皮湛禹狄贝计伏谈茅昝裘宣贲钮嵇滑荀於"
-    "汲邴糜隗宓蓬郗钭蓟籍苍璩郏夔厍谯笪佴仉缑亢况郈"
-)
-CN_COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 上官 诸葛 东方 皇甫 令狐 慕容 尉迟 夏侯 长孙 宇文 司徒 公孙 西门 南宫 独孤 端木 轩辕 "
-    "万俟 闻人 赫连 澹台 公冶 宗政 濮阳 淳于 单于 太叔 申屠 仲孙 钟离 鲜于 闾丘 司空 亓官 司寇 颛孙 "
-    "巫马 公西 漆雕 乐正 壤驷 公良 拓跋 夹谷 宰父 谷梁 段干 百里 东郭 南门 呼延 羊舌 微生 梁丘 左丘 "
-    "东门 第五".split()
-)
-# Characters common in given names: what a weak naming context ("我是__", "和__说") needs the
-# given name to be made of.
-CN_GIVEN_NAME_CHARS = frozenset(
-    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国玉梅红德金春志海云林忠成辉鹏飞鑫波斌宇"
-    "浩凯健俊帆帅旭宁龙欢佳阳亮峰婷雪琳慧颖晶倩洁燕萍玲芬凤荣淑珍琴莉蓉丹彬文武新东江晓小子思梓梦"
-    "雨欣怡嘉睿博涵轩宸泽豪瑞晨昊天然宏毅诚卫兵民福生贵顺喜宝安康乐庆祥瑶琪璐露菲薇蕾妍媛婉瑾璇翠"
-    "彩秋冬夏月星光永长振清正良立义仁礼智信学君岚岩松柏竹桃杏荷莲菊芝蓓婕姗珊琼瑛婧妮娇美惠巧芸茜"
-    "蔚馨琦晴雯韵瑜琬琰姝妤莹萱蕊彤雁鸿鹤凰虎麟骏驰腾翔翼羽扬航远坚威雄贤达仕章昌盛兴旺隆禄寿吉"
-    "泰利铭钧钰铮锋淼森磊涵瀚溪河湖泉源润沛霖霜冰虹晖晗昕曦昱晟晔耀灿炳炎煜熙焕烨彪彦辰逸遥道"
-    "勤朴恒宽厚恩爱心诗书墨翰苑芷若蕙茉菁楠桦杨柳桐樱枫梁栋楷佩珂琛璋珏瑗婧宜悦怡璇颖秀芹桂英兰"
-    "军刚勇毅俊峰强杰斌浩伦昆鹰舟帆朋谊春夏秋冬红艳玉珍凤霞翠云莲"
-    "坤鸣锦晋炜洪澜娅娴嫣朵茹莎萌峻崇嵩岳巍锐锡钢键培奎滨澄浚渊斐曼奕懿翊宾"
-)
 # Characters that never belong to a given name; after a name candidate they are a word boundary
 # ("和李明说" ends at 明).
 CN_NOT_GIVEN_NAME_CHARS = frozenset(
@@ -62,11 +39,12 @@ CN_NOT_GIVEN_NAME_CHARS = frozenset(
 # must be made of common given-name characters).
 _CN_STRONG_CONTEXT = (
     "我的名字叫 我的名字是 名字叫 名字是 姓名是 我叫 名叫 叫做 姓名 联系人 收件人 收货人 寄件人 发件人 签名 "
-    "署名 落款 经办人 负责人 申请人 委托人 本人 患者 病人 请联系 联系"
+    "署名 落款 经办人 负责人 申请人 委托人 本人 患者 病人 请联系 联系 户名 开户名 账户名 持卡人 收款人 付款人 户主"
 ).split()
 _CN_WEAK_CONTEXT = (
     "我是 这是 他是 她是 告诉 通知 转告 感谢 谢谢 认识 见到 拜访 同事 朋友 老板 客户 用户 学生 作者 记者 主管 员工 "
-    "同学 经理 总监 主任 老师 医生 律师 教授 院长 校长 部长 师傅 尊敬的 亲爱的 给 和 跟 与 同 让 找 问 叫"
+    "同学 经理 总监 主任 老师 医生 律师 教授 院长 校长 部长 师傅 尊敬的 亲爱的 给 和 跟 与 同 让 找 问 叫 "
+    "快递员 司机 骑手 护士 客服 店员 保安 房东 租客 业主"
 ).split()
 _CN_CONTEXT_WORDS = tuple(_CN_STRONG_CONTEXT + _CN_WEAK_CONTEXT)
 CN_NAME_CONTEXT_RE = re.compile(
@@ -82,7 +60,7 @@ _CN_NAME_TITLES = ("先生", "女士", "小姐", "老师", "同学", "经理", "
                    "主任", "博士", "师傅", "阿姨", "叔叔", "老板", "总", "工", "院长", "校长", "部长")
 _CN_NAME_RIGHT_CONTEXT_RE = re.compile(
     "先生|女士|小姐|老师|同学|经理|总监|医生|律师|教授|主任|博士|同志|师傅|阿姨|的电话|的手机|的邮箱|的微信"
-    "|的地址|的身份证")
+    "|的地址|的身份证|的护照|的银行卡|的卡号|的账号|的账户|的家长")
 # Verbs after a name in a weak context: "和李娜说", "给张伟发".
 _CN_NAME_VERBS = ("说", "讲", "聊", "谈", "问", "打", "发", "写", "回", "寄", "转", "联系", "确认", "汇报", "商量",
                   "沟通", "见面", "一起", "请教", "反映", "报告", "道歉", "借", "还")
@@ -95,6 +73,14 @@ _CN_NAME_AFTER = ("先生", "女士", "小姐", "老师", "同学", "经理", "�
                   "的电话", "的手机", "的身份证", "的邮箱", "的地址")
 # Dictionary words tagged as names by jieba that are ordinary words.
 _CN_NOT_NAMES = frozenset("谢谢 明白 顾问 王朝 武功 宁可 陈述 康复 张开 林立 高兴 黄金 白金 金额 马上 江山 蓝光".split())
+
+
+TAGGER_RULE = "name tagger"
+
+
+def rule_of(result: RecognizerResult) -> str:
+    """Which rule of :class:`ChinesePersonRecognizer` found a result ("jieba POS tag nr", ...)."""
+    return result.analysis_explanation.textual_explanation
 
 
 class ChinesePersonRecognizer(LocalRecognizer):
@@ -116,6 +102,17 @@ class ChinesePersonRecognizer(LocalRecognizer):
       (我是, 这是, 给/和/跟 ... __说, 同事__ ...) the given name must also be made of common
       given-name characters (我是高中生, 和田玉 are not names). 2 given characters are tried
       before 1. Scores 0.7 (strong) / 0.6 (weak).
+    * running text (:class:`RunningTextNames`): names without a naming phrase, scored with
+      character statistics and context words. Scores 0.6 (with context) / 0.5.
+    * the learned tagger (:class:`NameTagger`, a CRF trained on Weibo NER), which reads all the
+      rules' detections and LAC's analysis of the text (run once per text, also read by the
+      news-title rule: 总理朔尔茨) as features: its spans are names (score 0.5), and it vetoes the rules'
+      detections it gives a very low probability, except naming phrases and names after a news
+      title (总统奥巴马), which always stand (:func:`.chinese_name_tagger.rule_stands`).
+
+    Whatever found it, a name is dropped when it is cut out of a longer transliterated word
+    (沃尔 of 沃尔库塔), is a brand or a dictionary place / organisation (安卓), or starts with 和 / 于
+    / 向 / 连 glued to the word before (主唱A和B: not 和B).
 
     Uses its own ``jieba.Tokenizer`` (no mutation of jieba's module-level default tokenizer); the
     dictionary is loaded in :meth:`load` (~1 s, cached by jieba in the temp directory).
@@ -126,9 +123,14 @@ class ChinesePersonRecognizer(LocalRecognizer):
     # "nz" made of common given-name characters after a surname tagged nr: 周 / 建华)
     SCORE = 0.6
     CONTEXT_SCORE = {True: 0.7, False: 0.6}  # strong / weak naming context
+    RUNNING_SCORE = {True: 0.6, False: 0.5}  # running text, with / without context words
+    TAGGER_SCORE = 0.5
 
-    def __init__(self, supported_language: str = "en", hmm: bool = True, cache_size: int = 0):
+    def __init__(self, supported_language: str = "en", hmm: bool = True, cache_size: int = 0,
+                 tagger: bool = True):
         self.hmm = hmm  # the HMM finds names missing from the dictionary (most of them)
+        self.use_tagger = tagger  # off only to train the tagger against the rules alone
+        self._tagger: Optional[NameTagger] = None
         self._pos = None
         self._freq: dict = {}
         # POS cuts per CJK run: clauses repeat across texts (templates, boilerplate answers), and
@@ -155,6 +157,21 @@ class ChinesePersonRecognizer(LocalRecognizer):
             jieba_logger.setLevel(level)
         self._pos = jieba.posseg.POSTokenizer(tokenizer)
         self._freq = tokenizer.FREQ
+        self.stats = NameCharStats(self._freq, self._pos.word_tag_tab)
+        self._running = RunningTextNames(self.stats, self._pos.word_tag_tab, self._freq)
+        if self.use_tagger:
+            self._tagger = NameTagger(self.stats, self._freq, self._pos.word_tag_tab,
+                                      latin_given_name_lookup(given_names()))
+
+    @property
+    def word_tags(self) -> dict:
+        """jieba's POS tag of each dictionary word."""
+        return self._pos.word_tag_tab
+
+    @property
+    def freq(self) -> dict:
+        """jieba's word frequencies (the loaded dictionary)."""
+        return self._freq
 
     @staticmethod
     def _has_surname(word: str) -> bool:
@@ -326,8 +343,9 @@ class ChinesePersonRecognizer(LocalRecognizer):
             self.cut_cache.put(run, cut)
         return cut
 
-    def find(self, text: str) -> List[RecognizerResult]:
-        results: List[RecognizerResult] = []
+    def tokens(self, text: str) -> List[List[Token]]:
+        """jieba's (start, word, POS flag) tokens of each CJK run of 2+ characters of ``text``."""
+        runs = []
         for run in pp.CJK_RUN_RE.finditer(text):
             if run.end() - run.start() < 2:
                 continue
@@ -336,6 +354,14 @@ class ChinesePersonRecognizer(LocalRecognizer):
             for word, flag in self._cut(run.group()):
                 tokens.append((offset, word, flag))
                 offset += len(word)
+            runs.append(tokens)
+        return runs
+
+    def find(self, text: str) -> List[RecognizerResult]:
+        results: List[RecognizerResult] = []
+        all_tokens: List[Token] = []
+        for tokens in self.tokens(text):
+            all_tokens += tokens
             i = 0
             while i < len(tokens):
                 start, word, flag = tokens[i]
@@ -354,7 +380,38 @@ class ChinesePersonRecognizer(LocalRecognizer):
             results.append(self._result(start, end, "naming context (strong)" if strong
                                         else "naming context (weak)",
                                         self.CONTEXT_SCORE[strong]))
-        return results
+        lexical = analyse(text)
+        lexical_names = [word for word in lexical.words if word[2] == "PER"]
+        for start, end, kind, context in self._running.find(text, all_tokens, lexical_names):
+            results.append(self._result(start, end, f"running text: {kind}",
+                                        self.RUNNING_SCORE[context]))
+        foreign = self.foreign_words(all_tokens)
+        results = [r for r in results if self.may_be_name(text, r.start, r.end, foreign)]
+        if self._tagger is None:
+            return results
+        rule_names = [(r.start, r.end, rule_of(r)) for r in results]
+        probabilities = self._tagger.probabilities(text, all_tokens, rule_names, lexical)
+        tagged = [self._result(start, end, f"{TAGGER_RULE} (p={probability:.2f})", self.TAGGER_SCORE)
+                  for start, end, probability in self._tagger.names(text, probabilities)
+                  if self.may_be_name(text, start, end, foreign)]
+        return tagged + [r for r in results if rule_stands(rule_of(r), r.start, r.end, probabilities)]
+
+    def foreign_words(self, tokens: List[Token]) -> List[Tuple[int, int]]:
+        """Spans of transliterated words of 3+ characters (see :class:`RunningTextNames`)."""
+        return self._running.foreign_words(tokens)
+
+    def may_be_name(self, text: str, start: int, end: int, foreign: List[Tuple[int, int]]) -> bool:
+        """False for names cut out of a longer transliterated word (沃尔 of 沃尔库塔), such a word
+        used as a place (到沃尔库塔), brands and dictionary words that are places / organisations
+        (安卓), and names that start with a conjunction glued to the word before (主唱A和B: not 和B)."""
+        if any(s < end and start < e and not (start <= s and e <= end) for s, e in foreign):
+            return False
+        if (start, end) in foreign and self._running.names_a_place(text, start, end):
+            return False
+        if self._running.not_a_person(text[start:end]) and not self._running.after_title(text, start):
+            return False  # but 总统普京 (普京/ns)
+        return not (text[start] in FUNCTION_SURNAMES and start > 0
+                    and pp.CJK_RE.match(text[start - 1]))
 
     def _result(self, start: int, end: int, why: str, score: Optional[float] = None
                 ) -> RecognizerResult:
