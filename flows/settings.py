@@ -2,7 +2,10 @@
 
 Every setting can come from the environment as FLYWHEEL_<NAME> (e.g. FLYWHEEL_LAKE_URI); those in
 `SettingsOverrides` also from CLI flags and flow parameters. A bad value stops the run at start with a
-message that names the setting.
+message that names the setting (a nested setting's value that is not JSON included). A FLYWHEEL_* variable
+that names no setting (a typo: FLYWHEEL_LAKE=...) is ignored by pydantic-settings; `load_settings` warns
+about it on the "flywheel" logger, once per process, with the closest known name. A warning, not an error:
+a variable set for another version of the flywheel must not stop tonight's run.
 
 Each stage owns its configuration (`ScrubConfig`, `LakeConfig`, `RunnerConfig`, `JudgeConfig`,
 `TrainingPolicy`) and the allowed values of its settings. `Settings` keeps flat field names, so environment
@@ -12,16 +15,20 @@ variables and flags stay what they are, types them with the stages' aliases, and
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import logging
+import os
 from dataclasses import dataclass
 from typing import Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from datalake.config import LakeConfig, Shards
+from datalake.partitions import CRASH_AT_ENV
 from schemas.errors import ConfigError
 from transforms.beam.config import BeamRunner, RunnerConfig, Workers
 from transforms.ingest.config import IngestConfig
@@ -209,11 +216,14 @@ def setting_flags() -> list[SettingFlag]:
 
 def load_settings(overrides: SettingsOverrides | None = None, /, **fields: object) -> Settings:
     """Settings from the environment plus explicit overrides (a SettingsOverrides and/or keyword fields,
-    None meaning unset); a bad value raises ConfigError naming it."""
+    None meaning unset); a bad value raises ConfigError naming it. Unknown FLYWHEEL_* variables are warned about."""
+    warn_unknown_variables(os.environ)
     given = overrides.given() if overrides is not None else {}
     given.update({k: v for k, v in fields.items() if v is not None})
     try:
         return Settings(**given)
+    except SettingsError as exc:  # a nested setting's variable that is not JSON (pydantic-settings parses it first)
+        raise ConfigError(_unparsable(exc)) from None
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -222,3 +232,50 @@ def load_settings(overrides: SettingsOverrides | None = None, /, **fields: objec
             where = f"{name} ({env})" if env else name
             problems.append(f"{where}: {error['msg']}")
         raise ConfigError("bad configuration: " + "; ".join(problems)) from None
+
+
+def _unparsable(exc: SettingsError) -> str:
+    # pydantic-settings says 'error parsing value for field "training" from source "EnvSettingsSource"'; the
+    # variables are ours to name. A JSON error says where it broke, never the value (it may be a secret).
+    parts = str(exc).split('"')
+    field = parts[1] if len(parts) > 2 else "settings"
+    prefix = f"FLYWHEEL_{field.upper()}"
+    variables = sorted(n for n in os.environ if n == prefix or n.startswith(prefix + "__")) or [prefix]
+    why = f"not valid JSON ({exc.__cause__})" if isinstance(exc.__cause__, json.JSONDecodeError) else "unparsable"
+    return (f"bad configuration: {field} ({', '.join(variables)}): {why}; dict and list settings take JSON, "
+            """e.g. FLYWHEEL_TRAINING__CATEGORY_CAPS='{"chitchat": 100}'""")
+
+
+# Variables with the FLYWHEEL_ prefix that are not settings: the deployment's checkout (deploy/prefect.yaml)
+# and the crash-safety tests' kill switch.
+OTHER_VARIABLES = frozenset({"FLYWHEEL_HOME", CRASH_AT_ENV})
+_reported: set[str] = set()
+log = logging.getLogger("flywheel")
+
+
+def known_variables() -> set[str]:
+    """Every FLYWHEEL_* name a setting is read from: FLYWHEEL_<FIELD>, and FLYWHEEL_<FIELD>__<SUB> of nested ones."""
+    names = set(OTHER_VARIABLES)
+    for name, field in Settings.model_fields.items():
+        top = f"FLYWHEEL_{name.upper()}"
+        names.add(top)
+        for model in (a for a in (field.annotation, *get_args(field.annotation)) if isinstance(a, type)
+                      and issubclass(a, BaseModel)):
+            names.update(f"{top}__{sub.upper()}" for sub in model.model_fields)
+    return names
+
+
+def unknown_variables(environ: dict[str, str] | os._Environ) -> dict[str, str | None]:
+    """FLYWHEEL_* variables in `environ` that no setting reads -> the closest known name (None: none close)."""
+    known = known_variables()
+    unknown = sorted(n for n in environ if n.upper().startswith("FLYWHEEL_") and n not in known)
+    return {n: next(iter(difflib.get_close_matches(n.upper(), known, n=1, cutoff=0.6)), None) for n in unknown}
+
+
+def warn_unknown_variables(environ: dict[str, str] | os._Environ) -> None:
+    """A warning per unknown FLYWHEEL_* variable (its name only, never its value), once per process."""
+    for name, closest in unknown_variables(environ).items():
+        if name not in _reported:
+            _reported.add(name)
+            hint = f"; did you mean {closest}?" if closest else ""
+            log.warning("ignoring environment variable %s: no flywheel setting has that name%s", name, hint)

@@ -92,6 +92,9 @@ def manifest_markdown(manifest: RunManifest) -> str:
         "",
         f"date **{manifest.dt}** · status **{manifest.status}** · {manifest.judge_mode} · config `{manifest.config_hash}`",
         "",
+        # The analysts' HTML report (README "Report"): a command, since no web server hosts the file.
+        f"charts: `flywheel report --from {manifest.dt} --to {manifest.dt} --out reports/`",
+        "",
     ]
     if manifest.error:
         lines += [f"error: {manifest.error}", ""]

@@ -4,8 +4,13 @@
     flywheel generate --out DIR        write sample logs (deterministic)
     flywheel run [--date D] [--force]  process one date (default: yesterday, after catching up missed dates)
     flywheel backfill --start D --end D [--force] [--concurrency N]
-    flywheel query "SQL"               DuckDB over the lake (views: conversations, turns, sft, runs, ...)
-    flywheel runs                      recent runs
+    flywheel query "SQL" | --file F [--output table|csv|json|parquet] [--out FILE]
+                                       read-only DuckDB SQL over the lake (views: conversations, turns, sft, ...)
+    flywheel runs [--status S] [--flow F] [--json]
+                                       the latest runs first: flow, date, status, duration, counts
+    flywheel report --from D --to D --out DIR
+                                       one self-contained HTML report (charts, bad cases) over the dates
+    flywheel sql [--out FILE]          the lake's views as plain DuckDB SQL (absolute paths) for duckdb/notebooks
     flywheel scrub --in F --out F      scrub the 'text' of each JSONL line (ad-hoc use, audits)
     flywheel export --from D --to D --format F --out DIR
                                        training data for trainers (HF Parquet, OpenAI JSONL, ShareGPT, TRL)
@@ -13,8 +18,13 @@
     flywheel purge-quarantine [--dry-run]
                                        delete raw quarantined lines older than quarantine_retention_days
 
-Exit codes: 0 ok, 1 a run failed (a tripped guard rail included), 2 bad configuration or usage, 3 no input for
-the date (a backfill: for no date of its range).
+Exit codes: 0 ok; 1 a run failed (a tripped guard rail included) or a query failed; 2 bad configuration or usage
+(a bad setting or FLYWHEEL_* value, a flag, an end date before the start, a refused query, an unreachable
+PREFECT_API_URL); 3 no input for the date (a backfill: for no date of its range). Messages of the flywheel's own
+errors and of configuration and usage errors are shown in full; another library's error shows only its type,
+since its message may quote raw log text (schemas.errors.safe_error). An unknown FLYWHEEL_* variable is a
+warning naming the closest setting (flows.settings), not an error. On a terminal, long runs show their progress
+on stderr (flywheel/progress.py).
 """
 
 from __future__ import annotations
@@ -37,9 +47,11 @@ from rich.table import Table  # noqa: E402
 from rich.text import Text  # noqa: E402
 
 from flows.settings import SettingsOverrides, load_settings, setting_flags  # noqa: E402
-from flywheel.processes import handle_termination, tie_prefect_server_to_this_process  # noqa: E402
+from flywheel.processes import check_prefect_api, handle_termination, tie_prefect_server_to_this_process  # noqa: E402
+from flywheel.progress import RunProgress  # noqa: E402
+from flywheel.run_listing import print_run_summary, terminal_safe  # noqa: E402
 from flywheel.sample_logs.generate import LOG_FORMATS as GENERATOR_LOG_FORMATS  # noqa: E402
-from schemas.errors import ConfigError  # noqa: E402
+from schemas.errors import ConfigError, FlywheelError  # noqa: E402
 
 console = Console()
 err = Console(stderr=True)
@@ -50,6 +62,10 @@ SELECT t.dt, t.label, count(*) AS assistant_turns
 FROM turns t WHERE t.role = 'assistant'
 GROUP BY ALL ORDER BY t.dt, assistant_turns DESC
 """.strip()
+
+
+class UsageError(FlywheelError):
+    """The command line asks for something impossible (dates out of order, SQL given twice): exit 2."""
 
 
 def _date(text: str) -> date:
@@ -72,53 +88,6 @@ def _overrides(args: argparse.Namespace) -> SettingsOverrides:
     return SettingsOverrides(**{name: getattr(args, name, None) for name in SettingsOverrides.model_fields})
 
 
-SUMMARY_COUNTS = (
-    ("lines read", "lines_read"), ("lines quarantined", "lines_quarantined"), ("events", "events_accepted"),
-    ("conversations", "conversations"), ("assistant turns", "assistant_turns"),
-    ("labelled positive", "label.positive"), ("labelled negative", "label.negative"),
-    ("labelled neutral", "label.neutral"), ("no signal", "label.unknown"), ("SFT rows", "rows.sft"),
-    ("preference rows", "rows.preferences"),
-)
-
-
-def _print_manifests(manifests: Sequence) -> None:
-    """A run summary: one column per run when there are few, one row per run when there are many."""
-    if len(manifests) <= 3:
-        table = Table(title="flywheel run summary")
-        table.add_column("")
-        for m in manifests:
-            table.add_column(_cell(m.dt), justify="right")
-        table.add_row("status", *(_cell(m.status) for m in manifests))
-        for label, key in SUMMARY_COUNTS:
-            table.add_row(label, *(f"{m.counts.get(key, 0):,}" for m in manifests))
-        table.add_row("PII values scrubbed", *(f"{sum(m.pii_counts.values()):,}" for m in manifests))
-        table.add_row("run id", *(_cell(m.run_id.split("_", 1)[-1]) for m in manifests))
-    else:
-        table = Table(title="flywheel runs")
-        for column in ("date", "status", "lines", "quarantined", "conversations", "SFT rows", "PII", "run id"):
-            table.add_column(column, justify="left" if column in ("date", "status", "run id") else "right")
-        for m in manifests:
-            c = m.counts
-            table.add_row(_cell(m.dt), _cell(m.status), *(f"{c.get(k, 0):,}" for k in (
-                "lines_read", "lines_quarantined", "conversations", "rows.sft")),
-                f"{sum(m.pii_counts.values()):,}", _cell(m.run_id.split("_", 1)[-1]))
-    console.print(table)
-    for m in manifests:
-        if m.error:
-            err.print(_terminal_safe(f"{m.dt} {m.status}: {m.error}"), markup=False, highlight=False)
-        elif m.forced and m.guard_rails:  # published only because of --force: say what it overrode
-            err.print(f"{m.dt} forced past guard rail(s): " + "; ".join(f"{rail}: {why}" for rail, why in
-                                                                      m.guard_rails.items()),
-                      markup=False, highlight=False)
-    if manifests and all(m.judge_mode == "rules-only" for m in manifests):
-        console.print("judge: none configured (FLYWHEEL_JUDGE__BASE_URL) — labels come from rules only")
-    for m in manifests:  # a judge outage must not pass for a normal night
-        if m.counts.get("judge.circuit_open"):
-            failed = m.counts.get("judge.circuit_failed", 0)
-            console.print(f"{m.dt} judge: unreachable, circuit breaker opened; {failed:,} turn(s) marked "
-                          "judge_failed, their rules labels kept", markup=False, highlight=False, soft_wrap=True)
-
-
 def _exit_code(manifests: Sequence) -> int:
     if any(m.status == "failed" for m in manifests):
         return EXIT_FAILED
@@ -134,8 +103,10 @@ def _run_one(day: date | None, overrides: SettingsOverrides, force: bool = False
 
     settings = load_settings(overrides)
     before = {m.run_id for m in read_manifests(settings.lake_uri)}
+    check_prefect_api()
     tie_prefect_server_to_this_process()  # a killed CLI must not leave Prefect's temporary server running
-    with console.status(f"running the nightly flow for {day or 'yesterday (and missed dates)'} …"):
+    # Without --date, how many dates the catch-up runs is the flow's decision: the progress counts without a total.
+    with RunProgress(err, settings.lake_uri, before, [day] if day else None, settings.source_uri):
         try:
             nightly_flow(day, overrides, force)
         except DayFailed:
@@ -144,7 +115,7 @@ def _run_one(day: date | None, overrides: SettingsOverrides, force: bool = False
     # latest run of each date this call ran (a failed attempt that a retry made good is not a failure).
     latest = {m.dt: m for m in read_manifests(settings.lake_uri) if m.run_id not in before}
     ran = [latest[dt] for dt in sorted(latest)]
-    _print_manifests(ran)
+    print_run_summary(console, err, ran)
     return _exit_code(ran)
 
 
@@ -175,19 +146,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from flows.backfill import backfill
-    from datalake.manifests import read_manifests
+    from flows.backfill import backfill, date_range
+    from datalake.manifests import day_is_complete, read_manifests
 
     overrides = _overrides(args)
     settings = load_settings(overrides)
-    if args.end < args.start:
-        err.print(f"--end {args.end} is before --start {args.start}")
-        return EXIT_CONFIG
     before = {m.run_id for m in read_manifests(settings.lake_uri)}
+    check_prefect_api()
     tie_prefect_server_to_this_process()  # a killed CLI must not leave Prefect's temporary server running
     failure: Exception | None = None
+    # The dates the flow will run (it skips complete ones unless forced, by the same test): "n of m dates".
+    todo = [d for d in date_range(args.start, args.end) if args.force or not day_is_complete(settings.lake_uri, d)]
     try:
-        backfill(args.start, args.end, args.force, args.concurrency or settings.backfill_concurrency, overrides)
+        with RunProgress(err, settings.lake_uri, before, todo, settings.source_uri):
+            backfill(args.start, args.end, args.force, args.concurrency or settings.backfill_concurrency, overrides)
     except Exception as exc:  # noqa: BLE001 - the manifests below say which dates failed and why
         failure = exc
     ran = [m for m in read_manifests(settings.lake_uri) if m.run_id not in before]
@@ -196,7 +168,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if not ran:
         console.print(f"nothing to do: every date in {args.start}..{args.end} is complete (use --force to rerun)")
         return EXIT_OK
-    _print_manifests(sorted(ran, key=lambda m: m.dt))
+    print_run_summary(console, err, sorted(ran, key=lambda m: m.dt))
     # Dates without logs in a range are skipped, not failures (reported above as no_input); exit 3 only when
     # no date in the range had any (a wrong --source, most likely).
     processed = [m for m in ran if m.status != "no_input"]
@@ -204,49 +176,98 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from sql.catalog import QueryError, format_table
-    from sql.readonly import RefusedStatement, run_query
+    from flywheel.query_output import render_text, write_parquet
+    from sql.catalog import QueryError
+    from sql.readonly import RefusedStatement, check_output_outside_lake, run_query, run_query_arrow
 
     settings = load_settings(_overrides(args))
+    sql = _query_text(args)
     try:
+        if args.out:
+            check_output_outside_lake(settings.lake_uri, args.out)
         # Read-only (sql/readonly.py); the raw quarantine stays unreadable even if configured inside the lake.
-        columns, rows = run_query(settings.lake_uri, args.sql, deny=[settings.quarantine_uri])
+        if args.output == "parquet":
+            write_parquet(run_query_arrow(settings.lake_uri, sql, deny=[settings.quarantine_uri]), args.out)
+            console.print(f"wrote {args.out}", markup=False, highlight=False)
+            return EXIT_OK
+        columns, rows = run_query(settings.lake_uri, sql, deny=[settings.quarantine_uri])
     except RefusedStatement as exc:  # a write, a file outside the lake, ...: a usage error, exit 2
-        err.print(_terminal_safe(str(exc)), style="red", markup=False, highlight=False)
+        err.print(terminal_safe(str(exc)), style="red", markup=False, highlight=False)
         return EXIT_CONFIG
     except QueryError as exc:  # DuckDB's message can quote lake values: escaped like the rows
-        err.print(f"error: {_terminal_safe(str(exc))}", style="red", markup=False, highlight=False)
+        err.print(f"error: {terminal_safe(str(exc))}", style="red", markup=False, highlight=False)
         return EXIT_FAILED
-    print(format_table(columns, rows, max_rows=args.max_rows))  # plain: no wrapping at the terminal width
+    text = render_text(args.output, columns, rows, max_rows=args.max_rows,
+                       for_terminal=not args.out and sys.stdout.isatty())
+    if args.out:
+        with open(args.out, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text if text.endswith("\n") else text + "\n")
+    else:  # plain: no wrapping at the terminal width
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
 
 
-def _terminal_safe(text: str) -> str:
-    """`text` with control characters shown as escapes (sql.catalog.escape_control), line breaks kept."""
-    from sql.catalog import escape_control
-
-    return "\n".join(escape_control(line) for line in str(text).split("\n"))
-
-
-def _cell(text: object) -> Text:
-    """A table cell shown as is: control characters escaped, no rich markup (`[bold]` stays text)."""
-    return Text(_terminal_safe(str(text)))
+def _query_text(args: argparse.Namespace) -> str:
+    """The SQL: the argument, or --file (`-` reads stdin); exactly one of them."""
+    if (args.sql is None) == (args.file is None):
+        raise UsageError("give the SQL as an argument or with --file FILE: one of the two")
+    if args.file is None:
+        return args.sql
+    if args.file == "-":
+        return sys.stdin.read()
+    try:
+        with open(args.file, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise UsageError(f"--file {args.file}: {exc.strerror}") from None
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
     from datalake.manifests import read_manifests
+    from datalake.recovery import run_notes
+    from flywheel.run_listing import latest_runs, print_run_errors, runs_json, runs_table
 
     settings = load_settings(_overrides(args))
-    manifests = read_manifests(settings.lake_uri)[-args.limit:]
-    if not manifests:
-        console.print(f"no runs yet in {settings.lake_uri}")
+    manifests = latest_runs(read_manifests(settings.lake_uri), args.limit, args.status, args.flow)
+    if args.json:
+        print(runs_json(manifests))
         return EXIT_OK
-    _print_manifests(manifests)
-    from datalake.recovery import run_notes
-
-    for note in run_notes(settings.lake_uri, manifests):  # what readers see: the commit records
+    if not manifests:
+        which = " ".join(f"{k} {v}" for k, v in (("status", args.status), ("flow", args.flow)) if v)
+        console.print(f"no {which + ' ' if which else ''}runs yet in {settings.lake_uri}", markup=False,
+                      highlight=False)
+        return EXIT_OK
+    # One row per run, whatever the width: piped, the table keeps its natural width instead of rich's 80 columns.
+    (console if console.is_terminal else Console(width=200)).print(runs_table(manifests))
+    print_run_errors(err, manifests)
+    oldest_first = manifests[::-1]
+    for note in run_notes(settings.lake_uri, oldest_first):  # what readers see: the commit records
         console.print(note, markup=False, highlight=False)
-    _print_late_window(settings, manifests)
+    _print_late_window(settings, oldest_first)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from report import write_report
+
+    settings = load_settings(_overrides(args))
+    path = write_report(settings.lake_uri, args.start, args.end, args.out)
+    print(path)
+    return EXIT_OK
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from sql.catalog import portable_sql
+
+    settings = load_settings(_overrides(args))
+    text = portable_sql(settings.lake_uri)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        console.print(f"wrote {args.out}: run it with `duckdb -init {args.out}` or `.read {args.out}`",
+                      markup=False, highlight=False)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
 
 
@@ -271,7 +292,7 @@ def _print_late_window(settings, manifests: Sequence) -> None:
         moved = ", ".join(f"{k.split('.', 1)[1]}: {v}" for k, v in sorted(latest.counts.items())
                           if k.startswith("late_events."))
         reopened = ", ".join(latest.reopened_dates + [f"{d} (failed)" for d in latest.reopen_failed])
-        table.add_row(_cell(dt), state or "not committed", moved or "-", reopened or "-")
+        table.add_row(Text(terminal_safe(dt)), state or "not committed", moved or "-", reopened or "-")
     console.print(table)
 
 
@@ -389,6 +410,8 @@ def cmd_purge_quarantine(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from export import EXPORT_FORMATS
+    from flywheel.query_output import OUTPUT_FORMATS
+    from flywheel.run_listing import RUN_STATUSES
 
     parser = argparse.ArgumentParser(prog="flywheel", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -430,16 +453,38 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings_flags(p)
     p.set_defaults(func=cmd_backfill)
 
-    p = sub.add_parser("query", help="run DuckDB SQL over the lake")
-    p.add_argument("sql")
-    p.add_argument("--max-rows", type=int, default=50)
-    _add_settings_flags(p)
+    p = sub.add_parser("query", help="run read-only DuckDB SQL over the lake",
+                       description="Read-only DuckDB SQL over the lake's views (conversations, turns, sft, "
+                                   "preferences, judgments, runs, ...): reads of the lake only, never writes.")
+    p.add_argument("sql", nargs="?", help="the SQL (or --file)")
+    p.add_argument("--file", help="read the SQL from this file (- for stdin)")
+    p.add_argument("--output", "--format", dest="output", default="table", choices=OUTPUT_FORMATS,
+                   help="table (default), csv, json (an array of objects) or parquet (needs --out)")
+    p.add_argument("--out", help="write the result to this file (outside the lake) instead of stdout")
+    p.add_argument("--max-rows", type=int, default=50, help="rows shown by --output table")
+    # The quarantine too: a quarantine configured inside the lake must stay unreadable (sql/readonly.py).
+    _add_settings_flags(p, only=("lake_uri", "quarantine_uri"))
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("runs", help="recent run summaries")
-    p.add_argument("--limit", type=int, default=20)
+    p = sub.add_parser("runs", help="the latest runs first, one row per run")
+    p.add_argument("--limit", type=int, default=20, help="the latest this-many runs (after the filters)")
+    p.add_argument("--status", choices=RUN_STATUSES, help="only runs with this status")
+    p.add_argument("--flow", help="only runs of this flow (nightly, backfill, manual, ...)")
+    p.add_argument("--json", action="store_true", help="a JSON array of the runs (counts, duration) on stdout")
     _add_settings_flags(p)
     p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("report", help="one self-contained HTML report over a date range (charts, bad cases)")
+    p.add_argument("--from", dest="start", type=_date, required=True)
+    p.add_argument("--to", dest="end", type=_date, required=True)
+    p.add_argument("--out", required=True, help="output directory; the HTML file's path is printed")
+    _add_settings_flags(p, only=("lake_uri",))
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("sql", help="the lake's views as plain DuckDB SQL (for the duckdb CLI, notebooks)")
+    p.add_argument("--out", help="write the SQL to this file instead of stdout")
+    _add_settings_flags(p, only=("lake_uri",))
+    p.set_defaults(func=cmd_sql)
 
     p = sub.add_parser("export", help="export training data for a date range (SFT or preferences)")
     p.add_argument("--from", dest="start", type=_date, required=True)
@@ -488,22 +533,34 @@ def _configure_logging() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # a bad flag: argparse's message and exit 2
     if getattr(args, "end", "unset") is None:
         args.end = args.start
     _configure_logging()
     if threading.current_thread() is threading.main_thread():
         handle_termination()  # SIGTERM cleans up like Ctrl-C (flywheel/processes.py)
     try:
+        _check_date_range(args)
         return args.func(args)
-    except ConfigError as exc:
+    except (ConfigError, UsageError) as exc:
         err.print(str(exc), style="red", markup=False, highlight=False)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `flywheel runs --json | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+        return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - a clear message, not a traceback
         err.print(f"error: {_user_message(exc)}", style="red", markup=False, highlight=False)
         return EXIT_FAILED
+
+
+def _check_date_range(args: argparse.Namespace) -> None:
+    # Every command with a range (generate, backfill, export, report) names its flags differently.
+    start, end = getattr(args, "start", None), getattr(args, "end", None)
+    if start is not None and end is not None and end < start:
+        names = {"export": ("--from", "--to"), "report": ("--from", "--to")}.get(args.command, ("--start", "--end"))
+        raise UsageError(f"{names[1]} {end} is before {names[0]} {start}")
 
 
 def _user_message(exc: Exception) -> str:

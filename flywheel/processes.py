@@ -1,4 +1,5 @@
-"""The CLI's processes: SIGTERM handled like Ctrl-C, and Prefect's temporary server tied to the CLI's life.
+"""The CLI's processes: SIGTERM handled like Ctrl-C, Prefect's temporary server tied to the CLI's life, and a
+configured Prefect server checked before a flow starts (`check_prefect_api`).
 
 With no PREFECT_API_URL, Prefect 3 starts a temporary API server as a child process (`uvicorn` through
 `prefect.server.api.server.SubprocessASGIServer`, first use of a client) and stops it from an `atexit` hook.
@@ -25,6 +26,9 @@ import subprocess
 import sys
 import types
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from schemas.errors import ConfigError
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 log = logging.getLogger("flywheel")
@@ -37,6 +41,36 @@ def handle_termination() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, terminate)
+
+
+class PrefectUnreachable(ConfigError):
+    """PREFECT_API_URL names a server that does not answer: a configuration problem, said before any work."""
+
+
+def check_prefect_api() -> None:
+    """Raise PrefectUnreachable when PREFECT_API_URL is set and its server does not answer /health.
+
+    Without it Prefect fails deep inside the flow engine with a RuntimeError, which the CLI cannot tell from
+    one that quotes log text. With no PREFECT_API_URL there is nothing to check: the temporary server is ours.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        return
+    with get_client(sync_client=True) as client:
+        problem = client.api_healthcheck()
+    if problem is not None:
+        raise PrefectUnreachable(
+            f"the Prefect API at {_without_credentials(url)} does not answer ({type(problem).__name__}): start "
+            "it (`prefect server start`), fix PREFECT_API_URL, or unset it to run on a temporary local server")
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=host))
 
 
 def tie_prefect_server_to_this_process() -> bool:

@@ -7,6 +7,10 @@ without files is an error in DuckDB). Only `<lake>/<table>/dt=*/part-*.parquet` 
 are read: `_staging/`, `_trash/` and temporary files never are; and of the partitions' files only those their
 date's commit record (`<lake>/_commits/dt=*.json`) names, so a view never mixes two runs of a date, even while
 a run publishes or after one was killed doing it. The layout, the tables and the commit: `datalake.tables`.
+
+Outside the project: `portable_sql` gives the same views as plain DuckDB SQL (`flywheel sql`) for the stock
+`duckdb` CLI or a notebook of any recent DuckDB version; a saved catalog file is written in an old storage
+format (CATALOG_STORAGE_VERSION) so older DuckDB clients open it too.
 """
 
 from __future__ import annotations
@@ -101,7 +105,7 @@ def open_catalog(lake_uri: str, database: str = ":memory:") -> duckdb.DuckDBPyCo
     """
     root = resolve_lake(lake_uri)
     try:
-        con = duckdb.connect(database)
+        con = _connect(database)
     except duckdb.Error as exc:
         raise CatalogError(f"cannot open the DuckDB database {database}: {exc}") from None
     try:
@@ -114,6 +118,103 @@ def open_catalog(lake_uri: str, database: str = ":memory:") -> duckdb.DuckDBPyCo
         con.close()
         raise
     return con
+
+
+# The storage format of a saved catalog file: DuckDB's default is its own newest format, which older clients
+# cannot open (a file written by DuckDB 2.0 fails in the 1.5 CLI: "can only read versions between 64 and 68").
+# A catalog holds view definitions only, so the oldest format of the 1.x line loses nothing.
+CATALOG_STORAGE_VERSION = "v1.0.0"
+
+
+def _connect(database: str) -> duckdb.DuckDBPyConnection:
+    """A connection to `database`; a file in a newer storage format holding only catalog views is rebuilt.
+
+    Such a file is one this module saved before it chose the format: it is remade rather than left
+    unreadable for older clients. A file that holds anything else (tables, other views) is opened as it is.
+    """
+    if database == ":memory:":
+        return duckdb.connect(database)
+    config = {"storage_compatibility_version": CATALOG_STORAGE_VERSION}
+    con = duckdb.connect(database, config=config)
+    if _storage_version(con) in (None, CATALOG_STORAGE_VERSION + "+") or not _only_catalog_views(con):
+        return con
+    con.close()
+    for path in (database, database + ".wal"):
+        if os.path.exists(path):
+            os.remove(path)
+    return duckdb.connect(database, config=config)
+
+
+def _storage_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The open file's storage format as DuckDB tags it ("v1.0.0+"); None where DuckDB does not say."""
+    try:
+        row = con.execute("SELECT tags['storage_version'] FROM duckdb_databases() "
+                          "WHERE database_name = current_database()").fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None
+
+
+def _only_catalog_views(con: duckdb.DuckDBPyConnection) -> bool:
+    tables = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()").fetchone()[0]
+    views = {row[0] for row in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal").fetchall()}
+    return tables == 0 and views <= set(VIEWS)
+
+
+def portable_sql(lake_uri: str) -> str:
+    """The catalog as plain DuckDB SQL: every view of views.sql, absolute paths, nothing of the project needed.
+
+    For the stock `duckdb` CLI (`.read`), a notebook (`con.execute(sql)`) or a catalog file in the analyst's
+    own DuckDB version (`duckdb my.duckdb < catalog.sql`). It keeps the committed-files rule: the views read
+    the commit records when queried, so later runs' rows show without regenerating. What is fixed at
+    generation, and said in the header: the lake's path, the columns, and which tables had no files (their
+    views stay empty until the SQL is generated again).
+    """
+    root = resolve_lake(lake_uri)
+    con = duckdb.connect()
+    try:
+        body = render_views(con, root, _without_header(views_sql()))
+        empty = [t.name for t in LAKE_TABLES if not _has_files(con, f"{_glob_escape(root)}/{t.pattern}")]
+        commits = _has_files(con, f"{_glob_escape(root)}/{COMMITS_DIR}/dt=*.json")
+    except duckdb.Error as exc:
+        raise CatalogError(f"cannot read the lake at {root}: {exc}") from None
+    finally:
+        con.close()
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    header = [
+        f"-- The flywheel catalog over the lake at {_one_line(root)}: plain DuckDB SQL (generated {stamp}).",
+        "-- Run it in any DuckDB client: `duckdb -c '.read catalog.sql'`, `duckdb my.duckdb < catalog.sql` (a catalog",
+        "-- file in your DuckDB's own format), or con.execute(open('catalog.sql').read()) in a notebook.",
+        "-- Views read only the files the lake's commit records name, looked up when queried: new runs show up",
+        "-- without regenerating. Regenerate (`flywheel sql`) when the lake moves, after an upgrade of flywheel,",
+        "-- or when a table listed below as empty gets its first files.",
+        f"-- Tables without files at generation (their views stay empty): {', '.join(empty) or 'none'}.",
+    ]
+    if not commits:
+        header.append("-- The lake had no commit records at generation: regenerate after its next run.")
+    header += [
+        "-- Column meanings: docs/COLUMNS.md of the flywheel repository.",
+        "",
+        "-- Timestamps are UTC instants; shown in UTC as `flywheel query` does (drop this line for local time).",
+        "SET TimeZone = 'UTC';",
+        "",
+    ]
+    return "\n".join(header) + "\n" + body.lstrip("\n")
+
+
+def _without_header(template: str) -> str:
+    """views.sql without its leading comment block (it explains the placeholders, gone once filled in)."""
+    lines = template.splitlines(keepends=True)
+    start = 0
+    while start < len(lines) and lines[start].startswith("--"):
+        start += 1
+    return "".join(lines[start:])
+
+
+def _one_line(text: str) -> str:
+    """A path for a `--` comment: a newline in it would end the comment and run the rest as SQL."""
+    return escape_control(text)
 
 
 def views_sql() -> str:
@@ -143,7 +244,7 @@ def render_views(con: duckdb.DuckDBPyConnection, lake_root: str, template: str |
 def table_source(con: duckdb.DuckDBPyConnection, lake_root: str, table: LakeTable) -> str:
     """A parenthesised SQL table expression for one lake table (empty and typed when it has no files)."""
     glob = f"{_glob_escape(lake_root)}/{table.pattern}"
-    has_files = con.execute("SELECT count(*) FROM glob(?)", [glob]).fetchone()[0] > 0
+    has_files = _has_files(con, glob)
     model_columns = _model_columns(con, table.model)
     if table.kind == "parquet":
         if not has_files:
@@ -191,7 +292,7 @@ def _committed_files_only(con: duckdb.DuckDBPyConnection, lake_root: str, table:
     """
     commits = f"{_glob_escape(lake_root)}/{COMMITS_DIR}/dt=*.json"
     legacy = f"{_FILE_RUN_ID} = ''"
-    if con.execute("SELECT count(*) FROM glob(?)", [commits]).fetchone()[0] == 0:
+    if not _has_files(con, commits):
         return legacy
     entries = (
         f"(SELECT r.dt AS dt, unnest(map_entries(r.tables)) AS e FROM (SELECT json_transform(content, "
@@ -203,6 +304,10 @@ def _committed_files_only(con: duckdb.DuckDBPyConnection, lake_root: str, table:
     covered = f"(SELECT dt FROM {entries} WHERE e.key = '{name}')"
     return (f"(strftime(dt, '%Y-%m-%d') || '/' || parse_filename(filename) IN {committed} "
             f"OR ({legacy} AND strftime(dt, '%Y-%m-%d') NOT IN {covered}))")
+
+
+def _has_files(con: duckdb.DuckDBPyConnection, glob: str) -> bool:
+    return con.execute("SELECT count(*) FROM glob(?)", [glob]).fetchone()[0] > 0
 
 
 def _model_columns(con: duckdb.DuckDBPyConnection, model: type[BaseModel]) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 -- Example analyst queries over the catalog views (sql/views.sql). Each starts with `-- name: <name>`;
 -- sql.catalog.named_queries() returns them by name. Run one with e.g. `flywheel query "<sql>"` or paste it
--- into `duckdb` after opening a catalog file built by sql.catalog.open_catalog(lake, "catalog.duckdb").
+-- into the stock `duckdb` CLI after `.read catalog.sql` (the output of `flywheel sql`).
+-- tests/sql/test_portable_sql.py runs each one there over a generated lake.
 
 -- name: daily_label_mix
 -- Per day: assistant turns and how they were labeled, with the positive rate among decided turns.

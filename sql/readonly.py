@@ -27,9 +27,12 @@ import os
 import re
 import shutil
 import tempfile
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import duckdb
+
+if TYPE_CHECKING:
+    import pyarrow
 
 from schemas.errors import ConfigError
 from sql.catalog import CatalogError, QueryError, open_catalog, resolve_lake
@@ -270,6 +273,7 @@ def _literal(text: str) -> str:
 def _list(items: Sequence[str]) -> str:
     return "[" + ", ".join(_literal(i) for i in items) + "]"
 
+
 def run_query(lake_uri: str, sql: str, *, deny: Sequence[str] = ()) -> tuple[list[str], list[tuple]]:
     """Run one analyst query (or a script; the last statement's result counts) over the lake's views.
 
@@ -277,18 +281,51 @@ def run_query(lake_uri: str, sql: str, *, deny: Sequence[str] = ()) -> tuple[lis
     opened; the connection can read the lake only (never the paths in `deny`, e.g. the raw quarantine), has
     extension auto-install/auto-load off and its configuration locked.
     """
+    return _run(lake_uri, sql, deny, _rows)
+
+
+def run_query_arrow(lake_uri: str, sql: str, *, deny: Sequence[str] = ()) -> "pyarrow.Table":
+    """`run_query`, the result as an Arrow table (types kept: lists, structs, timestamps), under the same checks.
+
+    For Parquet output: the caller writes the file from the table, never DuckDB, whose connection stays
+    unable to write anything."""
+    return _run(lake_uri, sql, deny, _arrow)
+
+
+def check_output_outside_lake(lake_uri: str, path: str) -> None:
+    """Refuse a query's output file inside the lake: the views glob the lake, so it would become lake data."""
+    root = os.path.realpath(resolve_lake(lake_uri)) if not _URI_SCHEME.match(lake_uri) else None
+    target = os.path.realpath(os.path.abspath(os.path.expanduser(path)))
+    if root is not None and (target == root or target.startswith(root + os.sep)):
+        raise RefusedStatement(f"refused: --out {path} is inside the lake {root}; flywheel query writes its "
+                               "results outside it (writing to the lake is the pipeline's job)")
+
+
+def _run(lake_uri: str, sql: str, deny: Sequence[str], fetch: Callable):
     statements = read_statements(sql)
     with read_only_catalog(lake_uri, deny=deny) as con:
         try:
-            cursor = None
-            for statement in statements:  # the very statements that were checked, not a re-parse of `sql`
-                cursor = con.execute(statement)
-            if cursor is None or cursor.description is None:
-                return [], []
-            columns = [d[0] for d in cursor.description]
-            return columns, cursor.fetchall()
+            for statement in statements[:-1]:  # the very statements that were checked, not a re-parse of `sql`
+                con.execute(statement)
+            return fetch(con, statements[-1])
         except duckdb.PermissionException as exc:
             # DuckDB's own file-access check said no: a path outside the lake, or an extension.
             raise RefusedStatement(f"refused: flywheel query reads files inside the lake only: {exc}") from None
         except duckdb.Error as exc:
             raise QueryError(str(exc)) from None
+
+
+def _rows(con: duckdb.DuckDBPyConnection, statement: duckdb.Statement) -> tuple[list[str], list[tuple]]:
+    cursor = con.execute(statement)
+    if cursor.description is None:
+        return [], []
+    return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+def _arrow(con: duckdb.DuckDBPyConnection, statement: duckdb.Statement) -> "pyarrow.Table":
+    import pyarrow
+
+    # A relation straight to Arrow (a DB-API result would copy the rows once more); from the checked
+    # statement's own text, the one `read_statements` classified.
+    relation = con.sql(statement.query)
+    return relation.to_arrow_table() if relation is not None else pyarrow.table({})

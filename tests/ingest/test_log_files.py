@@ -349,3 +349,14 @@ def test_generated_sample_logs_stay_inside_the_window(tmp_path):
         quarantined += [item for item in parse if isinstance(item, QuarantinedLine)]
         assert parse.status == "read"
     assert quarantined == []
+
+
+def test_quarantine_reasons_have_a_small_safe_kind_for_counting():
+    from transforms.ingest.records import reason_kind
+
+    assert reason_kind("invalid JSON: Expecting value (col 1)") == "invalid_json"
+    assert reason_kind("line too long (> 8388608 bytes)") == "line_too_long"
+    assert reason_kind("timestamp outside the window [2024-04-24T00:00Z, 2024-05-02T00:00Z)") == \
+        "timestamp_outside_the_window"
+    assert reason_kind("invalid event: content: Input should be a valid string") == "invalid_event"
+    assert reason_kind("") == "other"

@@ -20,6 +20,7 @@ from schemas.outputs import QuarantinedLine, scrub_source_uri
 from transforms.beam.metrics import count, count_input_lines, report_input_file
 from transforms.ingest.config import IngestConfig
 from transforms.ingest.log_file import LogFileParse
+from transforms.ingest.records import reason_kind
 from transforms.ingest.window import EventWindow
 
 
@@ -42,6 +43,8 @@ class ParseLogFileDoFn(beam.DoFn):
         try:
             for item in parse:
                 if isinstance(item, QuarantinedLine):
+                    # by kind too (lines_quarantined.<kind>: the report's "quarantine reasons"), never the line
+                    count(f"lines_quarantined.{reason_kind(item.reason)}")
                     yield TaggedOutput(self.QUARANTINE, item)
                     continue
                 count("events_accepted", len(item.events))

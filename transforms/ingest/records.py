@@ -23,6 +23,18 @@ class MalformedLine(FlywheelError):
         self.reason = reason
 
 
+_REASON_KIND_END = re.compile(r"[:(\[]")
+
+
+def reason_kind(reason: str) -> str:
+    """A quarantine reason's kind, for counting: its words before the first ':', '(' or '[' as a slug
+    ("invalid JSON: ..." -> "invalid_json", "line too long (> 8388608 bytes)" -> "line_too_long",
+    "timestamp outside the window [...)" -> "timestamp_outside_the_window"). Reasons are the project's own
+    wording and never quote a line, so the kinds are a small fixed set safe for manifests and reports."""
+    head = _REASON_KIND_END.split(reason, 1)[0]
+    return "_".join(re.findall(r"[a-z0-9]+", head.lower()))[:48] or "other"
+
+
 # A JSON \uXXXX escape of a UTF-16 surrogate (D800-DFFF). A valid pair decodes to one character; a lone one
 # decodes to a Python str that cannot be encoded as UTF-8 and fails much later (Parquet, the quarantine).
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
