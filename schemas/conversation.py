@@ -1,6 +1,8 @@
 """Silver layer: a scrubbed conversation, one row per conversation, turns nested.
 
 Every text field here has been through the scrubber: nothing in these models may hold raw PII.
+Fields added later are optional (None), so partitions written before them still read (schema evolution in
+datalake/reader.py and the catalog's views): `category` and `language` of turns and conversations are such.
 """
 
 from __future__ import annotations
@@ -69,6 +71,12 @@ class Turn(BaseModel):
     content: str
     timestamp: datetime
     model: str | None = None
+    # Task category of the request (transforms.task_category.CATEGORIES): a user turn's own; an assistant
+    # turn's is its request's, read with the answer as evidence (as its SFT row is). None on other roles.
+    category: str | None = None
+    # Language of this message's own text (transforms.text.detect_language): an ISO 639-1 code, "mixed" or
+    # "und" (undetermined: too short or no letters).
+    language: str | None = None
     feedback: list[FeedbackSignal] = Field(default_factory=list)
     # Only assistant turns carry a label; the others stay None.
     label: Label | None = None
@@ -97,5 +105,9 @@ class Conversation(BaseModel):
     started_at: datetime
     ended_at: datetime
     n_turns: int
+    # The conversation's task category (the most common of its answers', "other" only when nothing else) and
+    # language (that of most of its users' letters): transforms/conversation_tags.py.
+    category: str | None = None
+    language: str | None = None
     turns: list[Turn]
     pii_entities: list[EntityCount] = Field(default_factory=list)

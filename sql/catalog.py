@@ -250,9 +250,9 @@ def table_source(con: duckdb.DuckDBPyConnection, lake_root: str, table: LakeTabl
         if not has_files:
             return _empty_relation(model_columns + [("dt", "DATE")])
         reader = f"read_parquet('{_sql_string_body(glob)}', {_HIVE_OPTIONS}, filename = true)"
-        present = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+        present = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()}
         wanted = {name for name, _ in model_columns}
-        select = [_ident(name) if name in present else f"CAST(NULL AS {type_}) AS {_ident(name)}" for name, type_ in model_columns]
+        select = [_model_column(name, type_, present.get(name)) for name, type_ in model_columns]
         # Columns some file has that the model does not (yet) know stay visible; dt comes last.
         select += [_ident(name) for name in present if name not in wanted and name not in ("dt", "filename")]
         select.append(_ident("dt"))
@@ -314,6 +314,17 @@ def _model_columns(con: duckdb.DuckDBPyConnection, model: type[BaseModel]) -> li
     """(name, DuckDB type) per field, derived from the model's Arrow schema through DuckDB's own mapping."""
     relation = con.from_arrow(arrow_schema(model).empty_table())
     return [(name, str(type_)) for name, type_ in zip(relation.columns, relation.types)]
+
+
+def _model_column(name: str, model_type: str, file_type: str | None) -> str:
+    """One model column as the view shows it: typed NULL when no file has it yet, cast to the model's type
+    when the files' type differs (a struct written before the model gained a field lacks it: DuckDB's
+    struct cast matches fields by name and fills the missing ones with NULL), else as it is."""
+    if file_type is None:
+        return f"CAST(NULL AS {model_type}) AS {_ident(name)}"
+    if file_type != model_type:
+        return f"CAST({_ident(name)} AS {model_type}) AS {_ident(name)}"
+    return _ident(name)
 
 
 def _empty_relation(columns: list[tuple[str, str]]) -> str:

@@ -89,6 +89,11 @@ NOTES: dict[str, str] = {
     "quality_score": "0..1, from the combination of signals (and the judge's 1-10 quality when it ran).",
     "language": "Language of the prompt: ISO 639-1 code, 'mixed' or 'und' (undetermined).",
     "category": "Task category of the prompt: coding, math, writing, qa, translation, chitchat or other.",
+    "turns.category": "Task category of the request the turn makes (user) or answers (assistant); NULL on system "
+                      "and tool turns and on rows written before categories were kept.",
+    "turns.language": "Language of this message: ISO 639-1 code, 'mixed' or 'und' (undetermined: too short).",
+    "conversations.category": "The most common category of the conversation's answers; 'other' only when there is "
+                              "nothing else.",
     "pair_id": "Id of the preference row.",
     "prompt": "The chat context before the answer(s) (role, content, train).",
     "chosen": "DPO: the preferred answer.",

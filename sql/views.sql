@@ -1,5 +1,7 @@
 -- DuckDB views over the lake. Loaded by sql/catalog.py (`open_catalog`), which fills in the placeholders
 -- and runs this file on every open, so the views always point at the lake by an ABSOLUTE path.
+-- This file is a template and does not run in plain `duckdb`: `flywheel sql` prints it filled in for a lake
+-- (sql.catalog.portable_sql), SQL any DuckDB client runs. Column meanings: docs/COLUMNS.md.
 --
 -- Placeholders (the only ones; DuckDB struct literals such as {'a': 1} are left alone):
 --   {table:<name>} a table expression for lake table <name>, one of sql.catalog.LAKE_TABLES (the tables of
@@ -40,6 +42,8 @@ SELECT
     c.t."content"                             AS "content",
     c.t."timestamp"                           AS "timestamp",
     c.t.model                                 AS model,
+    c.t.category                              AS category,
+    c.t."language"                            AS "language",
     c.t."label"                               AS "label",
     c.t.quality_score                         AS quality_score,
     c.t.label_source                          AS label_source,
@@ -123,8 +127,8 @@ SELECT * FROM {table:preferences};
 
 
 -- One row per run manifest under <lake>/_runs/. `counts` and `pii_counts` are MAP(VARCHAR, BIGINT):
--- counts['sft_examples'] gives one stage's count. A manifest that is not valid JSON (or has no run_id)
--- still shows up, with status 'invalid-manifest', instead of breaking the view.
+-- counts['rows.sft'] gives one stage's count (the keys: README, Run manifests). A manifest that is not valid
+-- JSON (or has no run_id) still shows up, with status 'invalid-manifest', instead of breaking the view.
 CREATE OR REPLACE VIEW runs AS
 SELECT
     coalesce(run_id, regexp_extract(manifest_uri, '([^/\\]+)\.json$', 1))      AS run_id,

@@ -1,7 +1,9 @@
-"""The per-conversation step: events -> a scrubbed conversation labeled by the rules.
+"""The per-conversation step: events -> a scrubbed conversation labeled by the rules, with the task category
+and language of every turn and of the conversation (transforms/conversation_tags.py).
 
 Plain Python: the Beam wrapper in transforms/beam/conversations.py only calls `process_conversation`.
-Order matters: everything after `scrub_conversation` (rules, judge, training rows) sees only scrubbed text.
+Order matters: everything after `scrub_conversation` (rules, tags, judge, training rows) sees only scrubbed
+text.
 The scrub step itself (`scrub_conversation`, `safe_identifiers`) lives in transforms/scrub/conversation.py.
 """
 
@@ -13,6 +15,7 @@ from typing import Iterable
 
 from schemas.conversation import Conversation
 from schemas.events import FeedbackEvent, MessageEvent
+from transforms.conversation_tags import tag_conversation
 from transforms.ids import stable_id
 from transforms.ingest.sessionize import sessionize_conversation
 from transforms.label.signals import label_turns
@@ -46,7 +49,8 @@ def process_conversation(
     id_hash_key: str | None = None,
     max_turns: int | None = None,
 ) -> ProcessedConversation:
-    """Sessionize, scrub and label one conversation's events with the rules (row id comes after the judge).
+    """Sessionize, scrub, label (rules) and tag (category, language) one conversation's events; the row id
+    comes after the judge.
 
     `max_turns` is IngestConfig.max_turns_per_conversation (None = no cap): the turns beyond it are cut
     off before scrubbing, so a runaway conversation costs no more than the cap.
@@ -63,4 +67,4 @@ def process_conversation(
     if not shaped.conversation.turns:
         return ProcessedConversation(None, shaped.unattached_feedback, counts)
     labeled = label_turns(scrub_conversation(shaped.conversation, scrubber, id_hash_key))
-    return ProcessedConversation(labeled, shaped.unattached_feedback, counts)
+    return ProcessedConversation(tag_conversation(labeled), shaped.unattached_feedback, counts)

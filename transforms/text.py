@@ -1,17 +1,31 @@
-"""Text helpers every stage shares: the CJK character classes, script detection, code and placeholders.
+"""Text helpers every stage shares: the CJK character classes, script detection, code and placeholders, and
+the language of a message.
 
 One place decides "is this Chinese": the Han class below. The scrubber's patterns, the feedback rules,
-dedup's shingles, decontamination's tokens and the prompt-language detector all build on these classes.
+dedup's shingles, decontamination's tokens and the language detector all build on these classes.
 
-Prompt language, told by script: "en", "zh", "mixed" or "other". The flywheel's users write English and
-Chinese, so the question a training policy asks is "how much of this text is Chinese characters, how
-much Latin words, how much some other script". No model, no download: a character-class count is enough
-to tell those apart and runs anywhere a worker runs.
+A message's language (`detect_language`), in two steps:
+
+1. Scripts, by our own character-class count: Han characters making 60% of the weighted text are "zh";
+   kana or hangul among them make the text Japanese ("ja") or Korean ("ko"); Han next to Latin words
+   (or another script) with neither at 60% is "mixed". A model is not needed to see Han characters, and
+   no language model tells "mixed" apart.
+2. Everything else (Latin, Cyrillic, Greek, Arabic... scripts) goes to py3langid, the maintained fork of
+   langid.py (BSD; its naive Bayes model ships inside the wheel, nothing is downloaded), limited to
+   `MODEL_LANGUAGES` (71 ISO 639-1 languages), so French, German and Spanish are told apart. Its first
+   `LANGUAGE_SAMPLE_CHARS` characters are enough for that and keep the cost per message bounded.
+
+Out: a two-letter ISO 639-1 code ("zh", "ja", "ko" or one of MODEL_LANGUAGES: "en", "fr", "de", "es",
+"ru", ...), "mixed", or "und" (undetermined) when the text has fewer than `MIN_LANGUAGE_LETTERS` letters
+(symbols, numbers, code only) or the model is less than `MIN_LANGUAGE_CONFIDENCE` sure ("hello", "Why?",
+"TL;DR?"): a short reply is not guessed at. Measured by bench/eval_language.py.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import Any
 
 # Han ideographs (CJK Unified Ideographs, Extension A, Compatibility Ideographs), as a regex class body.
 HAN_CHAR_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -44,16 +58,48 @@ def is_mostly_cjk(text: str) -> bool:
 
 
 # Japanese kana and Korean hangul: Han characters next to these are Japanese or Korean, not Chinese.
-_KANA_HANGUL_RE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff]")
+_KANA_RE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
+_HANGUL_RE = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
+_CJK_OR_HANGUL_RE = re.compile(f"[{CJK_CHAR_CLASS}\\u31f0-\\u31ff\\uac00-\\ud7af\\u1100-\\u11ff]")
 # A Latin word: ASCII letters plus the accented Latin-1/Latin Extended-A letters.
 _LATIN_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u00ff\u0100-\u017f]+")
 _URL_RE = re.compile(r"https?://\S+|www\.\S+")
+_NON_LETTER_RE = re.compile(r"[\W\d_]+")
 
 # One Latin word carries about as much text as one or two Chinese characters; without this weight a Chinese
 # sentence naming one English term ("用Python写一个函数") would count as mixed.
 LATIN_WORD_WEIGHT = 1.5
-# Share of the weighted text a script needs to name the language; anything between is "mixed".
+# Share of the weighted text a script needs to name the language; Han below it next to another script is "mixed".
 DOMINANT_SHARE = 0.6
+# Kana or hangul at least this share of the CJK characters make their Han characters Japanese or Korean.
+KANA_HANGUL_SHARE = 0.1
+
+MIXED = "mixed"
+UNDETERMINED = "und"
+# Every value detect_language returns matches this (what a training policy may filter on).
+LANGUAGE_CODE_PATTERN = r"^(?:[a-z]{2}|mixed|und)$"
+# Fewer letters than this carry no language ("ok", "42!", "?").
+MIN_LANGUAGE_LETTERS = 3
+# py3langid's probability (normalised over MODEL_LANGUAGES) below which a text is "und". Chosen on English chat
+# turns and translated software messages (bench/eval_language.py): at 0.3, 0.1% of English chat turns and ~3%
+# of other languages' messages get a wrong language; the doubt goes to "und" (8% of English chat turns, mostly
+# replies of one to three words; 0.2 trades a third of those for three times the wrong English).
+MIN_LANGUAGE_CONFIDENCE = 0.3
+# The languages the model chooses among: py3langid's ISO 639-1 languages with a standard written form in wide
+# use online. Left out are those that mostly catch short English or French by chance (Haitian Creole, Sesotho,
+# Shona, Igbo, Volapük, Esperanto, Breton, Scottish Gaelic, Aragonese, Walloon...): with them "Can you elaborate?" is
+# Haitian. Han, kana and hangul are decided before the model (zh, ja, ko).
+MODEL_LANGUAGES: tuple[str, ...] = (
+    "af", "ar", "az", "be", "bg", "bn", "bs", "ca", "cs", "cy", "da", "de", "el", "en", "es", "et", "eu",
+    "fa", "fi", "fr", "ga", "gl", "gu", "he", "hi", "hr", "hu", "hy", "id", "is", "it", "ka", "kk", "km", "kn",
+    "ky", "lt", "lv", "mk", "ml", "mn", "mr", "ms", "mt", "my", "ne", "nl", "no", "pa", "pl", "ps", "pt", "ro",
+    "ru", "si", "sk", "sl", "sq", "sr", "sv", "sw", "ta", "te", "tg", "th", "tl", "tr", "uk", "ur", "uz", "vi",
+)
+# The model reads at most this many characters of a message: enough to tell its language, and the cost of a
+# long answer stays that of a short one (py3langid walks the text byte by byte in Python).
+LANGUAGE_SAMPLE_CHARS = 200
+# The scripts are counted on at most this many characters of a message's prose, for the same reason.
+SCRIPT_SAMPLE_CHARS = 2000
 
 
 def _natural_text(text: str) -> str:
@@ -67,35 +113,54 @@ def _natural_text(text: str) -> str:
     return prose if prose.strip() else stripped
 
 
-def detect_language(text: str | None) -> str:
-    """The language of a (scrubbed) text.
+def letter_count(text: str) -> int:
+    """How many letters (of any script) the text holds."""
+    return len(_NON_LETTER_RE.sub("", text))
 
-    In: any text, or None. Out: "zh" when Han characters make up at least 60% of the weighted text,
-    "en" when Latin words do, "other" when another script dominates (Cyrillic, Arabic, Japanese kana,
-    Korean...) or there are no letters at all, "mixed" otherwise. Latin-script text counts as "en": the
-    flywheel does not tell English from French. Refuses nothing.
+
+@cache
+def _identifier() -> Any:
+    """py3langid's identifier over MODEL_LANGUAGES, loaded once per process (~0.4 s, ~110 MB).
+
+    Loaded lazily and never pickled: a Beam worker loads its own on first use.
+    """
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True,
+                                                    min_confidence=MIN_LANGUAGE_CONFIDENCE)
+    identifier.set_languages([code for code in MODEL_LANGUAGES if code in identifier.labels])
+    return identifier
+
+
+def detect_language(text: str | None) -> str:
+    """The language of one (scrubbed) message: an ISO 639-1 code, "mixed" or "und" (see the module docstring).
+
+    In: any text, or None. Refuses nothing.
     """
     if not text:
-        return "other"
-    natural = _natural_text(text)
-    kana_hangul = len(_KANA_HANGUL_RE.findall(natural))
+        return UNDETERMINED
+    natural = _natural_text(text)[:SCRIPT_SAMPLE_CHARS]
+    letters = letter_count(natural)
+    if letters < MIN_LANGUAGE_LETTERS:
+        return UNDETERMINED
+    kana = len(_KANA_RE.findall(natural))
+    hangul = len(_HANGUL_RE.findall(natural))
     han = len(HAN_RE.findall(natural))
-    latin = LATIN_WORD_WEIGHT * len(_LATIN_WORD_RE.findall(natural))
-    letters_elsewhere = sum(
-        1 for ch in natural
-        if ch.isalpha() and not HAN_RE.match(ch) and not _LATIN_WORD_RE.match(ch) and not _KANA_HANGUL_RE.match(ch)
-    )
-    other = kana_hangul + letters_elsewhere
-    total = han + latin + other
-    if total == 0:
-        return "other"
-    # Japanese writes Han characters among kana: any real share of kana or hangul means not Chinese.
-    if kana_hangul and kana_hangul >= 0.1 * (han + kana_hangul):
-        han, other = 0, other + han
-    if han / total >= DOMINANT_SHARE:
+    latin_words = _LATIN_WORD_RE.findall(natural)
+    latin = LATIN_WORD_WEIGHT * len(latin_words)
+    other = letters - han - kana - hangul - sum(map(len, latin_words))
+    total = han + kana + hangul + latin + other
+    if kana + hangul >= KANA_HANGUL_SHARE * (han + kana + hangul) > 0:
+        # Japanese writes Han characters among kana, Korean among hangul: then none of them is Chinese.
+        if han + kana + hangul >= DOMINANT_SHARE * total:
+            return "ja" if kana >= hangul else "ko"
+        han, other = 0, other + han + kana + hangul
+    if han >= DOMINANT_SHARE * total:
         return "zh"
-    if latin / total >= DOMINANT_SHARE:
-        return "en"
-    if other / total >= DOMINANT_SHARE or (other > han and other > latin):
-        return "other"
-    return "mixed"
+    if han and latin < DOMINANT_SHARE * total and not (other > han and other > latin):
+        return MIXED
+    # The scripts step has had its say on the CJK characters: the model reads the rest (it would call a
+    # Latin sentence quoting three Chinese characters Chinese).
+    sample = _CJK_OR_HANGUL_RE.sub(" ", natural)[:LANGUAGE_SAMPLE_CHARS]
+    language, _ = _identifier().classify(sample)
+    return language

@@ -180,7 +180,9 @@ def test_dead_judge_opens_the_breaker_and_the_day_finishes_rules_only(tmp_path):
 def test_fail_run_on_outage_fails_the_day_and_keeps_nothing_new(tmp_path, capsys):
     from flows.day import process_day
     from flows.settings import load_settings
-    from flywheel.cli import _print_manifests
+    from rich.console import Console
+
+    from flywheel.run_listing import print_run_summary
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -198,6 +200,6 @@ def test_fail_run_on_outage_fails_the_day_and_keeps_nothing_new(tmp_path, capsys
     # fail_run_on_outage: the run fails before publishing (the degraded run's partitions stay).
     assert failed.status == "failed" and "circuit breaker opened" in failed.error
     assert failed.counts["judge.circuit_open"] == 1
-    _print_manifests([degraded, failed])
+    print_run_summary(Console(), Console(stderr=True), [degraded, failed])
     out = capsys.readouterr().out
     assert out.count("circuit breaker opened") == 2 and "marked judge_failed" in out

@@ -1,9 +1,11 @@
-"""Task categories and prompt language, by rules, on a few dozen EN and ZH prompts."""
+"""Task categories (rules, on a few dozen EN and ZH prompts) and message language (scripts, then py3langid)."""
+
+import re
 
 import pytest
 
-from transforms.text import detect_language
-from transforms.training.category import CATEGORIES, RULES, categorize, category_scores
+from transforms.text import LANGUAGE_CODE_PATTERN, detect_language
+from transforms.task_category import CATEGORIES, RULES, categorize, category_scores
 
 CATEGORY_CASES = [
     # coding
@@ -74,25 +76,69 @@ def test_every_rule_names_a_known_category():
 
 LANGUAGE_CASES = [
     ("Hello, how are you?", "en"),
-    ("Comment ça va?", "en"),  # Latin script counts as "en": the flywheel does not tell EN from FR
     ("What does 你好 mean in English and how do I pronounce it?", "en"),
     ("这个 API 的 endpoint 是什么 and how do I call it from JavaScript code please", "en"),
+    ("Please translate 我爱你 into French", "en"),  # a Latin sentence quoting Chinese is not Chinese
     ("你好，今天天气怎么样？", "zh"),
     ("用Python写一个函数", "zh"),
     ("请解释一下 machine learning 和 deep learning 的区别", "zh"),
     ("我叫<PERSON_1>，我的邮箱是<EMAIL_ADDRESS_1>", "zh"),  # placeholders are not English
     ("```python\nprint('hi')\nprint('there')\n```\n这段代码为什么报错？", "zh"),  # code is not English
     ("Translate 你好世界 into English", "mixed"),
-    ("こんにちは、元気ですか？", "other"),
-    ("東京の天気はどうですか", "other"),  # Japanese: Han among kana
-    ("Привет, как дела?", "other"),
-    ("안녕하세요", "other"),
-    ("12345 !!!", "other"),
-    ("", "other"),
-    (None, "other"),
+    ("这个 function 怎么 debug", "mixed"),
+    ("こんにちは、元気ですか？", "ja"),
+    ("東京の天気はどうですか", "ja"),  # Japanese: Han among kana
+    ("안녕하세요", "ko"),
+    ("Привет, как дела?", "ru"),
+    # short or symbol-only: undetermined, not guessed
+    ("ok", "und"),
+    ("Yes.", "und"),
+    ("TL;DR?", "und"),
+    ("12345 !!!", "und"),
+    ("<PERSON_1>", "und"),
+    ("```\nx = 1\n```", "und"),
+    ("", "und"),
+    (None, "und"),
 ]
 
 
 @pytest.mark.parametrize("text,expected", LANGUAGE_CASES)
 def test_detect_language(text, expected):
     assert detect_language(text) == expected
+
+
+# Chat requests as users write them, in the European languages Latin script used to lump together as "en".
+EUROPEAN_REQUESTS = [
+    ("fr", "Peux-tu m'expliquer la différence entre une liste et un tuple en Python ?"),
+    ("fr", "Écris-moi un poème court sur la mer en automne."),
+    ("fr", "Non, ce n'est pas correct, le résultat devrait être 42."),
+    ("fr", "Merci beaucoup, c'est exactement ce que je cherchais !"),
+    ("de", "Kannst du mir bitte erklären, wie eine Wärmepumpe funktioniert?"),
+    ("de", "Schreib mir eine kurze E-Mail an meinen Vermieter wegen der Heizung."),
+    ("de", "Das ist falsch, die Antwort sollte anders sein."),
+    ("es", "¿Puedes ayudarme a escribir una carta de presentación para un trabajo?"),
+    ("es", "¿Cuál es la diferencia entre ser y estar?"),
+    ("es", "No entiendo tu respuesta, ¿puedes explicarlo de otra manera?"),
+    ("it", "Come posso cucinare una buona carbonara senza panna?"),
+    ("pt", "Você pode me explicar como funciona a fotossíntese?"),
+    ("nl", "Wat is het verschil tussen een virus en een bacterie?"),
+    ("pl", "Czy możesz mi pomóc napisać list motywacyjny?"),
+    ("en", "Can you explain how a heat pump works?"),
+    ("en", "No, that's wrong, the result should be 42."),
+    ("en", "Please rewrite this paragraph so it sounds more formal."),
+]
+
+
+@pytest.mark.parametrize("expected,text", EUROPEAN_REQUESTS)
+def test_european_languages_are_told_apart(expected, text):
+    assert detect_language(text) == expected
+
+
+def test_a_long_message_costs_what_its_head_costs():
+    # The model reads a bounded sample: a long answer is still read by its opening prose.
+    assert detect_language("Voici la réponse à votre question sur les impôts. " * 400) == "fr"
+
+
+def test_every_language_matches_the_policy_pattern():
+    texts = [t for t, _ in LANGUAGE_CASES] + [t for _, t in EUROPEAN_REQUESTS]
+    assert all(re.fullmatch(LANGUAGE_CODE_PATTERN, detect_language(t)) for t in texts)

@@ -33,8 +33,9 @@ class Candidate:
     """One answer up for a training row, with what the checks need to know about it."""
 
     answer: str
-    # Language of the prompt the answer responds to (transforms.text.detect_language).
-    prompt_language: str = "other"
+    # Language of the prompt the answer responds to (transforms.conversation_tags.request_language): an
+    # ISO 639-1 code, "mixed" or "und".
+    prompt_language: str = "und"
     # The answer's turn was reported by a user or marked by the log (see `is_flagged`).
     flagged: bool = False
     # The text was written by the LLM judge (a corrected answer), not logged: `judge_text` screens it.

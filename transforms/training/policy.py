@@ -3,9 +3,11 @@ composed into the run's settings (`flows.settings.Settings.training`)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from transforms.text import LANGUAGE_CODE_PATTERN
 
 
 class TrainingPolicy(BaseModel):
@@ -40,8 +42,9 @@ class TrainingPolicy(BaseModel):
     # Drop answers whose text is mostly placeholders after scrubbing: the larger of the share of characters and
     # the share of lines that are mostly placeholders (filters.placeholder_share).
     max_placeholder_share: float = Field(default=0.5, ge=0, le=1)
-    # Keep only these prompt languages ("en", "zh", "mixed", "other"); empty = all.
-    languages: list[str] = Field(default_factory=list)
+    # Keep only these prompt languages: ISO 639-1 codes ("en", "zh", "fr", ...), "mixed" (Chinese and Latin
+    # side by side) or "und" (undetermined), as transforms.text.detect_language names them; empty = all.
+    languages: list[Annotated[str, StringConstraints(pattern=LANGUAGE_CODE_PATTERN)]] = Field(default_factory=list)
     # Near-duplicate prompts (MinHash Jaccard estimate at or above this) collapse to the best-scored one, and a
     # prompt near one another day published is dropped; preference rows likewise (prompt and answers together).
     near_duplicate_threshold: float = Field(default=0.8, gt=0, le=1)

@@ -44,14 +44,14 @@ from dataclasses import dataclass, field
 
 from schemas.conversation import Conversation, Label, LabelDecision, Turn
 from schemas.outputs import ChatMessage, PreferencePair, SFTExample
+from transforms.conversation_tags import conversation_language, request_language
 from transforms.ids import stable_id
+from transforms.task_category import categorize
 from transforms.turns import TurnLinks
-from transforms.text import detect_language
 from transforms.training.filters import (
     ANY_ANSWER_FILTERS, GOOD_ANSWER_FILTERS, Candidate, Check, drop_reason, is_flagged,
 )
 from transforms.training.low_information import differs_trivially
-from transforms.training.category import categorize
 from transforms.training.policy import TrainingPolicy
 
 ASSISTANT = "assistant"
@@ -149,6 +149,7 @@ class _RowBuilder:
         self._paired: set[frozenset[str]] = set()
         # Message ids of accepted regenerations: targets in their own right (see _trains_on).
         self._regeneration_targets: set[str] = set()
+        self._conversation_language: str | None = None  # computed on first use
 
     # --- the steps --------------------------------------------------------------------------------
 
@@ -409,13 +410,21 @@ class _RowBuilder:
         # A preference prompt is conditioning only: no message in it is trained on.
         return [ChatMessage(role=t.role, content=t.content) for t in self._context(turn)]
 
-    def _prompt_text(self, turn: Turn) -> str:
+    def _request(self, turn: Turn) -> Turn | None:
         """The request the answer responds to: the last user message of its context."""
         users = [t for t in self._context(turn) if t.role == USER]
-        return users[-1].content if users else ""
+        return users[-1] if users else None
+
+    def _prompt_text(self, turn: Turn) -> str:
+        request = self._request(turn)
+        return request.content if request is not None else ""
 
     def _language(self, turn: Turn) -> str:
-        return detect_language(self._prompt_text(turn))
+        """The request's language as its turn carries it (the conversation's when the request alone does not
+        tell): transforms.conversation_tags, so a row and its turn agree."""
+        if self._conversation_language is None:
+            self._conversation_language = self.conversation.language or conversation_language(self.conversation.turns)
+        return request_language(self._request(turn), self._conversation_language)
 
     def _continued(self, turn: Turn) -> bool:
         """The conversation went on from this answer (a later turn is its child, or follows it directly)."""

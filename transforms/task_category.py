@@ -6,7 +6,8 @@ the weights of the rules that match; the highest score wins, ties go to the cate
 side by side: Chinese has no word boundaries, so its keywords are plain substrings, while English ones
 are whole words.
 
-The language of the prompt (`detect_language`) lives in transforms/text.py and is re-exported here.
+Shared by the conversation step (a category on every turn and conversation, transforms/conversation_tags.py)
+and the training rows (an SFT or preference row's category), so both call a request the same thing.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from transforms.text import detect_language
-
-__all__ = ["CATEGORIES", "RULES", "CategoryRule", "categorize", "category_scores", "detect_language"]
+__all__ = ["CATEGORIES", "RULES", "CategoryRule", "categorize", "category_scores"]
 
 # In tie-break order: a prompt that is as much "translate" as "question" is a translation task.
 CATEGORIES: tuple[str, ...] = ("translation", "coding", "math", "writing", "chitchat", "qa", "other")
