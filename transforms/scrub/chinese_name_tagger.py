@@ -153,71 +153,28 @@ def _lexical_features(text: str, lexical: Analysis) -> List[List[str]]:
         after = words[w + 1][2] if w + 1 < len(words) else "EOS"
         shaped = (tag == "PER" and 2 <= len(word) <= 4 and _HAN_RE.fullmatch(word) is not None
                   and (word[0] in CN_SURNAMES or word[:2] in CN_COMPOUND_SURNAMES))
+        # the same for every character of the word: built once
+        of_tag, of_length = f"lac={tag}", f"lac_len={tag}_{min(len(word), 5)}"
+        around = (f"lac-1={before}", f"lac+1={after}")
+        last = offset + len(word) - 1
         for i in range(offset, min(offset + len(word), len(text))):
-            pos = ("S" if len(word) == 1 else "B" if i == offset
-                   else "E" if i == offset + len(word) - 1 else "M")
-            f = [f"lac={tag}", f"lac_pos={tag}_{pos}", f"lac_len={tag}_{min(len(word), 5)}",
-                 f"lac-1={before}", f"lac+1={after}"]
+            pos = "S" if len(word) == 1 else "B" if i == offset else "E" if i == last else "M"
             person = f"lac_p={min(9, int(lexical.person[i] * 10))}"
-            f.append(person)
+            f = [of_tag, f"lac_pos={tag}_{pos}", of_length, *around, person]
             if shaped:
                 f += ["lac_surname_name", f"lac_surname_name_{pos}", f"lac_surname_name_{person}"]
             features[i] = f
     return features
 
 
-def char_features(text: str, tokens: Sequence[Token], rule_names: Sequence[RuleName],
-                  stats: NameCharStats, freq: Mapping[str, int], word_tags: Mapping[str, str],
-                  latin_given_names: Callable[[str], bool],
-                  lexical: Analysis) -> List[List[str]]:
-    """One feature list per character of ``text`` (see the module docstring); ``lexical`` is
-    LAC's analysis of the same text (:func:`.chinese_lexical.analyse`)."""
-    n = len(text)
-    lattice = _dictionary_lattice(text, word_tags)
-    lac = _lexical_features(text, lexical)
-    rules: List[List[str]] = [[] for _ in range(n)]
-    for start, end, kind in rule_names:
-        for i in range(start, end):
-            rules[i] += [f"rule={kind}", f"rule_{'B' if i == start else 'I'}"]
-        if end < n:
-            rules[end].append("after_rule")
-    text = _LONE_SURROGATE_RE.sub("\ufffd", text)  # CRFsuite wants UTF-8 feature names
-    padded = "\x02\x02" + text + "\x03\x03"
-    words = _words(text, tokens)
-    word_of = [0] * n
-    for w, (offset, word, _) in enumerate(words):
-        for i in range(offset, offset + len(word)):
-            word_of[i] = w
-    features: List[List[str]] = []
-    for i, ch in enumerate(text):
-        c = padded[i:i + 5]  # c[2] is ch
-        f = [f"c={ch}", f"c-1={c[1]}", f"c+1={c[3]}", f"c-2={c[0]}", f"c+2={c[4]}",
-             f"c-1c={c[1:3]}", f"cc+1={c[2:4]}", f"c-2c-1={c[0:2]}", f"c+1c+2={c[3:5]}",
-             f"c-1cc+1={c[1:4]}",
-             f"s={_script(ch)}", f"s-1={_script(c[1])}", f"s+1={_script(c[3])}"] + rules[i] + lattice[i] + lac[i]
-        if ch in CN_SURNAMES:
-            f.append("surname")
-        if text[i:i + 2] in CN_COMPOUND_SURNAMES:
-            f.append("compound_surname_b")
-        if i and text[i - 1:i + 1] in CN_COMPOUND_SURNAMES:
-            f.append("compound_surname_e")
-        if i and text[i - 1] in CN_SURNAMES:
-            f.append("after_surname")
-        # a surname and the given-name scores of the two characters after it, as one feature: the
-        # CRF is linear, and a name is a surname AND name-like characters after it
-        if ch in CN_SURNAMES and i + 1 < n:
-            g1 = _bucket(stats.given(text[i + 1]))
-            g2 = _bucket(stats.given(text[i + 2])) if i + 2 < n else "end"
-            f += [f"surname_g1={g1}", f"surname_g1_g2={g1}_{g2}"]
-        for name, j in (("", i), ("-1", i - 1), ("+1", i + 1)):
-            if 0 <= j < n and _script(text[j]) == "han":
-                f.append(f"given{name}={_bucket(stats.given(text[j]))}")
-                f.append(f"translit{name}={_bucket(stats.translit(text[j]))}")
-        w = word_of[i]
-        offset, word, flag = words[w]
-        pos = "S" if len(word) == 1 else "B" if i == offset else "E" if i == offset + len(word) - 1 else "M"
-        f += [f"tag={flag}", f"wpos={pos}", f"tag_wpos={flag}_{pos}", f"wlen={min(len(word), 4)}",
-              f"wfreq={min(6, int(math.log10(freq.get(word, 0) + 1)))}"]
+def _word_features(text: str, words: Sequence[Tuple[int, str, str]], freq: Mapping[str, int],
+                   latin_given_names: Callable[[str], bool]) -> List[List[str]]:
+    """Per word of :func:`_words`, the features all its characters share after ``wpos`` / ``tag_wpos``:
+    its length and dictionary frequency, the word itself, the words and tags around it, context
+    words before and after it, and for Latin words their name-likeness and case."""
+    shared: List[List[str]] = []
+    for w, (offset, word, flag) in enumerate(words):
+        f = [f"wlen={min(len(word), 4)}", f"wfreq={min(6, int(math.log10(freq.get(word, 0) + 1)))}"]
         if len(word) > 1:
             f.append(f"w={word}")
         if w:
@@ -238,7 +195,76 @@ def char_features(text: str, tokens: Sequence[Token], rule_names: Sequence[RuleN
             if latin_given_names(word):
                 f.append("latin_given_name")
             f.append("latin_upper" if word.isupper() else "latin_cap" if word[0].isupper() else "latin_lower")
-        features.append(f)
+        shared.append(f)
+    return shared
+
+
+def char_features(text: str, tokens: Sequence[Token], rule_names: Sequence[RuleName],
+                  stats: NameCharStats, freq: Mapping[str, int], word_tags: Mapping[str, str],
+                  latin_given_names: Callable[[str], bool],
+                  lexical: Analysis) -> List[List[str]]:
+    """One feature list per character of ``text`` (see the module docstring); ``lexical`` is
+    LAC's analysis of the same text (:func:`.chinese_lexical.analyse`). What depends on a word or
+    on a character alone (whatever its neighbours) is computed once per word or per distinct
+    character; each list keeps its features in the order the model was trained with."""
+    n = len(text)
+    lattice = _dictionary_lattice(text, word_tags)
+    lac = _lexical_features(text, lexical)
+    rules: List[List[str]] = [[] for _ in range(n)]
+    for start, end, kind in rule_names:
+        for i in range(start, end):
+            rules[i] += [f"rule={kind}", f"rule_{'B' if i == start else 'I'}"]
+        if end < n:
+            rules[end].append("after_rule")
+    text = _LONE_SURROGATE_RE.sub("\ufffd", text)  # CRFsuite wants UTF-8 feature names
+    padded = "\x02\x02" + text + "\x03\x03"
+    script_of = {ch: _script(ch) for ch in set(padded)}
+    scripts = [script_of[ch] for ch in padded]  # scripts[i + 2] is that of text[i]
+    given_of = {ch: _bucket(stats.given(ch)) for ch in set(text)}
+    given = [given_of[ch] for ch in text]
+    # per character, its given-name and transliteration features as seen from itself and from
+    # the characters before and after it (Han characters only)
+    han = {}
+    for ch in set(text):
+        if script_of[ch] == "han":
+            g, t = given_of[ch], _bucket(stats.translit(ch))
+            han[ch] = {name: (f"given{name}={g}", f"translit{name}={t}") for name in ("", "-1", "+1")}
+    words = _words(text, tokens)
+    shared = _word_features(text, words, freq, latin_given_names)
+    features: List[List[str]] = []
+    for w, (offset, word, flag) in enumerate(words):
+        last = offset + len(word) - 1
+        for i in range(offset, offset + len(word)):
+            ch = text[i]
+            c = padded[i:i + 5]  # c[2] is ch
+            f = [f"c={ch}", f"c-1={c[1]}", f"c+1={c[3]}", f"c-2={c[0]}", f"c+2={c[4]}",
+                 f"c-1c={c[1:3]}", f"cc+1={c[2:4]}", f"c-2c-1={c[0:2]}", f"c+1c+2={c[3:5]}",
+                 f"c-1cc+1={c[1:4]}",
+                 f"s={scripts[i + 2]}", f"s-1={scripts[i + 1]}", f"s+1={scripts[i + 3]}",
+                 *rules[i], *lattice[i], *lac[i]]
+            if ch in CN_SURNAMES:
+                f.append("surname")
+            if text[i:i + 2] in CN_COMPOUND_SURNAMES:
+                f.append("compound_surname_b")
+            if i and text[i - 1:i + 1] in CN_COMPOUND_SURNAMES:
+                f.append("compound_surname_e")
+            if i and text[i - 1] in CN_SURNAMES:
+                f.append("after_surname")
+            # a surname and the given-name scores of the two characters after it, as one feature:
+            # the CRF is linear, and a name is a surname AND name-like characters after it
+            if ch in CN_SURNAMES and i + 1 < n:
+                g1 = given[i + 1]
+                g2 = given[i + 2] if i + 2 < n else "end"
+                f += [f"surname_g1={g1}", f"surname_g1_g2={g1}_{g2}"]
+            if ch in han:
+                f += han[ch][""]
+            if i and c[1] in han:
+                f += han[c[1]]["-1"]
+            if i + 1 < n and c[3] in han:
+                f += han[c[3]]["+1"]
+            pos = "S" if len(word) == 1 else "B" if i == offset else "E" if i == last else "M"
+            f += [f"tag={flag}", f"wpos={pos}", f"tag_wpos={flag}_{pos}", *shared[w]]
+            features.append(f)
     return features
 
 

@@ -19,7 +19,7 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from transforms.scrub import patterns as pp
 from transforms.scrub.cache import LruCache
-from transforms.scrub.chinese_lexical import analyse
+from transforms.scrub.chinese_lexical import LineScores, analyse
 from transforms.scrub.chinese_name_stats import NameCharStats
 from transforms.scrub.chinese_name_tagger import NameTagger, latin_given_name_lookup, rule_stands
 from transforms.scrub.chinese_running_names import FUNCTION_SURNAMES, RunningTextNames, Token
@@ -76,6 +76,11 @@ _CN_NOT_NAMES = frozenset("谢谢 明白 顾问 王朝 武功 宁可 陈述 康�
 
 
 TAGGER_RULE = "name tagger"
+# LAC's analysis is cached per line (templates and boilerplate answers repeat lines across texts):
+# a quarter as many entries as the jieba cut cache, lines of at most this many characters, so the
+# cache stays within a few tens of MB.
+LAC_LINES_PER_CUT = 4
+LAC_CACHED_LINE_CHARS = 200
 
 
 def rule_of(result: RecognizerResult) -> str:
@@ -136,6 +141,7 @@ class ChinesePersonRecognizer(LocalRecognizer):
         # POS cuts per CJK run: clauses repeat across texts (templates, boilerplate answers), and
         # jieba's HMM is most of this recognizer's time
         self.cut_cache: LruCache[Tuple[Tuple[str, str], ...]] = LruCache(cache_size)
+        self.lac_line_cache: LruCache[LineScores] = LruCache(cache_size // LAC_LINES_PER_CUT)
         super().__init__(supported_entities=["PERSON"], name="ChinesePersonRecognizer",
                          supported_language=supported_language)
 
@@ -380,7 +386,7 @@ class ChinesePersonRecognizer(LocalRecognizer):
             results.append(self._result(start, end, "naming context (strong)" if strong
                                         else "naming context (weak)",
                                         self.CONTEXT_SCORE[strong]))
-        lexical = analyse(text)
+        lexical = analyse(text, self.lac_line_cache, LAC_CACHED_LINE_CHARS)
         lexical_names = [word for word in lexical.words if word[2] == "PER"]
         for start, end, kind, context in self._running.find(text, all_tokens, lexical_names):
             results.append(self._result(start, end, f"running text: {kind}",

@@ -232,8 +232,10 @@ class Scrubber(BoundedSpacyPipeline):
         return {"texts": len(self._cache), "sentences": len(self._ner_cache), "cjk_runs": runs}
 
     def _cut_caches(self) -> List[LruCache]:
-        """The jieba cut caches of the Chinese name recognizer (none in mode ``regex``)."""
-        return [r.cut_cache for r in self._analyzer.registry.recognizers if hasattr(r, "cut_cache")]
+        """The Chinese name recognizer's caches: jieba cuts and LAC's analyses per line (none in mode ``regex``)."""
+        return [cache for r in self._analyzer.registry.recognizers
+                for cache in (getattr(r, "cut_cache", None), getattr(r, "lac_line_cache", None))
+                if cache is not None]
 
     @property
     def cache_hits(self) -> int:
