@@ -6,7 +6,7 @@ file is deleted once it was written more than `retention_days` days before `toda
 when the run wrote it (the time in its run id, `<date>_<YYYYMMDDTHHMMSS>Z_<hex>.jsonl`; the file's modification
 time for a name without one), not from the log date it is about: a backfill of last year's logs keeps its
 rejected lines for inspection as long as a night's, and a date rerun today starts its clock again.
-The nightly and backfill flows purge at their end; `flywheel quarantine purge` does it on demand (`--dry-run`
+The nightly and backfill flows purge at their end; `flywheel purge-quarantine` does it on demand (`--dry-run`
 lists what would go).
 
 A purge takes the date's lock (datalake.recovery.DateLock) so it never deletes under a run that is publishing

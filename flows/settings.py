@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     # Lines that failed to parse: raw, may hold PII, so outside the lake and owner-only.
     quarantine_uri: str = "quarantine"
     # Raw quarantined lines of a date are deleted this many days after it (the nightly and backfill flows purge
-    # at their end; `flywheel quarantine purge` on demand): they may hold raw PII, so they are not kept forever.
+    # at their end; `flywheel purge-quarantine` on demand): they may hold raw PII, so they are not kept forever.
     quarantine_retention_days: int = Field(default=30, ge=1, le=3650)
     # The nightly flow processes "yesterday" in this timezone.
     timezone: str = "UTC"
