@@ -6,7 +6,9 @@ the whole text). The surname and given-name data live in
 :mod:`.chinese_surnames`, the character statistics in :mod:`.chinese_name_stats`, names without a
 naming phrase (full names, nicknames, transliterated names scored with those statistics and context
 words, names after news titles) in :mod:`.chinese_running_names`, the learned tagger that weighs
-all of them (with Baidu LAC's analysis, :mod:`.chinese_lexical`) in :mod:`.chinese_name_tagger`. This module holds the context word lists its own rules read.
+all of them (with Baidu LAC's analysis, :mod:`.chinese_lexical`) in :mod:`.chinese_name_tagger`,
+jieba's POS cut with a faster HMM in :mod:`.chinese_pos_hmm`. This module holds the context word
+lists its own rules read.
 """
 
 from __future__ import annotations
@@ -119,7 +121,8 @@ class ChinesePersonRecognizer(LocalRecognizer):
     (沃尔 of 沃尔库塔), is a brand or a dictionary place / organisation (安卓), or starts with 和 / 于
     / 向 / 连 glued to the word before (主唱A和B: not 和B).
 
-    Uses its own ``jieba.Tokenizer`` (no mutation of jieba's module-level default tokenizer); the
+    Uses its own ``jieba.Tokenizer`` (no mutation of jieba's module-level default tokenizer), POS
+    tagged by :class:`.chinese_pos_hmm.PosTokenizer` (jieba's cut, with a faster HMM); the
     dictionary is loaded in :meth:`load` (~1 s, cached by jieba in the temp directory).
     """
 
@@ -139,7 +142,7 @@ class ChinesePersonRecognizer(LocalRecognizer):
         self._pos = None
         self._freq: dict = {}
         # POS cuts per CJK run: clauses repeat across texts (templates, boilerplate answers), and
-        # jieba's HMM is most of this recognizer's time
+        # jieba's HMM is a large part of this recognizer's time
         self.cut_cache: LruCache[Tuple[Tuple[str, str], ...]] = LruCache(cache_size)
         self.lac_line_cache: LruCache[LineScores] = LruCache(cache_size // LAC_LINES_PER_CUT)
         super().__init__(supported_entities=["PERSON"], name="ChinesePersonRecognizer",
@@ -149,7 +152,8 @@ class ChinesePersonRecognizer(LocalRecognizer):
         if self._pos is not None:
             return
         import jieba
-        import jieba.posseg
+
+        from transforms.scrub.chinese_pos_hmm import PosTokenizer
 
         tokenizer = jieba.Tokenizer()
         # jieba logs its dictionary loading at DEBUG on its own stderr handler: quiet it while
@@ -161,7 +165,7 @@ class ChinesePersonRecognizer(LocalRecognizer):
             tokenizer.initialize()
         finally:
             jieba_logger.setLevel(level)
-        self._pos = jieba.posseg.POSTokenizer(tokenizer)
+        self._pos = PosTokenizer(tokenizer)
         self._freq = tokenizer.FREQ
         self.stats = NameCharStats(self._freq, self._pos.word_tag_tab)
         self._running = RunningTextNames(self.stats, self._pos.word_tag_tab, self._freq)
