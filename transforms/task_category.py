@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["CATEGORIES", "RULES", "CategoryRule", "categorize", "category_scores"]
 
@@ -123,16 +124,23 @@ RULES: tuple[CategoryRule, ...] = (
 )
 
 
+# Cached: a request is read for its own turn, then again for each answer to it and for each training row.
+@lru_cache(maxsize=4096)
+def _matching_rules(text: str, applies_to: str, short: bool) -> tuple[CategoryRule, ...]:
+    """The rules for `applies_to` ("prompt" or "answer") that match the text, in RULES order."""
+    return tuple(rule for rule in RULES
+                 if rule.applies_to == applies_to and (short or not rule.short_only) and rule.pattern.search(text))
+
+
 def category_scores(prompt: str, answer: str | None = None) -> dict[str, float]:
     """Every category's score for this prompt (and answer): the summed weights of the matching rules."""
     prompt = prompt or ""
     short = len(prompt.strip()) <= SHORT_PROMPT_CHARS
     scores = {category: 0.0 for category in CATEGORIES}
-    for rule in RULES:
-        text = prompt if rule.applies_to == "prompt" else answer
-        if not text or (rule.short_only and not short):
-            continue
-        if rule.pattern.search(text):
+    matching = {id(rule) for rule in _matching_rules(prompt, "prompt", short)} if prompt else set()
+    matching.update(id(rule) for rule in (_matching_rules(answer, "answer", short) if answer else ()))
+    for rule in RULES:  # summed in RULES order, as ever: float sums depend on it
+        if id(rule) in matching:
             scores[rule.category] += rule.weight
     return scores
 

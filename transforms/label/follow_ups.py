@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from transforms.label.phrases import (
     ADDRESSES_ASSISTANT, ASKS_FOR_MORE, CONTRACTIONS, CONTRAST, CUES, FIRST_PERSON, NEGATORS, NOT_FEEDBACK, POINTS_AT_ANSWER, RESTATES,
@@ -53,6 +54,10 @@ ABOUT_THE_ANSWER_CUES = ("correction", "complaint", "confusion")
 _FLAGS = re.IGNORECASE
 _CUE_PATTERNS = {lang: {cue: [re.compile(p, _FLAGS) for p in patterns] for cue, patterns in cues.items()}
                  for lang, cues in CUES.items()}
+# Each cue group's patterns as one alternation: it finds something exactly when one of them does, so most
+# groups of most messages are ruled out by one scan instead of one per pattern.
+_ANY_CUE_PATTERN = {lang: {cue: re.compile("|".join(f"(?:{p})" for p in patterns), _FLAGS) for cue, patterns in cues.items()}
+                    for lang, cues in CUES.items()}
 _NOT_FEEDBACK_PATTERNS = {lang: [re.compile(p, _FLAGS) for p in patterns] for lang, patterns in NOT_FEEDBACK.items()}
 _NEGATOR_PATTERNS = {lang: re.compile(p, _FLAGS) for lang, p in NEGATORS.items()}
 _CONTRAST = {lang: re.compile(p, _FLAGS) for lang, p in CONTRAST.items()}
@@ -83,6 +88,7 @@ MOVING_ON = "moving_on"
 RESTATING = "restating"
 
 
+@lru_cache(maxsize=4096)  # a message is normalised for its cues, its similarity and its evidence
 def normalise(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\uff1f", "?")
     text = re.sub(r"\s+", " ", text).strip()
@@ -192,7 +198,10 @@ def cue_hits(follow_up: str, answer: str = "", asked: bool = False) -> list[CueH
         found: dict[str, re.Match] = {}
         for cue, patterns in _CUE_PATTERNS[language].items():
             positive = cue in POSITIVE_CUES
-            matches = _matches(patterns, text if positive else masked, language, check_negation=positive)
+            subject = text if positive else masked
+            if not _ANY_CUE_PATTERN[language][cue].search(subject):
+                continue
+            matches = _matches(patterns, subject, language, check_negation=positive)
             # After a question, praise is the user's answer ("I love sci-fi") unless it addresses the assistant.
             if cue in ABOUT_THE_ANSWER_CUES or (cue == "praise" and asked):
                 matches = [m for m in matches if about_the_answer(text, m, language, answer, asked, cue)]

@@ -550,7 +550,10 @@ def label_turns(conversation: Conversation) -> Conversation:
     `quality_score`, `label_source` from `combine`. `judge_status` is left as it is (the pipeline sets it).
     Other turns are left as they are. Refuses: nothing; a turn no rule covers is unknown.
     """
-    labelled = conversation.model_copy(deep=True)  # the caller's conversation stays untouched
+    # The caller's conversation stays untouched: every turn is copied and only the copies' label fields are
+    # set, each to a new value. Shallow copies: a deep copy of every message and feedback event was the
+    # costliest step of labelling.
+    labelled = conversation.model_copy(update={"turns": [turn.model_copy() for turn in conversation.turns]})
     resent = resent_prompts(labelled)
     branches = Branches(labelled)  # built once: asked per answer, the scans would be quadratic
     for turn in labelled.turns:
