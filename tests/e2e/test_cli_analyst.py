@@ -11,12 +11,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from datalake.manifests import read_manifests, write_manifest
-from flows.day import process_day
-from flows.settings import load_settings, unknown_variables, warn_unknown_variables
+from flows.settings import unknown_variables, warn_unknown_variables
 from flywheel.cli import EXIT_CONFIG, EXIT_OK, build_parser, main
 from flywheel.progress import RunProgress
 from flywheel.run_listing import latest_runs
-from flywheel.sample_logs import generate_logs
+from generated_lake import one_day_lake
 from rich.console import Console
 
 DAY = date(2026, 11, 1)
@@ -24,12 +23,7 @@ DAY = date(2026, 11, 1)
 
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory):
-    root = tmp_path_factory.mktemp("cli")
-    generate_logs(root / "logs", [DAY], 6, seed=3, gzip=False)
-    settings = load_settings(source_uri=str(root / "logs"), lake_uri=str(root / "lake"),
-                             quarantine_uri=str(root / "quarantine"), scrub_mode="regex", shards=1)
-    assert process_day(settings, DAY).status == "succeeded"
-    return root
+    return one_day_lake(tmp_path_factory.mktemp("cli"), DAY, seed=3)
 
 
 def _query(lake, *argv: str) -> list[str]:

@@ -9,22 +9,15 @@ from datetime import date
 import duckdb
 import pytest
 
-from flows.day import process_day
-from flows.settings import load_settings
 from flywheel.cli import EXIT_CONFIG, EXIT_OK, main
-from flywheel.sample_logs import generate_logs
+from generated_lake import one_day_lake
 
 DAY = date(2026, 11, 1)
 
 
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory):
-    root = tmp_path_factory.mktemp("report_sql")
-    generate_logs(root / "logs", [DAY], 6, seed=5, gzip=False)
-    settings = load_settings(source_uri=str(root / "logs"), lake_uri=str(root / "lake"),
-                             quarantine_uri=str(root / "quarantine"), scrub_mode="regex", shards=1)
-    assert process_day(settings, DAY).status == "succeeded"
-    return root
+    return one_day_lake(tmp_path_factory.mktemp("report_sql"), DAY, seed=5)
 
 
 def test_report_prints_the_path_of_the_html_it_wrote(lake, tmp_path, capsys):

@@ -13,20 +13,9 @@ import pytest
 from flywheel.cli import main
 from flywheel.sample_logs import generate_logs
 from datalake.manifests import read_manifests
+from generated_lake import file_texts
 
 DAY = date(2026, 11, 20)
-
-
-def lake_texts(root: Path) -> dict[str, str]:
-    """Every file under `root` as searchable text (Parquet decoded: its pages are compressed)."""
-    texts = {}
-    for path in root.rglob("*"):
-        if path.is_file():
-            if path.suffix == ".parquet":
-                texts[str(path)] = json.dumps(pq.read_table(path).to_pylist(), default=str, ensure_ascii=False)
-            else:
-                texts[str(path)] = path.read_text(errors="replace")
-    return texts
 
 
 def leaked(values: set[str], texts: dict[str, str]) -> list[tuple[str, str]]:
@@ -76,7 +65,7 @@ def test_run_writes_sft_rows_without_pii_and_reruns_identically(day_run, capfd):
     # No planted PII anywhere under the lake, nor in what the run printed or logged.
     planted = {p.value for p in logs.planted_pii}
     assert planted
-    assert leaked(planted, lake_texts(lake)) == []
+    assert leaked(planted, file_texts(lake)) == []
     assert leaked(planted, {"run output": output}) == []
 
     # Counts reconcile and malformed lines are in quarantine with reason, source and line number.
@@ -119,7 +108,7 @@ def test_run_writes_sft_rows_without_pii_and_reruns_identically(day_run, capfd):
     assert code == 0, output
     exported = [json.loads(line) for f in export_dir.glob("*.jsonl") for line in f.open()]
     assert exported and all(line["messages"][-1]["role"] == "assistant" for line in exported)
-    assert leaked(planted, lake_texts(export_dir)) == []
+    assert leaked(planted, file_texts(export_dir)) == []
 
     # Analysts see it through DuckDB from any directory.
     code, output = run_cli(["query", "SELECT count(*) AS n FROM sft", "--lake", str(lake)], capfd)

@@ -14,6 +14,7 @@ import pytest
 
 from flows.day import process_day
 from flows.settings import load_settings
+from generated_lake import lake_text
 from transforms.ids import pseudonym, stable_id
 
 DAY = date(2026, 11, 21)
@@ -88,16 +89,6 @@ def write_logs(root: Path) -> None:
 
 
 ID_HASH_KEY = "canary-key-6f1d2a9b8c7e"
-
-
-def lake_text(lake: Path) -> str:
-    parts = []
-    for path in sorted(lake.rglob("*")):
-        if path.suffix == ".parquet":
-            parts.append(json.dumps(pq.read_table(path).to_pylist(), default=str, ensure_ascii=False))
-        elif path.is_file():
-            parts.append(path.read_text(encoding="utf-8", errors="replace"))
-    return "\n".join(parts)
 
 
 @pytest.fixture(scope="module")

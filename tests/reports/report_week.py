@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
 from flows.day import process_day
@@ -42,17 +40,6 @@ def make_week(root: Path, scrub_mode: str, conversations_per_day: int) -> Week:
             manifest = process_day(settings, day, flow="report-test")
             assert manifest.status == "succeeded", manifest.error
     return Week(root, root / "lake", planted_values(logs))
-
-
-def lake_text(lake: Path) -> str:
-    """Every file of the lake as searchable text (Parquet decoded)."""
-    parts = []
-    for path in sorted(lake.rglob("*")):
-        if path.suffix == ".parquet":
-            parts.append(json.dumps(pq.read_table(path).to_pylist(), default=str, ensure_ascii=False))
-        elif path.is_file():
-            parts.append(path.read_text(encoding="utf-8", errors="replace"))
-    return "\n".join(parts)
 
 
 def chromium() -> str:

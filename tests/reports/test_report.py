@@ -11,7 +11,8 @@ from datetime import date
 
 import pytest
 
-from report_week import DAYS, check_rendered, lake_text
+from generated_lake import lake_text
+from report_week import DAYS, check_rendered
 from report import write_report
 from report.html import SECTIONS
 from sql.catalog import open_catalog
