@@ -26,9 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from export.reading import _Lists, _np
-from transforms.training.dedup import band_hashes, lsh_plan, minhash_signatures
-
-EMPTY_SIGNATURE = 0xFFFFFFFF  # minhash_signatures' value for an empty text: no band keys, no neighbours
+from transforms.training.dedup import lsh_buckets, lsh_plan, minhash_signatures
 
 
 def split_of(conversation_id: str, seed: str, validation_share: float) -> str:
@@ -77,37 +75,27 @@ class _UnionFind:
 def _near_duplicate_pairs(signatures: np.ndarray, threshold: float) -> list[tuple[int, int]]:
     """Index pairs of verified near-duplicates (share of equal signature positions >= threshold).
 
-    LSH bands as in the pipeline; inside a bucket, equal signatures are joined to their first member at
-    once (a flood of one prompt costs O(k)), the distinct ones are compared pairwise. Enough pairs to
-    connect every near-duplicate pair that shares a bucket: the split needs components, not every edge.
+    The pipeline's LSH buckets (`lsh_buckets`); inside a bucket, equal signatures are joined to their first
+    member at once (a flood of one prompt costs O(k)), the distinct ones are compared pairwise. Enough pairs
+    to connect every near-duplicate pair that shares a bucket: the split needs components, not every edge.
     """
     n, num_perm = signatures.shape
     if n < 2:
         return []
-    bands, rows, need = lsh_plan(threshold, num_perm)
-    candidates = np.flatnonzero(~(signatures == EMPTY_SIGNATURE).all(axis=1))
-    hashes = band_hashes(signatures, bands, rows)
+    need = lsh_plan(threshold, num_perm)[2]
     pairs: set[tuple[int, int]] = set()
-    for band in range(bands):
-        order = candidates[np.argsort(hashes[candidates, band], kind="stable")]
-        keys = hashes[order, band]
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        ends = np.r_[starts[1:], len(order)]
-        for start, end in zip(starts, ends):
-            if end - start < 2:
-                continue
-            members = order[start:end]
-            leaders: dict[bytes, int] = {}
-            for m in members:
-                first = leaders.setdefault(signatures[m].tobytes(), int(m))
-                if first != m:
-                    pairs.add((first, int(m)))
-            distinct = np.array(list(leaders.values()))
-            stacked = signatures[distinct]
-            for position in range(1, len(distinct)):
-                agree = np.count_nonzero(stacked[:position] == stacked[position], axis=1)
-                for hit in np.flatnonzero(agree >= need):
-                    pairs.add((int(distinct[hit]), int(distinct[position])))
+    for members in lsh_buckets(signatures, threshold):
+        leaders: dict[bytes, int] = {}
+        for m in members:
+            first = leaders.setdefault(signatures[m].tobytes(), int(m))
+            if first != m:
+                pairs.add((first, int(m)))
+        distinct = np.array(list(leaders.values()))
+        stacked = signatures[distinct]
+        for position in range(1, len(distinct)):
+            agree = np.count_nonzero(stacked[:position] == stacked[position], axis=1)
+            for hit in np.flatnonzero(agree >= need):
+                pairs.add((int(distinct[hit]), int(distinct[position])))
     return sorted(pairs)
 
 

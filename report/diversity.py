@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from transforms.text import CJK_CHAR_CLASS
-from transforms.training.dedup import DEFAULT_NUM_PERM, lsh_band_keys, lsh_plan, minhash_signatures, normalize_text
+from transforms.training.dedup import DEFAULT_NUM_PERM, lsh_buckets, lsh_plan, minhash_signatures, normalize_text
 
 _WORD_RE = re.compile(f"[{CJK_CHAR_CLASS}]|[^\\W{CJK_CHAR_CLASS}]+")
 
@@ -41,23 +41,22 @@ def distinct_ngram_ratio(texts: Sequence[str], n: int) -> float | None:
 def near_duplicate_flags(texts: Sequence[str], threshold: float) -> list[bool]:
     """For each text: does another text of the list reach the near-duplicate threshold (MinHash estimate)?
 
-    Candidates share an LSH band; each candidate pair is verified like the pipeline's dedup verifies it
-    (`lsh_plan`: equal signature positions needed), so the report counts the pairs dedup would drop.
+    Candidates share one of the pipeline's LSH buckets (`lsh_buckets`); each candidate pair is verified like
+    the pipeline's dedup verifies it (`lsh_plan`: equal signature positions needed), so the report counts the
+    pairs dedup would drop.
     """
+    flags = [False] * len(texts)
+    if len(texts) < 2:
+        return flags
     signatures = minhash_signatures(texts, num_perm=DEFAULT_NUM_PERM)
     needed = lsh_plan(threshold, DEFAULT_NUM_PERM)[2]
-    buckets: dict[str, list[int]] = {}
-    for i, signature in enumerate(signatures):
-        for key in lsh_band_keys(signature, threshold):
-            buckets.setdefault(key, []).append(i)
-    flags = [False] * len(texts)
-    checked: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        for a_pos, a in enumerate(members):
-            for b in members[a_pos + 1:]:
-                if (a, b) in checked:
-                    continue
-                checked.add((a, b))
-                if np.count_nonzero(signatures[a] == signatures[b]) >= needed:
-                    flags[a] = flags[b] = True
+    for members in lsh_buckets(signatures, threshold):
+        stacked = signatures[members]
+        for position in range(1, len(members)):
+            agree = np.count_nonzero(stacked[:position] == stacked[position], axis=1)
+            hits = np.flatnonzero(agree >= needed)
+            if hits.size:
+                flags[members[position]] = True
+                for hit in hits:
+                    flags[members[hit]] = True
     return flags

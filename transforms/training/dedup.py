@@ -49,7 +49,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -405,16 +405,12 @@ class NearDedupResult:
     lost_to_earlier: dict[str, str] = field(default_factory=dict)
 
 
-def near_duplicate_losers(example_ids: Sequence[str], ranks: Sequence, signatures: np.ndarray,
-                          threshold: float) -> dict[str, str]:
-    """In one process: (ids, ranks, (n, num_perm) signatures) -> {loser id: best winner id}.
+def lsh_buckets(signatures: np.ndarray, threshold: float) -> Iterator[np.ndarray]:
+    """The LSH buckets of (n, num_perm) signatures that hold two or more rows, as arrays of row indices.
 
-    Band by band, sorts the band hashes and resolves each run of equal hashes (a bucket) with
-    `bucket_losers`: the same decisions as the distributed version, without a dict of every bucket.
-    """
-    best_winner: dict[int, int] = {}  # loser index -> best-ranked winner index over all buckets
-    if len(example_ids) < 2:
-        return {}
+    Band by band, sorts the band hashes and yields each run of equal hashes: no dict of every bucket. Empty
+    prompts (all-0xFFFFFFFF signatures) are in none. A pair may share several bands: callers verify pairs
+    and keep what they need once."""
     bands, rows, _ = lsh_plan(threshold, signatures.shape[1])
     candidates = np.flatnonzero(~(signatures == 0xFFFFFFFF).all(axis=1))
     all_hashes = band_hashes(signatures, bands, rows)  # (n, bands): 8 bytes per band per example
@@ -425,11 +421,24 @@ def near_duplicate_losers(example_ids: Sequence[str], ranks: Sequence, signature
         starts = np.flatnonzero(np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1]])
         ends = np.r_[starts[1:], len(order)]
         for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
-            members = order[start:end]
-            for loser, winner in bucket_losers([ranks[m] for m in members], signatures[members], threshold):
-                loser, winner = members[loser], members[winner]
-                if loser not in best_winner or ranks[winner] < ranks[best_winner[loser]]:
-                    best_winner[loser] = winner
+            yield order[start:end]
+
+
+def near_duplicate_losers(example_ids: Sequence[str], ranks: Sequence, signatures: np.ndarray,
+                          threshold: float) -> dict[str, str]:
+    """In one process: (ids, ranks, (n, num_perm) signatures) -> {loser id: best winner id}.
+
+    Each bucket (`lsh_buckets`) is resolved with `bucket_losers`: the same decisions as the distributed
+    version.
+    """
+    best_winner: dict[int, int] = {}  # loser index -> best-ranked winner index over all buckets
+    if len(example_ids) < 2:
+        return {}
+    for members in lsh_buckets(signatures, threshold):
+        for loser, winner in bucket_losers([ranks[m] for m in members], signatures[members], threshold):
+            loser, winner = members[loser], members[winner]
+            if loser not in best_winner or ranks[winner] < ranks[best_winner[loser]]:
+                best_winner[loser] = winner
     return {example_ids[loser]: example_ids[winner] for loser, winner in sorted(best_winner.items())}
 
 
