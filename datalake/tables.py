@@ -8,6 +8,8 @@
     <lake>/_runs/<run_id>.json                                           one RunManifest per run ("running" first)
     <lake>/_locks/dt=YYYY-MM-DD.lock                                     held by the run that owns the date now
     <lake>/_staging/<run_id>/<table>/dt=.../part-*.parquet               a run's output before it is published
+    <lake>/reviews/part-<utc>-<uuid>.parquet                             REVIEWS_TABLE: verdicts, append-only
+    <lake>/_reviews/                                                     review bookkeeping (datalake.reviews)
     <quarantine>/dt=YYYY-MM-DD/<run_id>.jsonl                            raw rejected lines, outside the analyst tree
     <quarantine>/_staging/<run_id>/dt=YYYY-MM-DD.jsonl                   a run's rejected lines before it commits
 
@@ -45,6 +47,7 @@ the other datalake modules describe only what they do and point here for the lay
     manifests.py    run manifests under _runs/, and whether a date is complete
     quarantine.py   rejected raw lines
     dedup_index.py  the INDEX_TABLE partitions
+    reviews.py      the REVIEWS_TABLE (people's verdicts) and the reviewer-name key
     export/         training-data exports (4 formats + data card) read from the sft and preferences tables
 """
 
@@ -57,6 +60,7 @@ from pydantic import BaseModel
 
 from schemas.conversation import Conversation
 from schemas.outputs import DedupKey, Judgment, PreferencePair, SFTExample
+from schemas.review import Review
 
 # The analyst tables and the model each one's rows follow (each one a DuckDB view of the same name).
 TABLES: dict[str, type[BaseModel]] = {
@@ -71,6 +75,15 @@ TABLES: dict[str, type[BaseModel]] = {
 INDEX_TABLE = "_index/sft_keys"
 # Every table a day's run publishes, as one unit.
 PUBLISHED_TABLES: dict[str, type[BaseModel]] = {**TABLES, INDEX_TABLE: DedupKey}
+
+# People's verdicts on lake rows (schemas.review.Review; datalake.reviews): append-only, not partitioned by date
+# and not a run's output, so never in PUBLISHED_TABLES. REVIEWS_DIR holds their bookkeeping (key, sampled items).
+REVIEWS_TABLE = "reviews"
+REVIEW_TABLES: dict[str, type[BaseModel]] = {REVIEWS_TABLE: Review}
+REVIEWS_DIR = "_reviews"
+# Files inside the lake that analysts' SQL must never read (sql.readonly carves them out of a local lake): the
+# reviewer-name key would let anyone test guessed names against the stored hashes.
+PRIVATE_FILES = (f"{REVIEWS_DIR}/reviewer.key",)
 
 RUNS_DIR = "_runs"
 COMMITS_DIR = "_commits"

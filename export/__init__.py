@@ -22,6 +22,10 @@ one, used the documented way in its consumer, trains exactly the answers the lak
     trl-preference-jsonl      dpo-*.jsonl {"prompt", "chosen", "rejected"}; kto-*.jsonl {"prompt",
                               "completion", "label"}.
 
+People's review verdicts (`datalake.reviews`) apply to every format: rejected rows are left out, fixed answers
+are the targets (derivation "review_fix"), and the card counts reviewed / accepted / rejected / fixed rows
+(`reviews`).
+
 Every export also holds README.md, the data card (counts and provenance, never content: `card`), and a
 `.flywheel-export` marker: an existing directory is only ever replaced by a new export when it holds that
 marker (or is empty). The export is built in a hidden sibling directory and renamed into place, so no reader
@@ -33,7 +37,7 @@ seed and its smallest conversation id. All rows of one conversation (its SFT exa
 rows alike) land in the same split, and the same seed gives the same split on every run and machine.
 
 Modules: `common` (names, ExportError, ExportResult), `reading` (the date range's rows and their checks),
-`split`, `formats` (the registry) and one module per consumer, `card` + `notes` (README.md); this one splits
+`reviews` (review verdicts applied), `split`, `formats` (the registry) and one module per consumer, `card` + `notes` (README.md); this one splits
 and publishes. The lake's layout: `datalake.tables`.
 """
 
@@ -57,9 +61,11 @@ from export.formats import (FORMATS, OpenAIFineTuningLine, OpenAIPreferenceLine,
                                      openai_preference_line, sharegpt_record, sharegpt_records, trl_preference_line,
                                      trl_sft_lines)
 from export.reading import PREFERENCE_COLUMNS, SFT_COLUMNS, _dedupe, _read_table
+from export.reviews import REVIEW_KIND, apply_reviews
 from export.split import prompt_texts, split_of, validation_conversations
 from datalake.commits import read_commit
 from datalake.manifests import final_dates
+from datalake.reviews import item_decisions
 from transforms.training.policy import TrainingPolicy
 
 __all__ = [
@@ -174,14 +180,17 @@ def export_training_data(lake_uri: str, start: date, end: date, fmt: str, out_di
 
     table, duplicates = _dedupe(table, spec.id_column)
     counts: dict[str, int] = {"rows_read": read.rows, "duplicates": duplicates}
+    table, reviewed = apply_reviews(table, spec.id_column, item_decisions(lake_uri, REVIEW_KIND[spec.table]))
+    counts.update(reviewed)
     problems = spec.problems(table)
     ok = problems == None  # noqa: E711 - elementwise over an object array
     skipped = Counter(f"skipped.{p}" for p in problems[~ok])
     counts.update(sorted(skipped.items()))
     table = table.filter(pa.array(ok, pa.bool_()))
     if not table.num_rows:
-        raise ExportError(f"nothing to export: all {len(problems)} row(s) of '{spec.table}' for {start}..{end} "
-                          f"were skipped ({', '.join(f'{k}={v}' for k, v in sorted(skipped.items()))})")
+        dropped = sorted((k, v) for k, v in counts.items() if k.startswith("skipped."))
+        raise ExportError(f"nothing to export: all {read.rows - duplicates} row(s) of '{spec.table}' for {start}..{end} "
+                          f"were skipped ({', '.join(f'{k}={v}' for k, v in dropped)})")
     validation, links = _validation_mask(lake_uri, days, spec.table, table, seed, validation_share,
                                          near_duplicate_threshold)
     splits = {

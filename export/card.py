@@ -179,6 +179,27 @@ def _kto_lines(splits: dict[str, pa.Table]) -> list[str]:
     return ["", f"### KTO balance ({share})", ""] + _table(["label", *SPLITS, "total"], rows)
 
 
+# The formats whose files carry review_verdict / reviewed_by per row (their consumers ignore extra fields).
+REVIEWER_CARRIED_IN = {"hf-parquet": "columns", "sharegpt-json": "record fields",
+                       "sharegpt-preference-json": "record fields"}
+
+
+def _review_lines(fmt: str, counts: dict[str, int]) -> list[str]:
+    """People's verdicts on the rows read (export.reviews): reviewed = accepted + rejected + fixed."""
+    carried = REVIEWER_CARRIED_IN.get(fmt)
+    where = (f"each row's decision and its reviewer's hash are the `review_verdict` and `reviewed_by` {carried}"
+             if carried else "this format's lines have fixed keys: reviewer hashes are not in them (hf-parquet and "
+                             "the sharegpt formats carry them)")
+    return ["", "### Reviews", "",
+            *_table(["rows of the date range", "total"], [
+                ["reviewed", counts["review.reviewed"]],
+                ["accepted (exported as they are)", counts["review.accepted"]],
+                ["rejected (left out: skipped.review_rejected)", counts["review.rejected"]],
+                ["fixed (the reviewer's answer is the target, derivation review_fix)", counts["review.fixed"]],
+            ]), "",
+            f"Each item's decision: any reviewer's reject rejects it, else the latest fix, else accept; {where}."]
+
+
 def _data_card(fmt: str, start: date, end: date, spec: _Format, read: PartitionsRead, splits: dict[str, pa.Table],
                files: dict[str, str], counts: dict[str, int], notes: Counter, pipeline: _PipelineCounts,
                rule: SplitRule, provisional: Iterable[date] = ()) -> str:
@@ -218,6 +239,8 @@ def _data_card(fmt: str, start: date, end: date, spec: _Format, read: Partitions
         lines += _table([dimension, *SPLITS, "total"],
                         [[v, *[per_split[s][v] for s in SPLITS], sum(per_split[s][v] for s in SPLITS)]
                          for v in values])
+    if "review.reviewed" in counts:
+        lines += _review_lines(fmt, counts)
     if notes:
         lines += ["", "### Format adjustments", ""]
         lines += _table(["adjustment", "rows"], [[k, v] for k, v in sorted(notes.items())])

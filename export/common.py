@@ -36,7 +36,8 @@ class ExportResult:
     # File key (the file name without extension: "train", "validation", "kto-train", ...) -> path.
     files: dict[str, str]
     # Rows per file key, "split.train" / "split.validation" totals, "rows_read", "duplicates",
-    # and "skipped.<reason>" for rows left out.
+    # "skipped.<reason>" for rows left out, and when the lake holds reviews of the kind "review.reviewed",
+    # "review.accepted", "review.rejected", "review.fixed" (`reviews`).
     counts: dict[str, int]
     data_card: str
 

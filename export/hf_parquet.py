@@ -4,6 +4,7 @@
 `train_mask`: TRL's SFTTrainer does not know the column, and on a `messages` dataset it trains every token
 (or, with `assistant_only_loss=True`, every assistant turn, the negatively labelled ones in the context
 too). For TRL use `trl-sft-jsonl`; with this file, build the labels yourself (README "Exports").
+When the lake holds reviews, two more columns say who reviewed each row (`export.reviews.REVIEW_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from export.reading import _Lists, _np
+from export.reviews import REVIEW_COLUMNS
 
 HF_SCHEMA = pa.schema([
     pa.field("example_id", pa.string()),
@@ -43,11 +45,14 @@ def hf_table(table: pa.Table) -> pa.Table:
     train = _np(lists.child.field("train"), False).astype(bool)
     train[lists.starts + lists.lengths - 1] = True  # the target always trains
     train_mask = pa.ListArray.from_arrays(offsets, pa.array(train, pa.bool_()))
-    columns = {name: table[name].combine_chunks() for name in HF_SCHEMA.names if name in table.column_names}
+    # A reviewed lake's rows carry who reviewed them (export.reviews); other exports keep HF_SCHEMA exactly.
+    schema = HF_SCHEMA
+    if REVIEW_COLUMNS[0] in table.column_names:
+        schema = pa.schema([*HF_SCHEMA, *(pa.field(name, pa.string()) for name in REVIEW_COLUMNS)])
+    columns = {name: table[name].combine_chunks() for name in schema.names if name in table.column_names}
     columns.update(messages=messages, train_mask=train_mask,
                    sample_weight=pc.fill_null(columns["sample_weight"], 1.0))
-    return pa.Table.from_arrays([columns[name].cast(f.type) for name, f in zip(HF_SCHEMA.names, HF_SCHEMA)],
-                                schema=HF_SCHEMA)
+    return pa.Table.from_arrays([columns[name].cast(f.type) for name, f in zip(schema.names, schema)], schema=schema)
 
 
 def write_hf_parquet(folder: str, split: str, table: pa.Table, notes: Counter) -> dict[str, tuple[str, int]]:

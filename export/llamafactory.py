@@ -20,7 +20,8 @@ So the SFT records are routed by their train flags:
 
 An example whose earlier answers train only in part becomes one record per trained answer (cut after it),
 each in the file whose rule trains exactly that answer; a record already written is not written again.
-`sample_weight` rides along as a column LLaMA-Factory ignores (it has no per-example weight).
+`sample_weight` rides along as a column LLaMA-Factory ignores (it has no per-example weight), and so do
+`review_verdict` / `reviewed_by` when the lake holds reviews (`export.reviews`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from export.common import TEXT_ROLES
+from export.reviews import REVIEW_COLUMNS
 from export.writing import JsonArrayWriter, dumps, python_rows, train_flags
 
 USER, ASSISTANT, OBSERVATION = "human", "gpt", "observation"
@@ -94,14 +96,19 @@ def sharegpt_records(row: dict[str, Any], notes: Counter | None = None) -> list[
     for cut in cuts:
         every_answer_trains = all(turns[k][2] for k in answers if k < cut)
         records.append(({"conversations": _conversation(turns[:cut]), "system": system,
-                         "example_id": row["example_id"], "sample_weight": row.get("sample_weight") or 1.0},
-                        every_answer_trains))
+                         "example_id": row["example_id"], "sample_weight": row.get("sample_weight") or 1.0,
+                         **_review_fields(row)}, every_answer_trains))
     return records
 
 
 def sharegpt_record(row: dict[str, Any], notes: Counter | None = None) -> tuple[dict[str, Any], bool]:
     """An SFT row's full record (the last of `sharegpt_records`) and whether every gpt turn in it trains."""
     return sharegpt_records(row, notes)[-1]
+
+
+def _review_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """Who reviewed the row, as extra record fields LLaMA-Factory ignores; none for a lake without reviews."""
+    return {name: row[name] for name in REVIEW_COLUMNS if name in row}
 
 
 def _record_key(record: dict[str, Any]) -> str:
@@ -112,7 +119,7 @@ def write_sharegpt(folder: str, split: str, table: pa.Table, notes: Counter) -> 
     keys = {True: split, False: f"{split}_last_turn"}
     writers = {every: JsonArrayWriter(os.path.join(folder, f"{key}.json")) for every, key in keys.items()}
     try:
-        for row in python_rows(table, ["example_id", "messages", "sample_weight"]):
+        for row in python_rows(table, ["example_id", "messages", "sample_weight", *_present(table, REVIEW_COLUMNS)]):
             for record, every_answer_trains in sharegpt_records(row, notes):
                 writers[every_answer_trains].add(record, key=_record_key(record))
     finally:
@@ -138,9 +145,9 @@ def sharegpt_preference_record(row: dict[str, Any], notes: Counter | None = None
     if row["kind"] == "dpo":
         return {"conversations": _conversation(turns), "system": system,
                 "chosen": {"from": ASSISTANT, "value": row["chosen"]},
-                "rejected": {"from": ASSISTANT, "value": row["rejected"]}}
+                "rejected": {"from": ASSISTANT, "value": row["rejected"]}, **_review_fields(row)}
     return {"conversations": _conversation(turns) + [{"from": ASSISTANT, "value": row["completion"]}],
-            "system": system, "kto_tag": bool(row["desirable"])}
+            "system": system, "kto_tag": bool(row["desirable"]), **_review_fields(row)}
 
 
 def write_sharegpt_preference(folder: str, split: str, table: pa.Table,
@@ -151,7 +158,8 @@ def write_sharegpt_preference(folder: str, split: str, table: pa.Table,
         writer = JsonArrayWriter(os.path.join(folder, f"{key}.json"))
         try:
             rows = table.filter(pc.equal(table["kind"], kind))
-            for row in python_rows(rows, ["kind", "prompt", "chosen", "rejected", "completion", "desirable"]):
+            columns = ["kind", "prompt", "chosen", "rejected", "completion", "desirable", *_present(rows, REVIEW_COLUMNS)]
+            for row in python_rows(rows, columns):
                 record = sharegpt_preference_record(row, notes)
                 if record is not None:
                     writer.add(record)
@@ -160,6 +168,10 @@ def write_sharegpt_preference(folder: str, split: str, table: pa.Table,
         if writer.count:
             written[key] = (f"{key}.json", writer.count)
     return written
+
+
+def _present(table: pa.Table, columns: tuple[str, ...]) -> list[str]:
+    return [name for name in columns if name in table.column_names]
 
 
 # --- dataset_info.json -------------------------------------------------------------------------------------

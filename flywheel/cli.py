@@ -3,6 +3,8 @@
     flywheel demo                      generate sample logs, run the nightly flow on them, summarise, query
     flywheel generate --out DIR        write sample logs (deterministic)
     flywheel run [--date D] [--force]  process one date (default: yesterday, after catching up missed dates)
+    flywheel runner-options [--runner R] [--beam-args-file F] [--beam-arg=--flag=value ...]
+                                       the Beam options a run would use, checked by Beam; nothing submitted
     flywheel backfill --start D --end D [--force] [--concurrency N]
     flywheel query "SQL" | --file F [--output table|csv|json|parquet] [--out FILE]
                                        read-only DuckDB SQL over the lake (views: conversations, turns, sft, ...)
@@ -17,6 +19,13 @@
     flywheel serve [--cron C] [--tz Z] serve the nightly flow on its cron schedule (needs a Prefect server)
     flywheel purge-quarantine [--dry-run]
                                        delete raw quarantined lines older than quarantine_retention_days
+    flywheel review sample --from D --to D --n N --kind K --reviewer NAME --out FILE [--strategy S]
+                                       a review queue (JSONL) of lake rows for one reviewer
+    flywheel review serve [--host H] [--port P] [--queue FILE] [--token T]
+                                       the review web app (local by default; a token off loopback)
+    flywheel review import FILE [--queue FILE]
+                                       verdicts made elsewhere, one JSON line each (all lines or none)
+    flywheel review agreement          agreement between reviewers, rules and the judge
 
 Exit codes: 0 ok; 1 a run failed (a tripped guard rail included) or a query failed; 2 bad configuration or usage
 (a bad setting or FLYWHEEL_* value, a flag, an end date before the start, a refused query, an unreachable
@@ -51,6 +60,7 @@ from flywheel.processes import check_prefect_api, handle_termination, tie_prefec
 from flywheel.progress import RunProgress  # noqa: E402
 from flywheel.run_listing import print_run_summary, terminal_safe  # noqa: E402
 from flywheel.sample_logs.generate import LOG_FORMATS as GENERATOR_LOG_FORMATS  # noqa: E402
+from review import TOKEN_ENV as REVIEW_TOKEN_ENV  # noqa: E402
 from schemas.errors import ConfigError, FlywheelError  # noqa: E402
 
 console = Console()
@@ -80,7 +90,8 @@ def _add_settings_flags(parser: argparse.ArgumentParser, only: Sequence[str] | N
     group = parser.add_argument_group("settings (each also FLYWHEEL_<NAME> in the environment)")
     for setting in setting_flags():
         if only is None or setting.name in only:
-            group.add_argument(setting.flag, dest=setting.name, type=setting.type, help=setting.help)
+            group.add_argument(setting.flag, dest=setting.name, type=setting.type, help=setting.help,
+                               action="append" if setting.repeatable else "store")
 
 
 def _overrides(args: argparse.Namespace) -> SettingsOverrides:
@@ -143,6 +154,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     return _run_one(args.date, _overrides(args), args.force)
+
+
+def cmd_runner_options(args: argparse.Namespace) -> int:
+    from transforms.beam.options import printable_flags
+
+    # Loading the settings checks the runner and its flags with Beam (flows.settings); a rejection is exit 2.
+    config = load_settings(_overrides(args)).runner_config
+    for line in printable_flags(config):
+        print(line)
+    err.print(f"{config.runner}: these options pass Beam's checks (a later flag wins; secret values masked); "
+              "nothing was submitted", markup=False, highlight=False)
+    return EXIT_OK
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -408,6 +431,97 @@ def cmd_purge_quarantine(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_review_sample(args: argparse.Namespace) -> int:
+    from review.queue import sample_queue, write_queue
+
+    settings = load_settings(_overrides(args))
+    items = sample_queue(settings.lake_uri, args.kind, args.start, args.end, args.n, args.strategy, args.reviewer,
+                         seed=args.seed)
+    write_queue(items, args.out)
+    console.print(f"wrote {len(items)} {args.kind} items ({args.strategy}) to {args.out}", markup=False,
+                  highlight=False)
+    return EXIT_OK
+
+
+def cmd_review_serve(args: argparse.Namespace) -> int:
+    from review.web import serve
+
+    settings = load_settings(_overrides(args))
+    token = args.token or os.environ.get(REVIEW_TOKEN_ENV) or None
+    serve(settings.lake_uri, args.queue, host=args.host, port=args.port, token=token, scrub=settings.scrub)
+    return EXIT_OK
+
+
+def cmd_review_import(args: argparse.Namespace) -> int:
+    from review.verdicts import import_verdicts
+
+    settings = load_settings(_overrides(args))
+    if not os.path.isfile(args.file):
+        raise UsageError(f"{args.file}: no such file")
+    # Fixed answers are scrubbed with the lake's own scrub settings, so they read like the rest of the lake.
+    result = import_verdicts(settings.lake_uri, args.file, args.queue, scrub=settings.scrub)
+    for error in result.errors:
+        err.print(f"{args.file}:{error.line}: {error.message}", markup=False, highlight=False, soft_wrap=True)
+    if result.errors:
+        err.print(f"nothing imported: {len(result.errors)} bad line(s); fix them and import the file again",
+                  style="red", markup=False, highlight=False, soft_wrap=True)
+        return EXIT_FAILED
+    console.print(f"imported {result.written} verdicts ({result.already_imported} already imported) "
+                  f"{result.path}".rstrip(), markup=False, highlight=False, soft_wrap=True)
+    return EXIT_OK
+
+
+def cmd_review_agreement(args: argparse.Namespace) -> int:
+    from review.agreement import agreement_report
+
+    settings = load_settings(_overrides(args))
+    console.print(agreement_report(settings.lake_uri), markup=False, highlight=False, soft_wrap=True)
+    return EXIT_OK
+
+
+def _add_review_parser(sub: argparse._SubParsersAction) -> None:
+    from typing import get_args
+
+    from schemas.review import ReviewKind, SampleStrategy
+
+    review = sub.add_parser("review", help="human review: sample a queue, review it on the web, import verdicts")
+    commands = review.add_subparsers(dest="review_command", required=True)
+
+    p = commands.add_parser("sample", help="write a review queue (one JSON line per item) for one reviewer")
+    p.add_argument("--from", dest="start", type=_date, required=True)
+    p.add_argument("--to", dest="end", type=_date)
+    p.add_argument("--n", type=int, required=True, help="items in the queue (at most)")
+    p.add_argument("--kind", required=True, choices=get_args(ReviewKind))
+    p.add_argument("--strategy", default="stratified", choices=get_args(SampleStrategy),
+                   help="stratified (category, language, label, derivation, rule), disagreement (rules vs judge, "
+                        "low confidence first) or random (unbiased estimates)")
+    p.add_argument("--reviewer", required=True, help="who reviews: items already sampled for them are skipped "
+                                                     "(stored only as a keyed hash)")
+    p.add_argument("--seed", type=int, default=0, help="same seed, same items for every reviewer")
+    p.add_argument("--out", required=True, help="the queue file (JSONL)")
+    _add_settings_flags(p, only=("lake_uri",))
+    p.set_defaults(func=cmd_review_sample)
+
+    p = commands.add_parser("serve", help="the review web app")
+    p.add_argument("--host", default="127.0.0.1", help="bind address; beyond loopback a token is required")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--queue", help="the queue file to review")
+    p.add_argument("--token", help=f"access token (or {REVIEW_TOKEN_ENV}); required off loopback")
+    _add_settings_flags(p, only=("lake_uri",))
+    p.set_defaults(func=cmd_review_serve)
+
+    p = commands.add_parser("import", help="import verdicts: JSON lines {item_id, reviewer, verdict: "
+                                           "accept|reject|fix, fixed_answer?, reason?}")
+    p.add_argument("file", help="the verdicts file (JSONL)")
+    p.add_argument("--queue", help="the queue file the verdicts are about (default: find the items in the lake)")
+    _add_settings_flags(p, only=("lake_uri", "scrub_mode", "scrub_replacement"))
+    p.set_defaults(func=cmd_review_import)
+
+    p = commands.add_parser("agreement", help="agreement between reviewers (kappa), and with rules and judge")
+    _add_settings_flags(p, only=("lake_uri",))
+    p.set_defaults(func=cmd_review_agreement)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from export import EXPORT_FORMATS
     from flywheel.query_output import OUTPUT_FORMATS
@@ -443,6 +557,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="publish even when a guard rail trips (quarantine share, nothing accepted, shrink)")
     _add_settings_flags(p)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("runner-options", help="the Beam options a run would use, checked by Beam; nothing submitted",
+                       description="Print the Beam flags a run would use (the flywheel's, then the beam args: a "
+                                   "later flag wins) once Beam has accepted them, one per line. Exit 2 naming the "
+                                   "setting when the runner, the args file or the options are wrong.")
+    _add_settings_flags(p, only=("runner", "workers", "beam_args_file", "beam_args"))
+    p.set_defaults(func=cmd_runner_options)
 
     p = sub.add_parser("backfill", help="process a range of dates")
     p.add_argument("--start", type=_date, required=True)
@@ -521,6 +642,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
     _add_settings_flags(p, only=("lake_uri", "quarantine_uri", "quarantine_retention_days"))
     p.set_defaults(func=cmd_purge_quarantine)
+
+    _add_review_parser(sub)
     return parser
 
 
@@ -559,7 +682,8 @@ def _check_date_range(args: argparse.Namespace) -> None:
     # Every command with a range (generate, backfill, export, report) names its flags differently.
     start, end = getattr(args, "start", None), getattr(args, "end", None)
     if start is not None and end is not None and end < start:
-        names = {"export": ("--from", "--to"), "report": ("--from", "--to")}.get(args.command, ("--start", "--end"))
+        names = {"export": ("--from", "--to"), "report": ("--from", "--to"),
+                 "review": ("--from", "--to")}.get(args.command, ("--start", "--end"))
         raise UsageError(f"{names[1]} {end} is before {names[0]} {start}")
 
 

@@ -5,7 +5,9 @@
 What it shows (report.html.SECTIONS): labels and feedback kinds per day, the signal/rule mix, the judge's
 status and its agreement with the rules (Cohen's kappa), PII entities scrubbed per day, quarantine and filter
 counts, SFT and preference volume, category x language balance, prompt diversity, and bad cases: negative
-share by task category and language with a few scrubbed examples per flagging rule or judge category.
+share by task category and language with a few scrubbed examples per flagging rule or judge category; and, only
+when the lake holds reviews, human review: the share of the range's sft / preference / judgment rows people
+reviewed, their decisions, and Cohen's kappa per reviewer pair.
 
 Modules: data.py reads the figures through the analyst catalog (sql.catalog.open_catalog), diversity.py
 measures the prompts, charts.py draws matplotlib figures as inline SVG, html.py lays out the page.

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from report.diversity import distinct_ngram_ratio, near_duplicate_flags
+from review.agreement import cohens_kappa
 from transforms.training.policy import TrainingPolicy
 
 # Per-day counts: {day: {key: count}}; the days of the range without data are simply missing.
@@ -63,6 +64,35 @@ class Rate:
 
 
 @dataclass
+class ReviewCoverage:
+    """One kind of row in the range (sft, preference, judgment): how many, how many people reviewed, and the
+    items' decisions (the ones exports act on: `review_decisions`)."""
+
+    kind: str
+    rows: int
+    reviewed: int
+    accepted: int
+    rejected: int
+    fixed: int
+
+    @property
+    def share(self) -> float:
+        return self.reviewed / self.rows if self.rows else 0.0
+
+
+@dataclass
+class ReviewerPair:
+    """Two reviewers (hashes) on the items of one kind both reviewed: Cohen's kappa (`review_agreement`)."""
+
+    kind: str
+    reviewer_a: str
+    reviewer_b: str
+    items: int
+    agreed: int
+    kappa: float | None
+
+
+@dataclass
 class ReportData:
     start: date
     end: date
@@ -82,26 +112,9 @@ class ReportData:
     negative_by_category: list[Rate]
     negative_by_language: list[Rate]
     bad_cases: list[BadCaseGroup] = field(default_factory=list)  # the most frequent flags first
-
-
-def cohens_kappa(table: dict[tuple[str, str], int]) -> float | None:
-    """Cohen's kappa of two raters from their (label_a, label_b) -> count table.
-
-    (observed agreement - chance agreement) / (1 - chance agreement). None when there is nothing to compare
-    or when chance agreement is 1 (both raters always gave one and the same label: kappa is undefined).
-    """
-    total = sum(table.values())
-    if not total:
-        return None
-    first, second = defaultdict(int), defaultdict(int)
-    for (a, b), count in table.items():
-        first[a] += count
-        second[b] += count
-    observed = sum(count for (a, b), count in table.items() if a == b) / total
-    chance = sum(first[label] * second[label] for label in first) / total ** 2
-    if chance >= 1:
-        return None
-    return (observed - chance) / (1 - chance)
+    # Only when the lake holds reviews (else empty, and the page has no review section).
+    review_coverage: list[ReviewCoverage] = field(default_factory=list)
+    review_agreement: list[ReviewerPair] = field(default_factory=list)
 
 
 def collect(con: duckdb.DuckDBPyConnection, start: date, end: date,
@@ -135,7 +148,33 @@ def collect(con: duckdb.DuckDBPyConnection, start: date, end: date,
         negative_by_category=_negative_rates(con, "category", span),
         negative_by_language=_negative_rates(con, "language", span),
         bad_cases=_bad_cases(con, span),
+        **_reviews(con, span),
     )
+
+
+# Each reviewable table: (item kind in the reviews table, its id column).
+_REVIEWED_TABLES = {"sft": ("sft", "example_id"), "preferences": ("preference", "pair_id"),
+                    "judgments": ("judgment", "judgment_id")}
+
+
+def _reviews(con: duckdb.DuckDBPyConnection, span: list[date]) -> dict[str, Any]:
+    """Review coverage of the range's rows per kind, and reviewer agreement (over all the lake's reviews);
+    nothing when the lake holds no reviews."""
+    if not con.execute("SELECT count(*) FROM reviews").fetchone()[0]:
+        return {}
+    coverage = []
+    for table, (kind, id_column) in _REVIEWED_TABLES.items():
+        row = con.execute(
+            f"SELECT count(*), count(d.item_id), count(*) FILTER (WHERE d.decision = 'accept'), "
+            f"count(*) FILTER (WHERE d.decision = 'reject'), count(*) FILTER (WHERE d.decision = 'fix') "
+            f"FROM {table} AS t LEFT JOIN review_decisions AS d "
+            f"ON d.item_kind = '{kind}' AND d.item_id = t.{id_column} AND d.item_day = t.dt "
+            "WHERE t.dt BETWEEN ? AND ?", span).fetchone()
+        coverage.append(ReviewCoverage(kind, *map(int, row)))
+    pairs = [ReviewerPair(*row) for row in con.execute(
+        "SELECT item_kind, reviewer_a, reviewer_b, items, agreed, kappa FROM review_agreement "
+        "ORDER BY item_kind, reviewer_a, reviewer_b").fetchall()]
+    return {"review_coverage": coverage, "review_agreement": pairs}
 
 
 def _daily(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> DailyCounts:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from html import escape
 
-from report.data import BadCaseGroup, Rate, ReportData
+from report.data import BadCaseGroup, Rate, ReportData, ReviewCoverage, ReviewerPair
 
 _STYLE = """
 body { font: 14px/1.45 system-ui, "DejaVu Sans", "Noto Sans CJK SC", sans-serif; color: #222; margin: 0; }
@@ -45,12 +45,19 @@ SECTIONS = {
     "bad-cases": ("Bad cases", "Negative share of labeled assistant turns by task category and language, "
                                "and scrubbed examples grouped by the rule or judge category that flagged them."),
 }
+# Sections shown only when their data exists (a lake without reviews gets the page it always got).
+OPTIONAL_SECTIONS = {
+    "reviews": ("Human review", "How much of the range's rows people reviewed, their decisions (what exports act "
+                                "on), and how far reviewers agree."),
+}
+_HAS_DATA = {"reviews": lambda data: bool(data.review_coverage)}
 
 
 def render(data: ReportData, charts: dict[str, str]) -> str:
     """The whole page; `charts` maps a section id of SECTIONS to its SVG (bad-cases' chart included)."""
-    body = [_header(data)]
-    for section, (title, lead) in SECTIONS.items():
+    sections = shown_sections(data)
+    body = [_header(data, sections)]
+    for section, (title, lead) in sections.items():
         parts = [f'<section id="{section}"><h2>{escape(title)}</h2><p class="lead">{escape(lead)}</p>']
         if section in charts:
             parts.append(f"<figure>{charts[section]}</figure>")
@@ -60,6 +67,9 @@ def render(data: ReportData, charts: dict[str, str]) -> str:
             parts.append(_rates_table("Task category", data.negative_by_category))
             parts.append(_rates_table("Language", data.negative_by_language))
             parts.append(_bad_case_groups(data.bad_cases))
+        if section == "reviews":
+            parts.append(_review_coverage(data.review_coverage))
+            parts.append(_reviewer_pairs(data.review_agreement))
         parts.append("</section>")
         body.append("".join(parts))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -68,7 +78,12 @@ def render(data: ReportData, charts: dict[str, str]) -> str:
             f"<body><main>{''.join(body)}</main></body></html>\n")
 
 
-def _header(data: ReportData) -> str:
+def shown_sections(data: ReportData) -> dict[str, tuple[str, str]]:
+    """SECTIONS, then the OPTIONAL_SECTIONS that have something to show."""
+    return {**SECTIONS, **{section: text for section, text in OPTIONAL_SECTIONS.items() if _HAS_DATA[section](data)}}
+
+
+def _header(data: ReportData, sections: dict[str, tuple[str, str]]) -> str:
     turns = sum(sum(counts.values()) for counts in data.labels.values())
     negative = sum(counts.get("negative", 0) for counts in data.labels.values())
     sft = sum(counts.get("SFT examples", 0) for counts in data.training.values())
@@ -76,7 +91,7 @@ def _header(data: ReportData) -> str:
     kpis = [("assistant turns", f"{turns:,}"), ("negative", f"{negative:,}"), ("SFT examples", f"{sft:,}"),
             ("PII entities scrubbed", f"{pii:,}"),
             ("judge vs rules kappa", "n/a" if data.kappa is None else f"{data.kappa:.2f}")]
-    nav = " ".join(f'<a href="#{section}">{escape(title)}</a>' for section, (title, _) in SECTIONS.items())
+    nav = " ".join(f'<a href="#{section}">{escape(title)}</a>' for section, (title, _) in sections.items())
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (f"<h1>Flywheel report: {data.start} to {data.end}</h1>"
             f'<p class="note">From the lake\'s views (scrubbed text, counts); generated {generated}.</p>'
@@ -111,3 +126,27 @@ def _bad_case_groups(groups: list[BadCaseGroup]) -> str:
                      '<table class="bad-cases"><tr><th>date</th><th>category</th><th>language</th>'
                      f"<th>user asked</th><th>assistant answered</th></tr>{rows}</table>")
     return "".join(parts)
+
+
+def _review_coverage(coverage: list[ReviewCoverage]) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(c.kind)}</td><td class=\"n\">{c.rows}</td><td class=\"n\">{c.reviewed}</td>"
+        f"<td class=\"n\">{c.share:.1%}</td><td class=\"n\">{c.accepted}</td><td class=\"n\">{c.rejected}</td>"
+        f"<td class=\"n\">{c.fixed}</td></tr>" for c in coverage)
+    return ('<table class="review-coverage"><tr><th>kind</th><th class="n">rows in range</th>'
+            '<th class="n">reviewed</th><th class="n">coverage</th><th class="n">accepted</th>'
+            f'<th class="n">rejected</th><th class="n">fixed</th></tr>{rows}</table>')
+
+
+def _reviewer_pairs(pairs: list[ReviewerPair]) -> str:
+    if not pairs:
+        return '<p class="figure-note">No item was reviewed by two reviewers: no agreement to measure yet.</p>'
+    rows = "".join(
+        f"<tr><td>{escape(p.kind)}</td><td>{escape(p.reviewer_a)}</td><td>{escape(p.reviewer_b)}</td>"
+        f"<td class=\"n\">{p.items}</td><td class=\"n\">{p.agreed}</td>"
+        f"<td class=\"n\">{'n/a' if p.kappa is None else f'{p.kappa:.2f}'}</td></tr>" for p in pairs)
+    return ('<p class="figure-note">Reviewer agreement over all the lake\'s reviews (each reviewer\'s latest '
+            "verdict; accept / reject / fix): Cohen's kappa per pair on the items both reviewed. Reviewers are "
+            "shown by their hash.</p>"
+            '<table class="review-agreement"><tr><th>kind</th><th>reviewer</th><th>reviewer</th>'
+            f'<th class="n">items</th><th class="n">agreed</th><th class="n">kappa</th></tr>{rows}</table>')

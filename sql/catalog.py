@@ -3,10 +3,12 @@
 Views point at the lake by an absolute path (a relative lake path is resolved against the working directory
 at open time), so a catalog works from any directory, also when saved in a `.duckdb` file. A table with no
 files yet is still a view, empty, with the columns derived from its pydantic model (read_parquet on a glob
-without files is an error in DuckDB). Only `<lake>/<table>/dt=*/part-*.parquet` and `<lake>/_runs/*.json`
-are read: `_staging/`, `_trash/` and temporary files never are; and of the partitions' files only those their
-date's commit record (`<lake>/_commits/dt=*.json`) names, so a view never mixes two runs of a date, even while
-a run publishes or after one was killed doing it. The layout, the tables and the commit: `datalake.tables`.
+without files is an error in DuckDB). Only `<lake>/<table>/dt=*/part-*.parquet`, `<lake>/reviews/part-*.parquet`
+and `<lake>/_runs/*.json` are read: `_staging/`, `_trash/`, `_reviews/` (the reviewer-name key) and temporary
+files never are; and of the partitions' files only those their date's commit record (`<lake>/_commits/dt=*.json`)
+names, so a view never mixes two runs of a date, even while a run publishes or after one was killed doing it.
+The reviews table is append-only and not a run's output: every one of its files counts (each is renamed into
+place whole). The layout, the tables and the commit: `datalake.tables`.
 
 Outside the project: `portable_sql` gives the same views as plain DuckDB SQL (`flywheel sql`) for the stock
 `duckdb` CLI or a notebook of any recent DuckDB version; a saved catalog file is written in an old storage
@@ -32,7 +34,7 @@ from pydantic import BaseModel
 from schemas.errors import FlywheelError
 from schemas.arrow import arrow_schema
 from schemas.outputs import RunManifest
-from datalake.tables import COMMITS_DIR, PART_GLOB, RUNS_DIR, TABLES
+from datalake.tables import COMMITS_DIR, PART_GLOB, REVIEW_TABLES, RUNS_DIR, TABLES
 
 
 class CatalogError(FlywheelError):
@@ -45,20 +47,26 @@ class QueryError(CatalogError):
 
 @dataclass(frozen=True)
 class LakeTable:
-    """One table of the lake: where its files are (relative to the lake root) and which model they hold."""
+    """One table of the lake: where its files are (relative to the lake root) and which model they hold.
+
+    kind: "parquet" (date partitions, committed files only), "appended" (append-only parquet files, all of
+    them count: the reviews), "json" (run manifests).
+    """
 
     name: str
     model: type[BaseModel]
     pattern: str
-    kind: Literal["parquet", "json"]
+    kind: Literal["parquet", "appended", "json"]
 
 
-# The lake's tables come from the one registry, datalake.tables.TABLES; a new table there needs only a view in
-# views.sql that uses {table:<name>}. The dedup index (INDEX_TABLE) is deliberately not a view: it is the
+# The lake's tables come from the one registry, datalake.tables (TABLES: date partitions; REVIEW_TABLES: the
+# append-only reviews); a new table there needs only a view in views.sql that uses {table:<name>}. The dedup index (INDEX_TABLE) is deliberately not a view: it is the
 # pipeline's bookkeeping (keys of published SFT rows), not analyst data, and the `sft` view already holds
 # every published example.
 LAKE_TABLES: tuple[LakeTable, ...] = tuple(
     LakeTable(name, model, f"{name}/dt=*/{PART_GLOB}", "parquet") for name, model in TABLES.items()
+) + tuple(
+    LakeTable(name, model, f"{name}/{PART_GLOB}", "appended") for name, model in REVIEW_TABLES.items()
 ) + (
     # [!.] skips hidden temporary files (a manifest being written under a dot-name).
     LakeTable("runs", RunManifest, f"{RUNS_DIR}/[!.]*.json", "json"),
@@ -67,7 +75,8 @@ TABLES_BY_NAME = {table.name: table for table in LAKE_TABLES}
 
 # Views every catalog has (the ones views.sql defines).
 VIEWS = ("conversations", "turns", "judgments", "signal_mix", "judge_agreement", "sft", "sft_mix", "preferences",
-         "runs", "pii_summary", "label_summary")
+         "runs", "pii_summary", "label_summary", "reviews", "latest_reviews", "review_decisions", "review_agreement",
+         "review_fleiss", "review_labels", "review_vs_labels", "review_vs_rules", "rule_precision")
 
 _PLACEHOLDER = re.compile(r"\{(?:table:(?P<table>[A-Za-z_][A-Za-z0-9_]*)|(?P<lake>lake))\}")
 _URI_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
@@ -257,6 +266,18 @@ def table_source(con: duckdb.DuckDBPyConnection, lake_root: str, table: LakeTabl
         select += [_ident(name) for name in present if name not in wanted and name not in ("dt", "filename")]
         select.append(_ident("dt"))
         return f"(SELECT {', '.join(select)} FROM {reader} WHERE {_committed_files_only(con, lake_root, table.name)})"
+    if table.kind == "appended":
+        # Ties in time (one import's lines) keep the order they were appended in: file name (UTC time first),
+        # then row. The columns say which file, never a path.
+        order = [("source_file", "VARCHAR"), ("file_row", "BIGINT")]
+        if not has_files:
+            return _empty_relation(model_columns + order)
+        reader = (f"read_parquet('{_sql_string_body(glob)}', union_by_name = true, filename = true, "
+                  f"file_row_number = true)")
+        present = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()}
+        select = [_model_column(name, type_, present.get(name)) for name, type_ in model_columns]
+        select += ["parse_filename(filename) AS source_file", "file_row_number AS file_row"]
+        return f"(SELECT {', '.join(select)} FROM {reader})"
     if table.kind == "json":
         extra = [("manifest_uri", "VARCHAR"), ("manifest_valid", "BOOLEAN")]
         if not has_files:

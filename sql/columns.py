@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from schemas.conversation import Conversation, Turn
 from schemas.outputs import Judgment, PreferencePair, RunManifest, SFTExample
+from schemas.review import Review
 from sql.catalog import VIEWS, open_catalog, views_sql
 
 # The models whose fields a view shows, in the order their comments are looked up.
@@ -32,6 +33,9 @@ VIEW_MODELS: dict[str, tuple[type[BaseModel], ...]] = {
     "runs": (RunManifest,),
     "sft_mix": (SFTExample,),
     "judge_agreement": (Judgment,),
+    "reviews": (Review,),
+    "latest_reviews": (Review,),
+    "review_decisions": (Review,),
 }
 
 # Meanings no model comment gives. "<view>.<column>" is for that view only and wins over a model comment
@@ -139,6 +143,73 @@ NOTES: dict[str, str] = {
     "label_summary.label": "The assistant turn's label; 'unlabeled' when it has none.",
     "assistant_turns": "Assistant turns with that label that day.",
     "share": "Their share of the day's assistant turns.",
+    # The reviews and the views over them.
+    "review_id": "Id of the verdict (one row of the reviews table).",
+    "item_id": "The reviewed row's id: an sft example_id, a preferences pair_id or a judgments judgment_id.",
+    "item_kind": "What was reviewed: sft, preference or judgment.",
+    "item_day": "The partition date (dt) the reviewed row was read from.",
+    "verdict": "The reviewer's verdict: accept, reject or fix.",
+    "strategy": "How the item came to the reviewer: stratified, disagreement or random sampling; unsampled for an "
+                "imported verdict on an item that was in no queue.",
+    "reviews.source": "Where the verdict was made: web (`flywheel review serve`) or import (`flywheel review import`).",
+    "latest_reviews.source": "Where the verdict was made: web (`flywheel review serve`) or import "
+                             "(`flywheel review import`).",
+    "reviewed_at": "When the verdict was recorded (UTC).",
+    "source_file": "The reviews file the row was read from (its name: part-<UTC time>-<uuid>.parquet); with "
+                   "file_row, the order verdicts were appended in.",
+    "file_row": "The row's position in its file, from 0.",
+    "decision": "The item's decision: reject if any reviewer's latest verdict rejects it, else fix if any fixes "
+                "it, else accept.",
+    "review_decisions.fixed_answer": "The fixed answer (scrubbed) of the latest fix, when the decision is fix.",
+    "review_decisions.reason": "The reason code of the verdict that decided the item.",
+    "review_decisions.reviewed_at": "When the deciding verdict was recorded (UTC).",
+    "decided_by": "The reviewer (hash) whose verdict decided the item: the latest reject, else the latest fix, "
+                  "else the latest accept.",
+    "review_decisions.review_id": "The deciding verdict's review_id.",
+    "reviewers": "Reviewers whose latest verdict on the item counts.",
+    "random_sample": "Whether some reviewer got the item by random sampling: the items rule_precision counts.",
+    "reviewer_a": "One reviewer of the pair (hash; the smaller of the two).",
+    "reviewer_b": "The other reviewer of the pair (hash).",
+    "review_agreement.items": "Items of that kind both reviewed.",
+    "agreed": "Of those, items where their verdicts are the same.",
+    "observed_agreement": "Share of verdict pairs that agree.",
+    "chance_agreement": "Share expected to agree by chance, from each side's verdict shares.",
+    "kappa": "(observed - chance agreement) / (1 - chance): 1 = always agree, 0 = as chance, below 0 = less; "
+             "NULL when chance agreement is 1.",
+    "review_fleiss.items": "Items of that kind with three or more reviewers.",
+    "review_fleiss.verdicts": "Latest verdicts on those items.",
+    "min_reviewers": "Fewest reviewers on one of those items.",
+    "max_reviewers": "Most reviewers on one of those items.",
+    "review_labels.reason": "The reason code of the verdict that decided the item.",
+    "review_labels.derivation": "How the row's answer came about (sft, preference rows); NULL for judgments.",
+    "review_labels.rules_label": "The rules' label of the reviewed answer's turn (for a judged turn, the one "
+                                 "the judge saw); NULL when the answer is no logged turn or the rules gave none.",
+    "review_labels.judge_label": "The judge's verdict on that turn as a label (as in judge_agreement); NULL when "
+                                 "it was not judged.",
+    "reviewer_label": "The label the review gives the answer (see the view's description); NULL when the "
+                      "verdict says nothing about it.",
+    "review_labels.decisions": "Every signal's decision on the reviewed answer's turn (empty when it is no "
+                               "logged turn).",
+    "review_vs_labels.category": "Task category ('unknown' when not set).",
+    "review_vs_labels.items": "Reviewed items of that kind and category.",
+    "accepted": "Items decided accept.",
+    "review_vs_labels.rejected": "Items decided reject.",
+    "fixed": "Items decided fix.",
+    "rules_compared": "Items with both a reviewer_label and a rules label.",
+    "rules_agreed": "Of those, items where the rules' label agrees with the reviewer's.",
+    "judge_compared": "Items with both a reviewer_label and a judge label.",
+    "judge_agreed": "Of those, items where the judge's label agrees with the reviewer's.",
+    "rules_judge_compared": "Items with both a rules and a judge label.",
+    "rules_judge_agreed": "Of those, items where the rules' and the judge's label are the same.",
+    "rule_label": "The label the rule gave the turn.",
+    "review_vs_rules.items": "Reviewed answers (with a reviewer_label) the rule decided with that label.",
+    "agreed_share": "agreed / items.",
+    "reviewed": "Randomly sampled reviewed answers (with a reviewer_label) the rule decided with that label.",
+    "right_decisions": "Of those, the decisions the reviewer's label confirms.",
+    "precision": "right_decisions / reviewed.",
+    "precision_low": "Lower end of the 95% Wilson score interval of the precision.",
+    "precision_high": "Upper end of the 95% Wilson score interval of the precision.",
+    "rule_precision.avg_confidence": "Mean confidence the rule declared on those decisions (compare with precision).",
 }
 
 _FIELD_LINE = re.compile(r"^\s+(?P<name>[A-Za-z_]\w*)\s*:[^=]")

@@ -34,6 +34,7 @@ import duckdb
 if TYPE_CHECKING:
     import pyarrow
 
+from datalake.tables import PRIVATE_FILES
 from schemas.errors import ConfigError
 from sql.catalog import CatalogError, QueryError, open_catalog, resolve_lake
 
@@ -160,6 +161,7 @@ def read_only_catalog(lake_uri: str, deny: Sequence[str] = ()) -> Iterator[duckd
     """
     root = resolve_lake(lake_uri)
     denied = _denied_inside(root, deny)  # a misconfiguration is reported before any work
+    denied += _private_files(root)
     spill = tempfile.mkdtemp(prefix="flywheel-query-")  # 0700, ours alone, removed below
     try:
         con = open_catalog(root)  # builds the views with full access: it globs and describes the lake
@@ -264,6 +266,15 @@ def _denied_inside(root: str, deny: Sequence[str]) -> list[str]:
         if real.startswith(real_root + os.sep):
             found.append(real)
     return found
+
+
+def _private_files(root: str) -> list[str]:
+    """The lake's own secrets that exist on a local lake (datalake.tables.PRIVATE_FILES). A remote lake cannot
+    be carved (see allowed_paths): there the object store's permissions must keep them from analysts."""
+    if _URI_SCHEME.match(root) and not root.lower().startswith("file://"):
+        return []
+    real_root = os.path.realpath(root)
+    return [p for p in (os.path.join(real_root, *name.split("/")) for name in PRIVATE_FILES) if os.path.exists(p)]
 
 
 def _literal(text: str) -> str:

@@ -23,7 +23,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 # Folder under tests/ -> the layer marker its tests carry (declared in pyproject.toml).
 LAYER_OF_FOLDER = {
     "ingest": "unit", "scrub": "unit", "label": "unit", "training": "unit", "sample_logs": "unit",
-    "beam": "pipeline", "lake": "lake", "sql": "lake", "export": "lake", "reports": "lake",
+    "beam": "pipeline", "lake": "lake", "sql": "lake", "export": "lake", "reports": "lake", "reviews": "lake",
     "flows": "flow", "e2e": "e2e",
 }
 TESTS_ROOT = Path(__file__).parent

@@ -229,6 +229,22 @@ def test_the_quarantine_inside_the_lake_is_still_unreadable(tmp_path, env):
         run_query(str(lake), "SELECT 1", deny=[str(lake)])
 
 
+def test_the_reviewer_name_key_is_never_readable(env):
+    # The key behind reviewer hashes lives in the lake (datalake.reviews); with it, guessed names could be
+    # checked against the reviews table's hashes. Every query connection carves it out, with no deny given.
+    from datalake.reviews import reviewer_hash
+
+    lake = env["lake"]
+    reviewer_hash(str(lake), "alice")  # creates the key
+    key = lake / "_reviews" / "reviewer.key"
+    assert key.exists()
+    for sql in (f"SELECT content FROM read_text('{key}')", f"SELECT * FROM read_text('{lake}/_reviews/*')",
+                f"SELECT * FROM read_csv('{lake}/**/*.key')"):
+        with pytest.raises(RefusedStatement):
+            run_query(str(lake), sql)
+    assert run_query(str(lake), "SELECT count(*) FROM sft")[1] == [(4,)]
+
+
 def test_allowed_paths_are_prefix_safe_and_carve_out_the_denied(env):
     lake = str(env["lake"])
     assert allowed_paths(lake) == ([lake + os.sep], [])  # the separator keeps /lake2/ out of /lake
