@@ -13,6 +13,12 @@ any of these disappear or change shape:
   (:func:`ner_entities_and_scores`).
 * ``AnalyzerEngine._enhance_using_context`` (private) and ``get_supported_entities`` overridden
   (:class:`FixedRegistryAnalyzerEngine`).
+* The steps of ``AnalyzerEngine.analyze`` redone by :class:`DirectAnalyzer` (the scrubber's fast
+  path): ``recognizer.analyze`` in registry order with the supported entities, the recognizer id
+  and name put in each result's ``recognition_metadata``, ``AnalyzerEngine.context_aware_enhancer``
+  (``LemmaContextAwareEnhancer``: results of recognizers with context words only), the score
+  threshold, ``EntityRecognizer.remove_duplicates``; no recognizer may override
+  ``EntityRecognizer.enhance_using_context``.
 * The attributes Presidio reads of ``NlpArtifacts`` (``entities``, ``scores``, ``tokens``,
   ``tokens_indices``, ``lemmas``, ``keywords``, ``nlp_engine``) and ``NlpArtifacts.set_keywords``
   (:class:`_LazyNlpArtifacts`), and those ``SpacyRecognizer`` reads of a spaCy ``Span``
@@ -25,10 +31,10 @@ engines, so importing :mod:`transforms.scrub.scrubber` stays cheap.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import spacy
-from presidio_analyzer import AnalyzerEngine
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 
 from transforms.scrub.ner import DEFAULT_SPACY_MODEL
@@ -117,6 +123,87 @@ def make_analyzer(registry, nlp_engine) -> FixedRegistryAnalyzerEngine:
     return engine
 
 
+class DirectAnalyzer:
+    """What ``analyzer.analyze(text, "en", nlp_artifacts=..., score_threshold=...)`` returns (the same
+    results, scores included), for less: the recognizers run are those the text's triggers allow
+    (:mod:`transforms.scrub.triggers`; the others cannot match it), called directly, and Presidio's
+    per-call bookkeeping is left out where it cannot change the results (the recognizer list and
+    entity list are computed once; results of recognizers without context words skip the context
+    enhancer, which would only copy them; the decision process is not stripped: nothing reads it).
+
+    Refuses (``ValueError``) a registry with a recognizer that rescored its own results in
+    ``enhance_using_context``: that step is skipped here."""
+
+    def __init__(self, analyzer: AnalyzerEngine, score_threshold: float):
+        from transforms.scrub.triggers import RecognizerTriggers
+
+        recognizers = analyzer.registry.get_recognizers(language="en", all_fields=True)
+        for recognizer in recognizers:
+            if type(recognizer).enhance_using_context is not EntityRecognizer.enhance_using_context:
+                raise ValueError(f"{recognizer.name} rescores in enhance_using_context: "
+                                 "use the full path (fast_path=False)")
+            if not recognizer.is_loaded:  # what analyze does on its first call
+                recognizer.load()
+                recognizer.is_loaded = True
+        self.recognizers = recognizers
+        self.triggers = RecognizerTriggers(recognizers)
+        self._entities = analyzer.get_supported_entities(language="en")
+        self._by_id = {recognizer.id: recognizer for recognizer in recognizers}
+        # Context words are matched as substrings of lower-cased tokens (the lemmas here), i.e. of
+        # the lower-cased source text of the tokens: a recognizer none of whose (ASCII) words is in
+        # it gets no boost. Non-ASCII words: not checked (lowering is not per character for all).
+        self._context_words = {
+            recognizer.id: tuple(w.lower() for w in recognizer.context)
+            if all(w.isascii() for w in recognizer.context) else None
+            for recognizer in recognizers if recognizer.context}
+        self._enhancer = analyzer.context_aware_enhancer
+        self._score_threshold = score_threshold
+
+    def analyze(self, text: str, nlp_artifacts) -> List[RecognizerResult]:
+        id_key, name_key = RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, RecognizerResult.RECOGNIZER_NAME_KEY
+        results: List[RecognizerResult] = []
+        for recognizer, rules in self.triggers.candidates(text):
+            if rules is None:
+                found = recognizer.analyze(text=text, entities=self._entities, nlp_artifacts=nlp_artifacts)
+            else:  # a RegexRecognizer, some of whose rules cannot match the text
+                found = recognizer.analyze(text=text, entities=self._entities, nlp_artifacts=nlp_artifacts,
+                                           rules=rules)
+            if not found:
+                continue
+            for result in found:
+                if not result.recognition_metadata:
+                    result.recognition_metadata = {}
+                result.recognition_metadata.setdefault(id_key, recognizer.id)
+                result.recognition_metadata.setdefault(name_key, recognizer.name)
+            results.extend(found)
+        if not results:
+            return []
+        # Presidio regroups results by the recognizer id they carry: one naming no recognizer of
+        # the registry is dropped there
+        results = [r for r in results if r.recognition_metadata[id_key] in self._by_id]
+        boostable = [i for i, r in enumerate(results)
+                     if self._may_boost(r.recognition_metadata[id_key], nlp_artifacts)]
+        if boostable:  # each result is rescored on its own: passing only these changes nothing
+            boosted = self._enhancer.enhance_using_context(
+                text=text, raw_results=[results[i] for i in boostable], nlp_artifacts=nlp_artifacts,
+                recognizers=self.recognizers, context=None)
+            for i, result in zip(boostable, boosted):
+                results[i] = result
+        results = [r for r in results if r.score >= self._score_threshold]
+        return EntityRecognizer.remove_duplicates(results)
+
+    def _may_boost(self, recognizer_id: str, nlp_artifacts) -> bool:
+        """Whether the context enhancer could rescore a result of this recognizer."""
+        if recognizer_id not in self._context_words:
+            return False  # no context words
+        words = self._context_words[recognizer_id]
+        source = getattr(nlp_artifacts, "source", None)
+        if words is None or source is None:
+            return True
+        lowered = source.lower()
+        return any(word in lowered for word in words)
+
+
 class _LazyNlpArtifacts:
     """Presidio ``NlpArtifacts`` whose tokens are built only when asked for.
 
@@ -126,10 +213,13 @@ class _LazyNlpArtifacts:
     the Doc (tokenizer only: NER ran on sentences, see ``Scrubber._ner_artifacts``), called
     inside the batch's memory zone. The lemmatizer is disabled, so
     lower-cased tokens stand in for lemmas (Presidio's context words are lower-case already).
+    ``source``: the text the tokens are made of, when known (:class:`DirectAnalyzer` skips the
+    context enhancer when no context word occurs in it).
     """
 
-    def __init__(self, tokens, entities, scores, nlp_engine, language: str):
+    def __init__(self, tokens, entities, scores, nlp_engine, language: str, source: Optional[str] = None):
         self._tokens = tokens
+        self.source = source
         self.entities = entities
         self.scores = scores
         self.nlp_engine = nlp_engine

@@ -166,21 +166,23 @@ class RegexRecognizer(LocalRecognizer):
     def load(self) -> None:  # noqa: D102 - regexes are compiled at import
         pass
 
-    def find(self, text: str) -> List[RecognizerResult]:
-        """All validated matches in ``text`` (used by :meth:`analyze`)."""
+    def find(self, text: str, rules: Optional[Sequence[pp.PatternRule]] = None) -> List[RecognizerResult]:
+        """All validated matches in ``text`` (used by :meth:`analyze`) of ``rules`` (default: all;
+        the scrubber's fast path leaves out those that cannot match the text)."""
         if self.requires and not any(token in text for token in self.requires):
             return []
         return [
             recognizer_result(self, self.entity, start, end, score,
                               f"Detected by {self.name} rule '{rule.name}'", pattern_name=rule.name)
-            for rule in self.rules
+            for rule in (self.rules if rules is None else rules)
             for start, end, score in rule.spans(text)
         ]
 
-    def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
+    def analyze(self, text: str, entities: List[str], nlp_artifacts=None,
+                rules: Optional[Sequence[pp.PatternRule]] = None) -> List[RecognizerResult]:
         if entities and self.entity not in entities:
             return []
-        return self.find(text)
+        return self.find(text, rules)
 
 
 def regex_recognizers(supported_language: str = "en") -> List[RegexRecognizer]:

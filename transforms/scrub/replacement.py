@@ -66,18 +66,36 @@ def _name_parts(value: str) -> List[str]:
     return parts
 
 
-def _literal_regex(literals: Sequence[str]) -> "re.Pattern[str]":
-    """One regex matching any of ``literals`` (longest first); ASCII-alphanumeric edges must be
-    whole words, CJK edges may touch anything."""
-    alternatives = []
-    for lit in sorted(set(literals), key=len, reverse=True):
-        alt = re.escape(lit)
-        if lit[0].isascii() and lit[0].isalnum():
-            alt = pp.L + alt
-        if lit[-1].isascii() and lit[-1].isalnum():
-            alt = alt + pp.R
-        alternatives.append(alt)
-    return re.compile("|".join(alternatives))
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def literal_occurrences(text: str, literals: Sequence[str]) -> List[Tuple[int, int, str]]:
+    """(start, end, literal) of every occurrence of ``literals`` in ``text``, left to right and
+    non-overlapping; at one position the longest literal wins. An ASCII letter or digit at either
+    edge of a literal must not continue an ASCII word there (:data:`pp.L` / :data:`pp.R`), CJK
+    edges may touch anything. What a regex alternation of the literals (longest first, with those
+    lookarounds) finds, without compiling one per conversation: each new regex would push
+    another out of the ``re`` module's cache, which phonenumbers and others rely on."""
+    found = []  # (start, -length, literal) of every occurrence whose edges are clear
+    for literal in set(literals):
+        size = len(literal)
+        check_left, check_right = _is_ascii_alnum(literal[0]), _is_ascii_alnum(literal[-1])
+        start = text.find(literal)
+        while start >= 0:
+            end = start + size
+            if not ((check_left and start > 0 and _is_ascii_alnum(text[start - 1]))
+                    or (check_right and end < len(text) and _is_ascii_alnum(text[end]))):
+                found.append((start, -size, literal))
+            start = text.find(literal, start + 1)
+    found.sort()
+    out: List[Tuple[int, int, str]] = []
+    last_end = 0
+    for start, minus_size, literal in found:
+        if start >= last_end:
+            out.append((start, start - minus_size, literal))
+            last_end = start - minus_size
+    return out
 
 
 def _detected_literals(pairs: Sequence[Tuple[str, Sequence[PiiSpan]]]):
@@ -99,12 +117,12 @@ def _detected_literals(pairs: Sequence[Tuple[str, Sequence[PiiSpan]]]):
     return literal_type, alias
 
 
-def _repeats(text: str, literal_type: Dict[str, Tuple[str, float]], literal_re) -> List[PiiSpan]:
-    """A span at every match of ``literal_re`` (the literals of ``literal_type``) in ``text``."""
+def _repeats(text: str, literal_type: Dict[str, Tuple[str, float]], literals: Sequence[str]) -> List[PiiSpan]:
+    """A span at every occurrence of ``literals`` (keys of ``literal_type``) in ``text``."""
     spans = []
-    for m in literal_re.finditer(text):
-        entity_type, score = literal_type[m.group()]
-        spans.append(PiiSpan(entity_type, m.start(), m.end(), score))
+    for start, end, literal in literal_occurrences(text, literals):
+        entity_type, score = literal_type[literal]
+        spans.append(PiiSpan(entity_type, start, end, score))
     return spans
 
 
@@ -116,7 +134,7 @@ def with_repeats(text: str, spans: Sequence[PiiSpan]) -> List[PiiSpan]:
     repeated = [literal for literal in literal_type if text.count(literal) > 1]
     if not repeated:  # the common case: no regex to build
         return list(spans)
-    return list(spans) + _repeats(text, literal_type, _literal_regex(repeated))
+    return list(spans) + _repeats(text, literal_type, repeated)
 
 
 def replace_detected(texts: Sequence[Optional[str]], present: Sequence[int],
@@ -129,12 +147,11 @@ def replace_detected(texts: Sequence[Optional[str]], present: Sequence[int],
     literal_type, alias = _detected_literals([(texts[i], detected[i]) for i in present])
 
     finals: List[List[PiiSpan]] = [[] for _ in texts]
-    literal_re = _literal_regex(list(literal_type)) if literal_type else None
     for i in present:
         text = texts[i]
         spans = list(detected[i])
-        if literal_re is not None:
-            spans += _repeats(text, literal_type, literal_re)
+        if literal_type:
+            spans += _repeats(text, literal_type, list(literal_type))
         finals[i] = resolve_overlaps(spans)
 
     placeholders: Dict[str, Tuple[str, str]] = {}  # key -> (placeholder, type)

@@ -30,7 +30,8 @@ text's spans also cover the other mentions of its values (:func:`.replacement.wi
 touching Presidio's internals; :mod:`.recognizers` and :mod:`.chinese_names` are the recognizers;
 :mod:`.replacement` and :mod:`.surrogates` make the replacements; :mod:`.spans` merges overlapping
 detections; :mod:`.cache` and :mod:`.memory` bound the caches and spaCy's memory;
-:mod:`.conversation` scrubs one conversation (texts and ids) for the pipeline.
+:mod:`.conversation` scrubs one conversation (texts and ids) for the pipeline; :mod:`.triggers`
+decides which recognizers can match a text at all (the fast path).
 
 Behaviour worth knowing:
 
@@ -60,6 +61,14 @@ Behaviour worth knowing:
   the StringStore, so outputs are identical across reloads (``reloads`` counts them). A failed
   reload is logged and the old pipeline kept. After a reload ``gc.collect()`` and glibc's
   ``malloc_trim(0)`` return the old pipeline's memory to the OS.
+* Fast path (``fast_path=True``, the default): a text runs only the recognizers (of a regex
+  recognizer: only the rules) whose trigger it contains - a character, run or string every match
+  of their regexes needs, read from the regexes themselves (:mod:`.triggers`) - and they are called
+  directly (:class:`.presidio_adapter.DirectAnalyzer`) instead of through
+  ``AnalyzerEngine.analyze``, with the same context boosts, threshold and de-duplication.
+  ``fast_path=False`` keeps Presidio's ``analyze`` with every recognizer: the oracle the fast
+  path is tested against (``tests/scrub/test_fast_path_identical.py``, ``bench/scrub_identical.py``);
+  both give the same spans, scores and scrubbed texts.
 * Speed: detection results are cached per text (bounded LRU keyed by a BLAKE2 digest: system prompts
   repeat across conversations); a conversation's new sentences go through spaCy in one
   ``nlp.pipe`` batch; texts skip NER unless a capitalized word outside code may start a name (:func:`needs_ner`):
@@ -137,6 +146,7 @@ class Scrubber(BoundedSpacyPipeline):
         reload_every: int = RELOAD_EVERY_TEXTS,
         max_vocab_growth: int = MAX_VOCAB_GROWTH,
         replacement: str = "placeholder",
+        fast_path: bool = True,
     ):
         if mode not in MODES:
             raise ValueError(f"scrub_mode must be one of {MODES}, got {mode!r}")
@@ -149,7 +159,7 @@ class Scrubber(BoundedSpacyPipeline):
         from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
         from transforms.scrub.chinese_names import ChinesePersonRecognizer
-        from transforms.scrub.presidio_adapter import make_analyzer
+        from transforms.scrub.presidio_adapter import DirectAnalyzer, make_analyzer
         from transforms.scrub.recognizers import presidio_builtin_recognizers, regex_recognizers
 
         self.mode = mode
@@ -184,6 +194,8 @@ class Scrubber(BoundedSpacyPipeline):
 
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
         self._analyzer = make_analyzer(registry, self._engine)
+        self.fast_path = bool(fast_path)
+        self._direct = DirectAnalyzer(self._analyzer, self.score_threshold) if self.fast_path else None
         self._cache: LruCache[Tuple[PiiSpan, ...]] = LruCache(self.cache_size)
         # NER entities per sentence, as (label, start, end, score) relative to the sentence
         self._ner_cache: LruCache[Tuple[Tuple[str, int, int, float], ...]] = LruCache(
@@ -200,7 +212,8 @@ class Scrubber(BoundedSpacyPipeline):
         return _rebuild, (self.mode, self.spacy_model, {
             "cache_size": self.cache_size, "score_threshold": self.score_threshold,
             "include_nrp": self.include_nrp, "reload_every": self.reload_every,
-            "max_vocab_growth": self.max_vocab_growth, "replacement": self.replacement})
+            "max_vocab_growth": self.max_vocab_growth, "replacement": self.replacement,
+            "fast_path": self.fast_path})
 
     # -- detection ---------------------------------------------------------------------------
 
@@ -280,7 +293,7 @@ class Scrubber(BoundedSpacyPipeline):
 
         tokenizer = self._tokenizer
         clean = _SURROGATE_RE.sub("\ufffd", text)
-        return _LazyNlpArtifacts(lambda: tokenizer(clean), [], [], self._engine, "en")
+        return _LazyNlpArtifacts(lambda: tokenizer(clean), [], [], self._engine, "en", source=clean)
 
     def _ner_artifacts(self, texts: Sequence[str], ner_texts: Sequence[str]) -> list:
         """NLP artifacts per text: spaCy NER over the code-masked text, sentence by sentence and
@@ -342,7 +355,7 @@ class Scrubber(BoundedSpacyPipeline):
                     entities.append(_NerEntity(label, start, end))
                     scores.append(score)
             artifacts[i] = _LazyNlpArtifacts(
-                lambda m=masked: tokenizer(m), entities, scores, engine, "en")
+                lambda m=masked: tokenizer(m), entities, scores, engine, "en", source=masked)
         return [a if a is not None else self._token_only_artifacts(t)
                 for a, t in zip(artifacts, texts)]
 
@@ -367,10 +380,13 @@ class Scrubber(BoundedSpacyPipeline):
             all_artifacts = self._ner_artifacts(texts, ner_texts)
             out = []
             for text, ner_text, artifacts in zip(texts, ner_texts, all_artifacts):
-                results = self._analyzer.analyze(
-                    text=text, language="en", nlp_artifacts=artifacts,
-                    score_threshold=self.score_threshold,
-                )
+                if self._direct is not None:
+                    results = self._direct.analyze(text, artifacts)
+                else:
+                    results = self._analyzer.analyze(
+                        text=text, language="en", nlp_artifacts=artifacts,
+                        score_threshold=self.score_threshold,
+                    )
                 placeholders = [m.span() for m in pp.PLACEHOLDER_RE.finditer(text)] \
                     if "<" in text else []
                 spans = []
