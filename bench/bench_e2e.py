@@ -1,6 +1,6 @@
 """End-to-end throughput of the flywheel against DuckDB's JSONL -> Parquet conversion as the I/O floor.
 
-    python -m bench.bench_e2e [--conversations N] [--workers W] [--out DIR]
+    python -m bench.bench_e2e [--conversations N] [--scale K] [--workers W] [--stages] [--out DIR]
 
 1. Generates one day of logs (events format, gzip, fixed seed, the generator's default 1% malformed
    lines) of N conversations and reports its size in events (= valid lines) and MB.
@@ -8,7 +8,12 @@
    schema given explicitly (see EVENT_COLUMNS for why); run FLOOR_RUNS times, the median is the floor.
 3. / 4. The flywheel (`flows.day.process_day`, no Prefect flow, no server) with scrub_mode=regex and
    scrub_mode=presidio, each into a fresh lake.
-5. With --workers W > 1: presidio again with W worker processes (FnApiRunner multi_processing).
+5. With --workers W > 1: both modes again with W worker processes (FnApiRunner multi_processing).
+6. With --scale K > 1: all of it again on a day of K x N conversations (its own logs, floor and lakes), then
+   a scaling table: events per CPU-second and peak RSS at both sizes, and their ratios (a pipeline whose
+   memory follows the day's size shows it here).
+7. With --stages: the regex day of N again under cProfile, its own time split by stage (bench.profile_day's
+   attribution: each function's time goes to the stage of its nearest project caller).
 
 Each variant runs in its own fresh Python process, so one variant's caches, loaded models and peak
 memory do not leak into the next one's figures. Times are wall-clock seconds of the work itself
@@ -31,7 +36,6 @@ import hashlib
 import json
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -134,6 +138,9 @@ def run_floor(spec: dict) -> dict:
 
 
 def run_flywheel(spec: dict) -> dict:
+    import cProfile
+    import pstats
+
     import flows.day
     from flows.day import process_day
     from flows.settings import load_settings
@@ -142,17 +149,27 @@ def run_flywheel(spec: dict) -> dict:
         source_uri=spec["source"], lake_uri=spec["lake"], quarantine_uri=spec["quarantine"],
         scrub_mode=spec["scrub_mode"], workers=spec["workers"], runner="FnApiRunner",
     )
+    profiler = cProfile.Profile() if spec.get("profile") else None
     before = _usage()
     t0 = time.perf_counter()
+    if profiler:
+        profiler.enable()
     manifest = process_day(settings, date.fromisoformat(spec["day"]), flow="bench")
+    if profiler:
+        profiler.disable()
     seconds = time.perf_counter() - t0
     after = _usage()
-    return {
+    stages = None
+    if profiler:
+        from bench.profile_day import attribute_by_stage
+
+        stages = attribute_by_stage(pstats.Stats(profiler), str(REPO))
+    return {"stages": stages, 
         "status": manifest.status, "error": manifest.error, "seconds": seconds,
         "project": str(Path(flows.day.__file__).resolve().parents[1]),
         "cpu": (after["cpu_self"] - before["cpu_self"]) + (after["cpu_children"] - before["cpu_children"]),
         "rss_self_mb": after["rss_self_mb"], "rss_child_mb": after["rss_child_mb"],
-        "judge_mode": manifest.judge_mode,
+        "judge_mode": manifest.judge_mode, "workers": spec["workers"],
         "counts": manifest.counts, "pii_total": sum(manifest.pii_counts.values()),
     }
 
@@ -202,7 +219,7 @@ def _clean(out: Path) -> None:
     (out / MARKER).write_text("working directory of bench.bench_e2e: its contents are replaced on every run\n")
     for name in ("logs", "floor"):
         shutil.rmtree(out / name, ignore_errors=True)
-    for pattern in ("lake-*", "quarantine-*", "results-*"):
+    for pattern in ("lake-*", "quarantine-*", "results-*", "size-*"):
         for path in out.glob(pattern):
             shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
     for path in out.glob("*.log"):
@@ -284,8 +301,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                  description="End-to-end events/s of the flywheel vs DuckDB's JSONL->Parquet floor.")
     ap.add_argument("--conversations", type=int, default=DEFAULT_CONVERSATIONS,
                     help=f"conversations in the generated day (default {DEFAULT_CONVERSATIONS})")
+    ap.add_argument("--scale", type=int, default=1,
+                    help="also run everything on a day this many times larger, and compare (default 1: one size)")
     ap.add_argument("--workers", type=int, default=2,
-                    help="worker processes of the extra multi-process presidio variant; 1 skips it (default 2)")
+                    help="worker processes of the extra multi-process variants; 1 skips them (default 2)")
+    ap.add_argument("--stages", action="store_true",
+                    help="also run the regex day of --conversations under cProfile: time split by stage")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
                     help=f"working directory for logs, lakes and logs of each run (default {DEFAULT_OUT})")
     ap.add_argument("--seed", type=int, default=SEED, help=f"generator seed (default {SEED})")
@@ -297,24 +318,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         ap.error("--conversations must be >= 1")
     if args.workers < 1:
         ap.error("--workers must be >= 1")
+    if args.scale < 1:
+        ap.error("--scale must be >= 1")
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    if args.child:
-        return child_main(args.child)
-
-    out = args.out.resolve()
+def run_size(out: Path, conversations: int, args: argparse.Namespace, skip: set[str]) -> dict:
+    """Generate a day of `conversations`, measure the floor and every flywheel variant on it, print its table."""
     out.mkdir(parents=True, exist_ok=True)
-    _clean(out)
-    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    started = time.perf_counter()
-    load_start = os.getloadavg()
-
-    print(f"generating {args.conversations} conversations for {DAY} (events format, gzip, seed {args.seed}) ...",
+    print(f"generating {conversations} conversations for {DAY} (events format, gzip, seed {args.seed}) ...",
           flush=True)
-    gen = generate(out, args.conversations, args.seed)
+    gen = generate(out, conversations, args.seed)
     events = gen["events"]
     print(f"input: {events:,} events (valid lines) + {gen['malformed']:,} malformed lines in {gen['files']} file(s), "
           f"{gen['gz_mb']:.2f} MB gzip / {gen['raw_mb']:.2f} MB uncompressed "
@@ -327,8 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         r = run_child({"kind": "floor", "glob": glob, "out_file": str(out / "floor" / "floor.parquet"),
                        "result_file": str(out / "results-floor.json")}, out / "floor.log")
         if r.get("status") != "succeeded":
-            print(f"DuckDB floor failed: {r.get('error')}", file=sys.stderr)
-            return 1
+            raise SystemExit(f"DuckDB floor failed: {r.get('error')}")
         floors.append(r)
     floor = sorted(floors, key=lambda r: r["seconds"])[len(floors) // 2]
     floor_seconds = floor["seconds"]
@@ -340,13 +353,10 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[tuple[str, dict]] = [(f"duckdb floor ({floor['threads']} threads)", floor),
                                     ("duckdb, 1 thread", r1)]
-    variants = []
-    if "regex" not in skip:
-        variants.append(("flywheel regex, 1 worker", "regex", 1))
-    if "presidio" not in skip:
-        variants.append(("flywheel presidio, 1 worker", "presidio", 1))
+    variants = [(f"flywheel {mode}, 1 worker", mode, 1) for mode in ("regex", "presidio") if mode not in skip]
     if args.workers > 1 and "workers" not in skip:
-        variants.append((f"flywheel presidio, {args.workers} workers", "presidio", args.workers))
+        variants += [(f"flywheel {mode}, {args.workers} workers", mode, args.workers)
+                     for mode in ("regex", "presidio") if mode not in skip]
 
     problems = []
     if floor["rows"] < events:
@@ -372,40 +382,118 @@ def main(argv: list[str] | None = None) -> int:
         if c.get("lines_accepted") != events:
             problems.append(f"{name}: accepted {c.get('lines_accepted'):,} lines, the generator wrote {events:,} "
                             "valid ones")
-
-    codes = {r.get("code") for _, r in rows if r.get("code")}
-    if len(codes) > 1 or any(r.get("code_changed_during_run") for _, r in rows):
-        problems.append("the project's code changed during the benchmark (hashes "
-                        f"{', '.join(sorted(c for c in codes if c))}): the variants did not all measure the same code")
     by_mode: dict[str, list[tuple[str, dict]]] = {}
     for tag, fp in fingerprints.items():
         by_mode.setdefault(fp["mode"], []).append((tag, fp["tables"]))
     for mode, runs in by_mode.items():
         if any(tables != runs[0][1] for _, tables in runs[1:]):
-            problems.append(f"scrub_mode={mode}: the lakes of " + " and ".join(t for t, _ in runs)
-                            + " differ (same input, same mode: they should be identical)")
+            problems.append(f"{conversations} conversations, scrub_mode={mode}: the lakes of "
+                            + " and ".join(t for t, _ in runs) + " differ (same input, same mode: they should be "
+                            "identical)")
 
+    codes = {r.get("code") for _, r in rows if r.get("code")}
     print()
-    projects = {r["project"] for _, r in rows if r.get("project")}
+    print(f"{conversations:,} conversations = {events:,} events ({gen['gz_mb']:.2f} MB gzip, {gen['raw_mb']:.2f} MB "
+          f"JSONL), {gen['files']} file(s); code {', '.join(sorted(c for c in codes if c)) or '?'}; ratios against "
+          f"the DuckDB floor's median ({FLOOR_RUNS} runs); CPU s = user+sys of the run (Beam worker processes "
+          "included)")
+    print_table(rows, events, floor_seconds)
+    print()
+    return {"conversations": conversations, "input": gen, "floor_runs": floors, "variants": rows,
+            "lake_fingerprints": fingerprints, "problems": problems}
+
+
+def print_scaling(sizes: list[dict]) -> None:
+    """Per flywheel variant: events per CPU-second and peak RSS at each size, and the largest over the smallest."""
+    small, large = sizes[0], sizes[-1]
+    factor = large["input"]["events"] / small["input"]["events"]
+    print(f"scaling: {small['conversations']:,} -> {large['conversations']:,} conversations "
+          f"({factor:.1f}x the events)")
+    header = ("variant", "events/CPU s small", "large", "ratio", "peak RSS MB small", "large", "ratio")
+    lines = [header]
+    large_rows = dict(large["variants"])
+    for name, r in small["variants"]:
+        other = large_rows.get(name, {})
+        if not name.startswith("flywheel") or r.get("status") != "succeeded" or other.get("status") != "succeeded":
+            continue
+        rates = [s["input"]["events"] / max(x["cpu"], 1e-9) for s, x in ((small, r), (large, other))]
+        rss = [x["rss_self_mb"] + x.get("rss_child_mb", 0) * (x.get("workers") or 1) for x in (r, other)]
+        lines.append((name, f"{rates[0]:,.0f}", f"{rates[1]:,.0f}", f"{rates[1] / rates[0]:.2f}x",
+                      f"{rss[0]:,.0f}", f"{rss[1]:,.0f}", f"{rss[1] / rss[0]:.2f}x"))
+    _print_rows(lines)
+    print("(peak RSS of a multi-worker variant: parent + workers x the largest worker)\n")
+
+
+def print_stages(result: dict, events: int) -> None:
+    stages = result.get("stages") or {}
+    total = sum(stages.values()) or 1e-9
+    print(f"time split by stage: the regex day under cProfile ({result.get('seconds', 0):.1f}s wall, profiled; "
+          "the profiler inflates times about 1.5-2x, read the shares)")
+    lines = [("stage", "profiled s", "share", "s per 1,000 events")]
+    for stage, seconds in sorted(stages.items(), key=lambda item: -item[1]):
+        lines.append((stage, f"{seconds:.2f}", f"{seconds / total:.0%}", f"{seconds * 1000 / events:.3f}"))
+    _print_rows(lines)
+    print()
+
+
+def _print_rows(lines: list[tuple]) -> None:
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(lines[0]))]
+    for n, line in enumerate(lines):
+        print("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                        for i, (c, w) in enumerate(zip(line, widths))).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child:
+        return child_main(args.child)
+
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    _clean(out)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    started = time.perf_counter()
+    load_start = os.getloadavg()
+    counts = [args.conversations] + ([args.conversations * args.scale] if args.scale > 1 else [])
+    sizes = [run_size(out / f"size-{n}", n, args, skip) for n in counts]
+    if len(sizes) > 1:
+        print_scaling(sizes)
+    stages = None
+    if args.stages:
+        small = out / f"size-{counts[0]}"
+        print("running flywheel regex, 1 worker, under cProfile ...", flush=True)
+        stages = run_child({"kind": "flywheel", "source": str(small / "logs"), "lake": str(small / "lake-profile"),
+                            "quarantine": str(small / "quarantine-profile"), "scrub_mode": "regex", "workers": 1,
+                            "day": DAY.isoformat(), "profile": True,
+                            "result_file": str(small / "results-profile.json")}, small / "profile.log")
+        if stages.get("status") == "succeeded":
+            print_stages(stages, sizes[0]["input"]["events"])
+
+    problems = [p for size in sizes for p in size["problems"]]
+    all_rows = [r for size in sizes for _, r in size["variants"]] + ([stages] if stages else [])
+    codes = {r.get("code") for r in all_rows if r.get("code")}
+    if len(codes) > 1 or any(r.get("code_changed_during_run") for r in all_rows):
+        problems.append("the project's code changed during the benchmark (hashes "
+                        f"{', '.join(sorted(c for c in codes if c))}): the variants did not all measure the same code")
+    projects = {r["project"] for r in all_rows if r.get("project")}
     if projects and projects != {str(REPO)}:
         problems.append(f"the flywheel was imported from {', '.join(sorted(projects))}, not from {REPO}")
-    print(f"code {', '.join(sorted(c for c in codes if c)) or '?'} in {REPO}; {events:,} events ({gen['gz_mb']:.2f} MB gzip, {gen['raw_mb']:.2f} MB JSONL), {gen['files']} file(s); "
-          f"ratios against the DuckDB floor's median ({FLOOR_RUNS} runs); CPU s = user+sys of the run "
-          "(Beam worker processes included)")
-    print_table(rows, events, floor_seconds)
     load_end = os.getloadavg()
-    print(f"\ntotal benchmark time {time.perf_counter() - started:.0f}s on {os.cpu_count()} CPUs; load average "
-          f"(1/5/15 min) at start {'/'.join(f'{x:.1f}' for x in load_start)}, at end "
-          f"{'/'.join(f'{x:.1f}' for x in load_end)}; outputs and per-run logs in {out}")
+    print(f"code {', '.join(sorted(c for c in codes if c)) or '?'} in {REPO}; total benchmark time "
+          f"{time.perf_counter() - started:.0f}s on {os.cpu_count()} CPUs; load average (1/5/15 min) at start "
+          f"{'/'.join(f'{x:.1f}' for x in load_start)}, at end {'/'.join(f'{x:.1f}' for x in load_end)}; outputs "
+          f"and per-run logs in {out}")
     for p in problems:
         print(f"WARNING: {p}")
 
     if args.json:
-        args.json.write_text(json.dumps({"conversations": args.conversations, "seed": args.seed, "input": gen,
-                                         "floor_runs": floors, "variants": dict(rows),
-                                         "lake_fingerprints": fingerprints, "warnings": problems,
-                                         "load_average": {"start": load_start, "end": load_end}}, indent=2, default=str))
-    return 1 if any(r.get("status") != "succeeded" for _, r in rows) else 0
+        args.json.write_text(json.dumps({"seed": args.seed, "sizes": [
+            {**{k: v for k, v in size.items() if k != "variants"}, "variants": dict(size["variants"])}
+            for size in sizes], "stages": stages, "warnings": problems,
+            "load_average": {"start": load_start, "end": load_end}}, indent=2, default=str))
+    return 1 if any(r.get("status") != "succeeded" for r in all_rows) else 0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 #
 # Left out, because they differ on every run by design: run manifests (run ids, times), commit records and
 # locks (run ids), quarantine files (named by run id), the judgments table (judged_at) and export data cards
-# (they list run ids). Published files carry their run's id in their name (part-00000-of-00002.<run_id>.parquet):
+# (they list run ids). Published files carry their run's id in their name (part-00000-of-00001.<run_id>.parquet):
 # the digest lists them without it, so digests of two runs compare file by file.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)

@@ -69,7 +69,7 @@ def read_dedup_index(lake_uri: str, exclude_day: date | None, only_earlier: bool
     """Every published key except `exclude_day`'s -> Arrow table (exact_key, example_id, dt).
 
     In one process: fine for a lake of tens of millions of keys (~50 bytes per key in Arrow). Beyond that,
-    read it inside the pipeline (transforms.beam.training.ReadDedupIndex) and join there.
+    read it inside the pipeline (transforms.beam.dedup.ReadDedupIndex) and join there.
     """
     days = sorted({date.fromisoformat(dt) for _, dt in dedup_index_files(lake_uri, exclude_day, only_earlier)})
     if not days:
@@ -87,7 +87,8 @@ def prior_key_set(index: pa.Table) -> frozenset[str]:
 
 def stage_dedup_index(lake_uri: str, run_id: str, day: date, rows: Iterable[DedupKey],
                       shard: int = 0, shards: int = 1) -> int:
-    """Write index rows as one shard of the run's staged `_index/sft_keys` partition; returns bytes written.
+    """Write index rows as one shard of the run's staged `_index/sft_keys` partition, in one process (the
+    pipeline stages its index through transforms.beam.dedup.StageDedupIndex); returns bytes written.
 
     `datalake.partitions.publish_day` then publishes and commits it with the day's tables.
     """

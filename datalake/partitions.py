@@ -16,8 +16,10 @@ import os
 import posixpath
 import signal
 from datetime import date, datetime, timezone
-from typing import Iterable
+from typing import Iterable, Sequence
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 
@@ -26,7 +28,7 @@ from datalake.fs import filesystem, is_local, join
 from datalake.reader import read_partitions
 from datalake.tables import (PART_GLOB, PUBLISHED_TABLES, STAGING_DIR, TABLES, TRASH_DIR, partition_name,
                              published_file_name, run_of_file)
-from schemas.arrow import to_arrow_table
+from schemas.arrow import arrow_schema, to_arrow_table
 
 log = logging.getLogger("flywheel")
 
@@ -48,27 +50,50 @@ def staging_partition(lake_uri: str, run_id: str, table: str, day: date) -> str:
     return fs.unstrip_protocol(path) if not is_local(fs) else path
 
 
-def write_rows(uri: str, model: type[BaseModel], rows: list[BaseModel]) -> int:
-    """Write rows of `model` as one Parquet file at `uri` (temp name, then rename). Returns bytes written."""
+# Rows per Parquet row group: a writer converts and holds one group at a time on top of the file's sorted rows.
+ROW_GROUP_ROWS = 4096
+
+
+def write_rows(uri: str, model: type[BaseModel], rows: Sequence[BaseModel]) -> int:
+    """Write rows of `model` as one Parquet file at `uri`, in their order (temp name, then rename), converted
+    to Arrow one row group at a time. Returns bytes written."""
+    return _write_row_groups(uri, arrow_schema(model), (to_arrow_table(model, list(rows[start:start + ROW_GROUP_ROWS]))
+                                           for start in range(0, len(rows), ROW_GROUP_ROWS)))
+
+
+def write_sorted_table(uri: str, table: pa.Table, sort_keys: Sequence[str]) -> int:
+    """Write an Arrow table as one Parquet file at `uri` with its rows sorted by `sort_keys` (a stable sort,
+    so the same rows give the same bytes whatever order they came in), streamed in row groups of
+    ROW_GROUP_ROWS (temp name, then rename). Returns bytes written."""
+    order = pc.sort_indices(table, sort_keys=[(key, "ascending") for key in sort_keys])
+    return _write_row_groups(uri, table.schema, (table.take(order.slice(start, ROW_GROUP_ROWS))
+                                                 for start in range(0, len(order), ROW_GROUP_ROWS)))
+
+
+def _write_row_groups(uri: str, schema: pa.Schema, groups: Iterable[pa.Table]) -> int:
     fs, path = filesystem(uri)
     fs.makedirs(posixpath.dirname(path), exist_ok=True)
-    table = to_arrow_table(model, rows)
     tmp = path + ".tmp"
-    with fs.open(tmp, "wb") as handle:
-        pq.write_table(table, handle, compression="zstd")
+    with fs.open(tmp, "wb") as handle, pq.ParquetWriter(handle, schema, compression="zstd") as writer:
+        for group in groups:
+            writer.write_table(group, row_group_size=ROW_GROUP_ROWS)
     fs.mv(tmp, path)
     return fs.size(path)
 
 
-def read_rows(lake_uri: str, table: str, exclude_day: date | None = None) -> list[BaseModel]:
-    """Every committed row of a table (optionally without one date's partition), as its model."""
-    model = TABLES[table]
-    data, _ = read_partitions(lake_uri, table, exclude_day=exclude_day)
+def rows_of(model: type[BaseModel], data: pa.Table) -> list[BaseModel]:
+    """An Arrow table of the lake (read through datalake.reader) as rows of `model`."""
     # The reader fills a column an older partition lacks with null; for a column the model does not allow
     # to be null that can only be such a column, so leave it out and let the model's default apply.
     required = {f.name for f in data.schema if not f.nullable}
     return [model.model_validate({k: v for k, v in r.items() if v is not None or k not in required})
             for r in data.to_pylist()]
+
+
+def read_rows(lake_uri: str, table: str, exclude_day: date | None = None) -> list[BaseModel]:
+    """Every committed row of a table (optionally without one date's partition), as its model."""
+    data, _ = read_partitions(lake_uri, table, exclude_day=exclude_day)
+    return rows_of(TABLES[table], data)
 
 
 def publish_day(lake_uri: str, run_id: str, day: date, tables: Iterable[str] = PUBLISHED_TABLES) -> CommitRecord:

@@ -1,12 +1,14 @@
 """The quarantine: raw rejected lines, owner-only (they may hold raw PII), outside the analyst tree.
 
-One JSONL file per run and date (layout in `datalake.tables`), mode 0600 in 0700 directories on local disk.
+A run's rejected lines of a date are one JSONL file, or several when there are many (`quarantine_file_name`;
+layout in `datalake.tables`), mode 0600 in 0700 directories on local disk.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import posixpath
 import stat
 from datetime import date
 from typing import Iterable
@@ -24,8 +26,15 @@ def _owner_only_dir(fs: fsspec.AbstractFileSystem, path: str) -> None:
         os.chmod(path, stat.S_IRWXU)
 
 
-def stage_quarantine(quarantine_uri: str, run_id: str, day: date, lines: Iterable[QuarantinedLine]) -> int:
-    """Write a run's rejected lines as JSONL under <quarantine>/_staging/, owner-only (they may hold raw PII).
+def quarantine_file_name(stem: str, shard: int = 0, shards: int = 1) -> str:
+    """`<stem>.jsonl` for a run's only file of a date, `<stem>.part-00001-of-00004.jsonl` for one of several."""
+    return f"{stem}.jsonl" if shards == 1 else f"{stem}.part-{shard:05d}-of-{shards:05d}.jsonl"
+
+
+def stage_quarantine(quarantine_uri: str, run_id: str, day: date, lines: Iterable[QuarantinedLine],
+                     shard: int = 0, shards: int = 1) -> int:
+    """Write a run's rejected lines (its `shard` of `shards` files) as JSONL under <quarantine>/_staging/,
+    owner-only (they may hold raw PII).
 
     Sorted by source and line number so a rerun writes the same file. Returns the number of lines.
     """
@@ -35,7 +44,7 @@ def stage_quarantine(quarantine_uri: str, run_id: str, day: date, lines: Iterabl
     folder = join(root, STAGING_DIR, run_id)
     _owner_only_dir(fs, join(root, STAGING_DIR))
     _owner_only_dir(fs, folder)
-    path = join(folder, f"{partition_name(day)}.jsonl")
+    path = join(folder, quarantine_file_name(partition_name(day), shard, shards))
     if is_local(fs):
         # Created owner-only from the start: no moment in which raw lines are readable by others.
         handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8")
@@ -55,18 +64,22 @@ def discard_quarantine_staging(quarantine_uri: str, run_id: str) -> None:
         fs.rm(leftover, recursive=True)
 
 
-def publish_quarantine(quarantine_uri: str, run_id: str, day: date) -> str | None:
-    """Replace the date's quarantine with this run's (so reruns do not double it). Returns its path."""
+def publish_quarantine(quarantine_uri: str, run_id: str, day: date) -> list[str]:
+    """Replace the date's quarantine with this run's (so reruns do not double it). Returns the published paths
+    (`<run_id>.jsonl`, or `<run_id>.part-*.jsonl` when the run staged several files)."""
     fs, root = filesystem(quarantine_uri)
-    staged = join(root, STAGING_DIR, run_id, f"{partition_name(day)}.jsonl")
-    folder = join(root, partition_name(day))
+    stem = partition_name(day)
+    staging = join(root, STAGING_DIR, run_id)
+    staged = sorted(fs.glob(join(staging, f"{stem}.jsonl")) + fs.glob(join(staging, f"{stem}.part-*.jsonl"))
+                    ) if fs.exists(staging) else []
+    folder = join(root, stem)
     if fs.exists(folder):
         for old in fs.glob(join(folder, "*.jsonl")):
             fs.rm(old)
-    published = None
-    if fs.exists(staged):
+    published = []
+    for path in staged:
         _owner_only_dir(fs, folder)
-        published = join(folder, f"{run_id}.jsonl")
-        fs.mv(staged, published)
+        published.append(join(folder, run_id + posixpath.basename(path)[len(stem):]))
+        fs.mv(path, published[-1])
     discard_quarantine_staging(quarantine_uri, run_id)
     return published

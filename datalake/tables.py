@@ -1,6 +1,6 @@
 """The lake's layout: the one registry of its tables and directories, and how a date is committed.
 
-    <lake>/<table>/dt=YYYY-MM-DD/part-00000-of-00002.<run_id>.parquet   every table in TABLES: the files of
+    <lake>/<table>/dt=YYYY-MM-DD/part-00000-of-00001.<run_id>.parquet   every table in TABLES: the files of
                                                                         the run that committed the date
     <lake>/_index/sft_keys/dt=YYYY-MM-DD/part-*.<run_id>.parquet         INDEX_TABLE: keys and MinHash signatures
                                                                         of published SFT and preference rows
@@ -11,6 +11,8 @@
     <lake>/reviews/part-<utc>-<uuid>.parquet                             REVIEWS_TABLE: verdicts, append-only
     <lake>/_reviews/                                                     review bookkeeping (datalake.reviews)
     <quarantine>/dt=YYYY-MM-DD/<run_id>.jsonl                            raw rejected lines, outside the analyst tree
+                                                                        (<run_id>.part-00000-of-0000N.jsonl when
+                                                                        a day's lines fill several files)
     <quarantine>/_staging/<run_id>/dt=YYYY-MM-DD.jsonl                   a run's rejected lines before it commits
 
 Committing a date (all its tables as one unit, crash-safe on local disk):
@@ -95,7 +97,7 @@ TRASH_DIR = "_trash"
 
 # The shard files of a partition (shard_file_name, published_file_name): only these count, never a temporary file.
 PART_GLOB = "part-*.parquet"
-# A published shard file: part-00000-of-00002.<run_id>.parquet (a lake from before commit records: no run id).
+# A published shard file: part-00000-of-00001.<run_id>.parquet (a lake from before commit records: no run id).
 _PUBLISHED_FILE = re.compile(r"^part-[^./]*(?:\.(?P<run_id>[^./]+))?\.parquet$")
 
 

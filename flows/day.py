@@ -25,7 +25,7 @@ from schemas.outputs import InputFile, RunManifest, RunProvenance
 from transforms.ingest.files import check_inputs_complete, list_source_files
 from datalake.commits import read_commit
 from datalake.manifests import write_manifest
-from datalake.partitions import crash_point, discard_staging, publish_day, read_rows, withdraw_uncommitted
+from datalake.partitions import crash_point, discard_staging, publish_day, withdraw_uncommitted
 from datalake.quarantine import discard_quarantine_staging, publish_quarantine
 from datalake.recovery import DateLock, DateLocked, sweep_dead_runs
 from datalake.row_counts import committed_row_counts, staged_row_counts
@@ -130,9 +130,9 @@ def process_day(settings: Settings, day: date, flow: str = "manual", force: bool
         plan = DayPlan(day=day, run_id=run_id, files=tuple(files), log_format=settings.source_format,
                        scrub=settings.scrub, lake=settings.lake, judge=settings.judge, policy=settings.training,
                        runner=settings.runner_config, ingest=settings.ingest, **late.plan_fields())
-        # Earlier verdicts (this date's included): a rerun or backfill never pays for the same judgment twice.
-        judge_cache = read_rows(settings.lake_uri, "judgments") if settings.judge else []
-        result = run_day_pipeline(plan, judge_cache=judge_cache, curate=before_curation is None)
+        # With a judge, the pipeline reads the lake's earlier verdicts (this date's included) as its cache: a
+        # rerun or backfill never pays for the same judgment twice.
+        result = run_day_pipeline(plan, curate=before_curation is None)
         manifest.inputs = [InputFile(uri=uri, lines=result.input_lines.get(uri, 0), **result.input_files.get(uri, {}))
                            for uri in files]
         _record_counts(manifest, result)

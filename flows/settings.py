@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
-from datalake.config import LakeConfig, Shards
+from datalake.config import FileMB, LakeConfig, Shards
 from datalake.partitions import CRASH_AT_ENV
 from schemas.errors import ConfigError
-from transforms.beam.config import BeamRunner, RunnerConfig, Workers
+from transforms.beam.config import LOCAL_RUNNER, BeamRunner, RunnerConfig, Workers, flag_value, parse_beam_arg, \
+    read_beam_args_file
 from transforms.ingest.config import IngestConfig
 from transforms.ingest.lines import LogFormat
 from transforms.label.judge_config import JudgeConfig
@@ -61,11 +62,19 @@ class Settings(BaseSettings):
     # The nightly flow processes "yesterday" in this timezone.
     timezone: str = "UTC"
 
-    # Beam (transforms.beam.config).                                    -> settings.runner_config
-    runner: BeamRunner = "FnApiRunner"
+    # Beam (transforms.beam.config, transforms.beam.options).          -> settings.runner_config
+    # Any Beam runner; unset: the --runner of the beam args, else FnApiRunner. Loaded settings hold the one in use.
+    runner: BeamRunner | None = None
     workers: Workers = 1
-    # Parquet files per partition (datalake.config).                    -> settings.lake
-    shards: Shards = 2
+    # The runner's own flags: a file of them (one per line, `#` comments, ${VAR} from the environment; e.g.
+    # deploy/runners/dataflow.args), then a JSON list (FLYWHEEL_BEAM_ARGS='["--region=europe-west1"]') or
+    # repeated --beam-arg=--flag=value; a later flag wins. Checked by Beam at start (options.check_runner_config).
+    beam_args_file: str | None = None
+    beam_args: list[str] = Field(default_factory=list)
+    # Parquet files per partition (datalake.config): a fixed number, or unset: one per `file_mb` MB of rows
+    # (uncompressed), so a day 10x larger writes 10x the files, each as large as before.  -> settings.lake
+    shards: Shards | None = None
+    file_mb: FileMB = 64
 
     # Scrubbing (transforms.scrub.config: what each value means).       -> settings.scrub
     scrub_mode: ScrubMode = "presidio"
@@ -132,12 +141,46 @@ class Settings(BaseSettings):
 
     @property
     def lake(self) -> LakeConfig:
-        return LakeConfig(lake_uri=self.lake_uri, quarantine_uri=self.quarantine_uri, shards=self.shards)
+        return LakeConfig(lake_uri=self.lake_uri, quarantine_uri=self.quarantine_uri, shards=self.shards,
+                          file_mb=self.file_mb)
+
+    @model_validator(mode="after")
+    def _runner_and_its_flags(self) -> Settings:
+        # A wrong runner, an unreadable args file or options Beam rejects stop the run here, at start, naming the
+        # setting. The local default needs no check (and settings load without importing Beam for it).
+        config = self.runner_config
+        if config.runner != LOCAL_RUNNER or config.beam_args:
+            from transforms.beam.options import check_runner_config
+
+            try:
+                config = check_runner_config(config)
+            except ValueError as exc:
+                raise ValueError(f"runner (FLYWHEEL_RUNNER, --runner) {config.runner} and its beam args "
+                                 f"(beam_args_file, beam_args): {exc}") from None
+        self.runner = config.runner
+        return self
 
     @property
     def runner_config(self) -> RunnerConfig:
-        # Not `runner`: that name is the flat setting (FLYWHEEL_RUNNER, --runner).
-        return RunnerConfig(runner=self.runner, workers=self.workers)
+        # Not `runner`: that name is the flat setting (FLYWHEEL_RUNNER, --runner). The args file is read here, at
+        # the edge, with this process's environment for its ${VAR}s.
+        flags: list[str] = []
+        if self.beam_args_file:
+            try:
+                flags += read_beam_args_file(self.beam_args_file, os.environ)
+            except ValueError as exc:
+                raise ValueError(f"beam_args_file (FLYWHEEL_BEAM_ARGS_FILE, --beam-args-file): {exc}") from None
+        for item in self.beam_args:
+            try:
+                flags += parse_beam_arg(item)
+            except ValueError as exc:
+                raise ValueError(f"beam_args (FLYWHEEL_BEAM_ARGS, --beam-arg) {item!r}: {exc}") from None
+        runner = self.runner or flag_value(flags, "runner") or LOCAL_RUNNER
+        try:
+            return RunnerConfig(runner=runner, workers=self.workers, beam_args=tuple(flags))
+        except ValidationError as exc:
+            raise ValueError("runner (FLYWHEEL_RUNNER, --runner), workers and the beam args disagree: "
+                             + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
 
     @property
     def judge_mode(self) -> str:
@@ -148,6 +191,8 @@ class Settings(BaseSettings):
         # Secrets and pure performance knobs do not change the output rows. The flat fields are hashed (not
         # the stage objects), so a hash stays comparable with the runs recorded before them.
         shaping = self.model_dump(exclude={"workers": True, "backfill_concurrency": True, "runner": True,
+                                           "beam_args_file": True, "beam_args": True,
+                                           "shards": True, "file_mb": True,  # how rows are split into files
                                            "id_hash_key": True, "quarantine_retention_days": True,
                                            "judge": {"api_key", "max_concurrency", "timeout_s"}})
         shaping["id_hash_keyed"] = bool(self.id_hash_key)  # whether, never which key
@@ -180,9 +225,14 @@ class SettingsOverrides(BaseModel):
     quarantine_uri: str | None = _flag("--quarantine", "quarantine root")
     quarantine_retention_days: int | None = _flag("--quarantine-retention-days",
                                                   "days a date's raw quarantined lines are kept")
-    runner: str | None = _flag("--runner")
+    runner: str | None = _flag("--runner", "Beam runner: FnApiRunner (default), PortableRunner, DataflowRunner, "
+                                           "FlinkRunner, SparkRunner, ... (default: the beam args' --runner)")
     workers: int | None = _flag("--workers", "Beam workers; >1 runs multi-process")
-    shards: int | None = _flag("--shards", "Parquet files per partition")
+    beam_args_file: str | None = _flag("--beam-args-file", "file of Beam flags, one per line (deploy/runners/*.args)")
+    beam_args: list[str] | None = _flag("--beam-arg", "one Beam flag, e.g. --beam-arg=--region=europe-west1 "
+                                                      "(repeatable; after the file's: a later flag wins)")
+    shards: int | None = _flag("--shards", "Parquet files per partition (default: one per --file-mb MB of rows)")
+    file_mb: int | None = _flag("--file-mb", "target MB of rows (uncompressed) per Parquet file")
     scrub_mode: str | None = _flag("--scrub-mode")
     scrub_replacement: str | None = _flag("--scrub-replacement")
     timezone: str | None = _flag("--timezone", "timezone of 'yesterday' for the nightly run")
@@ -199,6 +249,7 @@ class SettingFlag:
     flag: str
     type: type
     help: str
+    repeatable: bool = False  # a list setting: the flag may be given again, each time one item
 
 
 def setting_flags() -> list[SettingFlag]:
@@ -210,7 +261,7 @@ def setting_flags() -> list[SettingFlag]:
         # No argparse `choices`: Settings validates every value, with the same message as for the env var.
         described = " | ".join(get_args(annotation)) if get_origin(annotation) is Literal else extra["help"]
         flags.append(SettingFlag(name=name, flag=extra["flag"], type=int if annotation is int else str,
-                                 help=f"{described} [{name}]"))
+                                 help=f"{described} [{name}]", repeatable=get_origin(annotation) is list))
     return flags
 
 
@@ -246,9 +297,9 @@ def _unparsable(exc: SettingsError) -> str:
             """e.g. FLYWHEEL_TRAINING__CATEGORY_CAPS='{"chitchat": 100}'""")
 
 
-# Variables with the FLYWHEEL_ prefix that are not settings: the deployment's checkout (deploy/prefect.yaml)
-# and the crash-safety tests' kill switch.
-OTHER_VARIABLES = frozenset({"FLYWHEEL_HOME", CRASH_AT_ENV})
+# Variables with the FLYWHEEL_ prefix that are not settings: the deployment's checkout (deploy/prefect.yaml),
+# the crash-safety tests' kill switch and the review app's token (review.TOKEN_ENV, read by the CLI).
+OTHER_VARIABLES = frozenset({"FLYWHEEL_HOME", CRASH_AT_ENV, "FLYWHEEL_REVIEW_TOKEN"})
 _reported: set[str] = set()
 log = logging.getLogger("flywheel")
 

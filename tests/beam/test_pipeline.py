@@ -14,6 +14,7 @@ from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from datalake.config import LakeConfig
+from datalake.partitions import publish_day
 from transforms.beam.config import RunnerConfig
 from transforms.beam.pipeline import parse_and_process, run_day_pipeline
 from transforms.beam.plan import DayPlan
@@ -124,7 +125,9 @@ def test_judge_decides_undecided_turns_and_a_rerun_pays_nothing(tmp_path):
         # c1 (thumbs up) and c2 (thumbs down) were decided by the rules; c4 had no signal at all.
         assert statuses == {"m2": "not_needed", "n2": "not_needed", "k2": "judged"}
 
-        rerun = run_day_pipeline(replace(plan, run_id="rerun"), judge_cache=judgments).counts
+        # The first run's verdicts, published, are the rerun's cache (read from the lake inside the pipeline).
+        publish_day(plan.lake.lake_uri, plan.run_id, plan.day)
+        rerun = run_day_pipeline(replace(plan, run_id="rerun")).counts
         assert len(stub.requests) == calls  # zero new calls
         assert rerun["judge.cached"] == len(judgments) and rerun["judge.calls"] == 0
 

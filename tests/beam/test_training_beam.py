@@ -17,6 +17,7 @@ from transforms.training.policy import TrainingPolicy
 from schemas.outputs import ChatMessage, SFTExample
 from datalake import partitions
 from transforms.training.curate_oracle import curate_examples
+from datalake.config import LakeConfig
 from datalake.dedup_index import dedup_index_files, read_index_file, stage_dedup_index
 from datalake.tables import INDEX_TABLE
 from transforms.training.dedup import index_rows
@@ -82,7 +83,8 @@ def test_curation_on_fnapirunner_matches_the_plain_functions_and_a_rerun_is_not_
                 equal_to([(e.example_id, e.sample_weight) for e in expected.examples]), label="examples")
     assert_that(out["index_rows"] | beam.Map(lambda r: (r.exact_key, r.example_id)),
                 equal_to([(r.exact_key, r.example_id) for r in expected.index_rows]), label="index rows")
-    out["index_rows"] | StageDedupIndex(lake_uri, "run2", DAY2, shards=2)
+    out["index_rows"] | StageDedupIndex(LakeConfig(lake_uri=lake_uri, quarantine_uri=lake_uri + "-q", shards=2),
+                                        "run2", DAY2)
     # In the same pipeline (one runner start-up less): a rerun of day 1 reads the index without day 1's own
     # rows, so the example day 1 published is not a duplicate of itself.
     rerun_prior = p | "Read index for rerun" >> ReadDedupIndex(lake_uri, exclude_day=DAY1)

@@ -59,7 +59,7 @@ def test_quarantine_is_owner_only_and_replaced_on_rerun(tmp_path):
     root = tmp_path / "quarantine"
     bad = QuarantinedLine(reason="invalid JSON", source_uri="f.jsonl", line_number=3, raw_line="{oops")
     assert quarantine.stage_quarantine(str(root), "run1", DAY, [bad]) == 1
-    published = quarantine.publish_quarantine(str(root), "run1", DAY)
+    (published,) = quarantine.publish_quarantine(str(root), "run1", DAY)
     assert stat.S_IMODE(os.stat(published).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(root).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(os.path.dirname(published)).st_mode) == 0o700

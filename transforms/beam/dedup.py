@@ -5,10 +5,11 @@ the same is the rows' `DedupSubject` (transforms.training.dedup, transforms.trai
     rows ─DedupFeatures─▶ (exact_key, (id, rank)), (band_key, id), (id, (rank, signature))
     index rows of other days (ReadDedupIndex, DedupKey)
         ├─ exact keys ─CoGroupByKey with the run's exact keys─▶ exact losers (id)
-        └─ kept only where a band key matches one of the run's (a side input of the run's band keys: the
-           history is filtered where it is read, never shuffled whole) ─▶ (band_key, earlier member)
-    (band_key: run ids, earlier members) ─▶ buckets with 2+ members ─▶ run members get their signatures
-        (CoGroupByKey by id, exact losers left out) ─GroupByKey by bucket─▶ verify ─▶ near losers
+        └─ kept only where a band key matches one of the run's (a side input of the run's band keys' 64-bit
+           hashes: the history is filtered where it is read, never shuffled whole) ─▶ (band_key, earlier member)
+    (band_key: run ids, earlier members) ─▶ buckets with 2+ members, keyed by their member set (buckets of the
+        same rows are verified once) ─▶ run members get their signatures (CoGroupByKey by id, exact losers left
+        out) ─GroupByKey by member set─▶ verify ─▶ near losers
     (id: row, exact loser?, near loser?) ─CoGroupByKey─▶ survivors
 
 A row of another day always wins ("earlier" = already published: exact dedup's rule, see
@@ -20,26 +21,40 @@ Small records are shuffled until the very end, and each signature once, keyed by
 shares. Emitting (band_key, (id, rank, signature)) straight away would move every signature once per band (14
 x 512 bytes per example at threshold 0.8): measured on FnApiRunner at 40,000 examples, the near-duplicate
 stage alone then peaked at 2.2 GB RSS; this way the SFT curation peaks at 0.6 GB.
+
+Memory on FnApiRunner (bench_dedup: 1M examples needed 9.7 GB): that runner keeps every shuffle in memory, as
+decoded Python objects (its grouping buffer decodes each value), so what a shuffle carries counts as objects,
+not bytes. Two things grew with the run in one place and are gone: the set of the run's bucket keys (a side
+input every worker held whole, ~110 bytes a key, 14 keys a row) is now a sorted array of 64-bit hashes (8
+bytes a key), and the rows themselves travel pickled to the final join (a pickled row is a fraction of its
+model object). What is left grows with the run only inside the runner's shuffles, which a distributed runner
+keeps on disk.
 """
 
 from __future__ import annotations
 
-import zlib
+import hashlib
+import pickle
 from datetime import date
 
 import apache_beam as beam
 import numpy as np
 from apache_beam.pvalue import AsSingleton, TaggedOutput
 
-from datalake.dedup_index import dedup_index_files, read_index_keys, stage_dedup_index
+from datalake.config import LakeConfig
+from datalake.dedup_index import dedup_index_files, read_index_keys
+from datalake.partitions import staging_partition
+from datalake.tables import INDEX_TABLE
 from schemas.outputs import DedupKey
 from transforms.beam.metrics import count
+from transforms.beam.write import StageShardedRows
 from transforms.training.dedup import (
     DEFAULT_NUM_PERM, DedupSubject, bucket_losers, earlier_rank, index_rows, lsh_band_keys, minhash_signatures,
     resolve_exact_group,
 )
 
 IN_RUN, EARLIER = "run", "earlier"
+PICKLE = pickle.HIGHEST_PROTOCOL
 
 
 def _bucket(group: str, band_key: str) -> str:
@@ -94,39 +109,97 @@ class ExactLosersDoFn(beam.DoFn):
         return [(row_id, "exact") for position, row_id in enumerate(ids) if position != best]
 
 
+# The run's bucket keys travel to the history's reader as a sorted array of their 64-bit hashes: 8 bytes a key.
+# A set of the key strings was ~110 bytes a key (1.5 GB at 1M rows x 14 bands), held whole by every worker. A
+# hash collision only lets an earlier row into the join by bucket, which drops it.
+_FLUSH_KEYS = 1 << 16
+
+
+def bucket_hash(bucket: str) -> int:
+    return int.from_bytes(hashlib.blake2b(bucket.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class BucketHashesFn(beam.CombineFn):
+    """Bucket keys -> the sorted unique numpy uint64 array of their hashes (`bucket_hash`)."""
+
+    def create_accumulator(self):
+        return [[], []]  # arrays of hashes, hashes not in an array yet
+
+    @staticmethod
+    def _flush(accumulator, force: bool = False):
+        arrays, pending = accumulator
+        if pending and (force or len(pending) >= _FLUSH_KEYS):
+            arrays = arrays + [np.unique(np.asarray(pending, dtype=np.uint64))]
+            pending = []
+        return [arrays, pending]
+
+    def add_input(self, accumulator, bucket):
+        accumulator[1].append(bucket_hash(bucket))
+        return self._flush(accumulator)
+
+    def merge_accumulators(self, accumulators):
+        arrays, pending = [], []
+        for more, more_pending in accumulators:
+            arrays += more
+            pending += more_pending
+        return self._flush([arrays, pending])
+
+    def extract_output(self, accumulator):
+        arrays, _ = self._flush(accumulator, force=True)
+        return np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.uint64)
+
+
+def in_sorted(hashes: np.ndarray, value: int) -> bool:
+    position = int(np.searchsorted(hashes, np.uint64(value)))
+    return position < len(hashes) and int(hashes[position]) == value
+
+
 class EarlierBucketMembersDoFn(beam.DoFn):
     """An index row of another day -> (bucket, (id, rank, signature, True)) for each of its LSH buckets that
-    a row of this run is in (the side input): the only buckets where it can beat anything."""
+    a row of this run is in (the side input: the run's bucket hashes): the only buckets where it can beat
+    anything. The history is filtered where it is read, never shuffled whole."""
 
     def __init__(self, threshold: float):
         self._threshold = threshold
 
-    def process(self, key: DedupKey, run_buckets: frozenset[str]):
+    def process(self, key: DedupKey, run_buckets: np.ndarray):
         if key.near_signature is None:
             return
         signature = np.frombuffer(key.near_signature, dtype="<u4").astype(np.uint32)
         for band_key in lsh_band_keys(signature, self._threshold):
             bucket = _bucket(key.group, band_key)
-            if bucket in run_buckets:
+            if in_sorted(run_buckets, bucket_hash(bucket)):
                 yield bucket, (key.example_id, earlier_rank(key.example_id), signature.tobytes(), True)
 
 
+def _member_set(run_ids: list[str], earlier: set) -> str:
+    """A bucket by its members: near-duplicates share most of their bands, so many buckets hold the same rows;
+    verified once under this key, each row's signature travels once per distinct set, not once per band."""
+    names = run_ids + ["|"] + sorted(member[0] for member in earlier)
+    return hashlib.blake2b("\n".join(names).encode("utf-8"), digest_size=16).hexdigest()
+
+
 def _shared_bucket_members(keyed):
-    """(bucket, {"run": ids, "earlier": members}) -> (id, bucket) for the run's rows in a bucket of 2+ rows."""
-    bucket, grouped = keyed
+    """(bucket, {"run": ids, "earlier": members}) -> (id, member set) for the run's rows in a bucket of 2+ rows."""
+    _, grouped = keyed
     ids = sorted(set(grouped["run"]))
-    if len(ids) + len(set(m[0] for m in grouped["earlier"])) > 1:
+    earlier = set(grouped["earlier"])
+    if len(ids) + len(set(m[0] for m in earlier)) > 1:
+        members = _member_set(ids, earlier)
         for row_id in ids:
-            yield row_id, bucket
+            yield row_id, members
 
 
 def _earlier_in_shared_buckets(keyed):
-    """(bucket, {"run": ids, "earlier": members}) -> (bucket, member) for the other days' rows of a bucket the
-    run shares."""
-    bucket, grouped = keyed
-    if any(True for _ in grouped["run"]):
-        for member in sorted(set(grouped["earlier"])):
-            yield bucket, member
+    """(bucket, {"run": ids, "earlier": members}) -> (member set, member) for the other days' rows of a bucket
+    the run shares."""
+    _, grouped = keyed
+    ids = sorted(set(grouped["run"]))
+    if ids:
+        earlier = set(grouped["earlier"])
+        members = _member_set(ids, earlier)
+        for member in sorted(earlier):
+            yield members, member
 
 
 class ToBucketsDoFn(beam.DoFn):
@@ -157,7 +230,7 @@ class ResolveBucketDoFn(beam.DoFn):
 
     def process(self, keyed):
         _, members = keyed
-        members = sorted(members)
+        members = sorted(set(members))  # another day's row arrives once per bucket of the same member set
         run = [m for m in members if not m[3]]
         if len(members) < 2 or not run:
             return
@@ -188,7 +261,7 @@ class KeepSurvivorsDoFn(beam.DoFn):
         if marks:
             count(f"{self._counter}.near" if IN_RUN in marks else f"{self._counter}.near_earlier")
             return
-        yield rows[0]  # a repeated id is the same row, counted as an in-run duplicate
+        yield pickle.loads(rows[0])  # a repeated id is the same row, counted as an in-run duplicate
 
 
 class Dedup(beam.PTransform):
@@ -225,8 +298,7 @@ class Dedup(beam.PTransform):
         run_buckets = (
             features.bands
             | "Run buckets" >> beam.Keys()
-            | "Run bucket set" >> beam.combiners.ToSet()
-            | "As frozenset" >> beam.Map(frozenset)
+            | "Run bucket hashes" >> beam.CombineGlobally(BucketHashesFn())
         )
         earlier_members = prior | "Earlier rows in run buckets" >> beam.ParDo(
             EarlierBucketMembersDoFn(self._threshold), AsSingleton(run_buckets))
@@ -247,7 +319,9 @@ class Dedup(beam.PTransform):
             | "Verify buckets" >> beam.ParDo(ResolveBucketDoFn(self._threshold))
         )
         return (
-            {"row": rows | "Key by id" >> beam.Map(lambda row: (subject.row_id(row), row)),
+            # Rows travel pickled: an in-memory runner (FnApiRunner) holds a shuffle's values decoded, and a
+            # pickled row takes a fraction of the memory of the model object.
+            {"row": rows | "Key by id" >> beam.Map(lambda row: (subject.row_id(row), pickle.dumps(row, PICKLE))),
              "exact": exact_losers, "near": near_losers}
             | "Join verdicts" >> beam.CoGroupByKey()
             | "Keep survivors" >> beam.ParDo(KeepSurvivorsDoFn(subject.counter))
@@ -297,30 +371,20 @@ class ReadDedupIndex(beam.PTransform):
         return files | "Read keys" >> beam.FlatMap(read_index_keys)
 
 
-class StageIndexShardDoFn(beam.DoFn):
-    def __init__(self, lake_uri: str, run_id: str, day: date, shards: int):
-        self._lake_uri, self._run_id, self._day, self._shards = lake_uri, run_id, day, shards
-
-    def process(self, keyed):
-        shard, rows = keyed
-        size = stage_dedup_index(self._lake_uri, self._run_id, self._day, list(rows), shard, self._shards)
-        count("bytes_written._index/sft_keys", size)
-        yield shard
+def _exact_key(row: DedupKey) -> str:
+    return row.exact_key
 
 
 class StageDedupIndex(beam.PTransform):
-    """PCollection[DedupKey] -> Parquet shards in the run's staging of `_index/sft_keys` (publish it after)."""
+    """PCollection[DedupKey] -> Parquet files in the run's staging of `_index/sft_keys` (publish it after), as
+    many as `lake.shards_for` their size; sharded by exact key, sorted by (exact key, id) within a file."""
 
-    def __init__(self, lake_uri: str, run_id: str, day: date, shards: int = 1):
+    def __init__(self, lake: LakeConfig, run_id: str, day: date):
         super().__init__()
-        self._args = (lake_uri, run_id, day, shards)
-        self._shards = shards
+        self._lake = lake
+        self._folder = staging_partition(lake.lake_uri, run_id, INDEX_TABLE, day)
 
     def expand(self, rows):
-        shards = self._shards
-        return (
-            rows
-            | "Shard index" >> beam.Map(lambda row: (zlib.crc32(row.exact_key.encode()) % shards, row))
-            | "Group index by shard" >> beam.GroupByKey()
-            | "Write index" >> beam.ParDo(StageIndexShardDoFn(*self._args))
-        )
+        return rows | "Write index" >> StageShardedRows(DedupKey, self._folder, ("exact_key", "example_id"),
+                                                        _exact_key, self._lake, counter=INDEX_TABLE,
+                                                        count_rows=False)

@@ -2,7 +2,15 @@
 
 The judge itself (an OpenAI-compatible client with budgets, retries and a cache) is transforms.label.judge;
 applying its verdicts is transforms.label.verdicts. Here: batching, the per-worker budget share, the cache of
-earlier judgments as a side input, scrubbing the judge's own text, and the label counters.
+earlier judgments, scrubbing the judge's own text, and the label counters.
+
+The cache is the lake's `judgments` table, read on the workers (`ReadJudgeCache`: the file list is taken when
+the graph is built, rows are read one file per work item) and joined by cache key with the day's turns to
+judge, so each conversation arrives with the earlier verdicts of its own turns only: no step holds the history.
+
+    conversations ─turns to judge─▶ (cache key, conversation id) ─┐
+    judgments table ─ok rows─▶ (cache key, judgment) ─────────────┴─CoGroupByKey─▶ (conversation id, verdict)
+    conversations ─by id─▶ CoGroupByKey with their verdicts ─▶ (conversation, {cache key: verdict}) ─▶ judge
 
 The judge's free text (rationale, corrected answer) is untrusted input that reaches the lake: it goes through
 the run's scrubber before anything else sees it, like the logs did (the judge saw scrubbed text, but may echo
@@ -15,17 +23,22 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import Iterable
 
 import apache_beam as beam
+import pyarrow.compute as pc
 from apache_beam.pvalue import TaggedOutput
 
+from datalake.commits import table_partitions
+from datalake.fs import filesystem, full_uri
+from datalake.partitions import rows_of
+from datalake.reader import read_table_file
 from schemas.errors import FlywheelError
 from schemas.outputs import Judgment
 from transforms.beam.metrics import count
 from transforms.conversation_step import with_row_id
 from transforms.label.judge import Judge
 from transforms.label.judge_config import JudgeConfig
+from transforms.label.judge_prompt import cache_key
 from transforms.label.verdicts import apply_judgments, items_to_judge
 from transforms.scrub.config import ScrubConfig
 
@@ -55,12 +68,71 @@ def judge_share(config: JudgeConfig | None, workers: int) -> JudgeConfig | None:
     return config.model_copy(update=share)
 
 
+# ------------------------------------------------------------------------------------- the judge cache
+
+def read_cached_judgments(uri: str):
+    """One file of the judgments table -> (cache key, Judgment) for its "ok" rows (only those are reused)."""
+    data = read_table_file(uri, "judgments")
+    for judgment in rows_of(Judgment, data.filter(pc.equal(data.column("status"), "ok"))):
+        yield judgment.cache_key, judgment
+
+
+class ReadJudgeCache(beam.PTransform):
+    """pipeline -> (cache key, Judgment): the ok judgments of every committed date (this one included, so a
+    rerun pays nothing). The file list is taken when the graph is built; the rows are read on the workers."""
+
+    def __init__(self, lake_uri: str):
+        super().__init__()
+        fs, _ = filesystem(lake_uri)
+        self._files = [full_uri(fs, path) for _, paths in table_partitions(lake_uri, "judgments") for path in paths]
+
+    def expand(self, pbegin):
+        files = pbegin | "Judgment files" >> beam.Create(self._files)
+        if len(self._files) > 1:
+            files = files | "Spread judgment files" >> beam.Reshuffle()
+        return files | "Read ok judgments" >> beam.FlatMap(read_cached_judgments)
+
+
+class CacheKeysDoFn(beam.DoFn):
+    """Conversation -> (cache key, conversation id) for each turn the judge would be asked about."""
+
+    def __init__(self, config: JudgeConfig):
+        self._config = config
+
+    def process(self, conversation):
+        cfg = self._config
+        for item in items_to_judge(conversation, cfg.calibration_rate, cfg.seed):
+            yield cache_key(item, cfg.rubric_version, cfg.model), conversation.conversation_id
+
+
+def verdicts_for_conversations(keyed):
+    """(cache key, {"wanted": conversation ids, "cached": judgments}) -> (conversation id, (key, judgment)).
+
+    Of several earlier verdicts on the same content, the first given (judged_at, then id) is reused."""
+    key, grouped = keyed
+    cached = list(grouped["cached"])
+    if not cached:
+        return
+    verdict = min(cached, key=lambda j: (j.judged_at, j.judgment_id))
+    for conversation_id in sorted(set(grouped["wanted"])):
+        yield conversation_id, (key, verdict)
+
+
+def with_cached_verdicts(keyed):
+    """(conversation id, {"conversation": [c], "verdicts": [(key, judgment)]}) -> (c, {key: judgment})."""
+    _, grouped = keyed
+    verdicts = dict(grouped["verdicts"])
+    for conversation in grouped["conversation"]:
+        yield conversation, verdicts
+
+
 class JudgeConversationsDoFn(beam.DoFn):
-    """Batches of rules-labeled conversations -> final conversations (main) and Judgment rows ('judgments').
+    """Batches of (rules-labeled conversation, {cache key: earlier verdict}) -> final conversations (main) and
+    Judgment rows ('judgments').
 
     The judge runs on the turns the rules left undecided plus a calibration sample, through one `Judge`
-    per worker (its budget spans the worker's batches). Earlier judgments arrive as the `cache` side
-    input, so reruns and backfills do not pay twice. With no judge configured, turns are only marked.
+    per worker (its budget spans the worker's batches). Earlier verdicts on the same content come with each
+    conversation, so reruns and backfills do not pay twice. With no judge configured, turns are only marked.
     """
 
     JUDGMENTS = "judgments"
@@ -94,7 +166,11 @@ class JudgeConversationsDoFn(beam.DoFn):
         if self._judge is not None:
             self._judge.close()
 
-    def process(self, batch, cache):
+    def process(self, batch):
+        cache: dict[str, Judgment] = {}
+        for _, verdicts in batch:
+            cache.update(verdicts)
+        batch = [conversation for conversation, _ in batch]
         judgments: dict[str, dict[str, Judgment]] = defaultdict(dict)  # conversation id -> message id -> judgment
         skipped: dict[str, set[str]] = defaultdict(set)
         cached_ids: set[str] = set()
@@ -134,27 +210,44 @@ class JudgeConversations(beam.PTransform):
     """Conversation (rules-labeled) -> {"conversations": final Conversation, "judgments": Judgment}.
 
     judge: this run's JudgeConfig (None = rules only); its budget is split over `workers`.
-    judge_cache: earlier judgments (this date's included); only "ok" ones are reused.
+    cache: earlier judgments as (cache key, Judgment), e.g. `ReadJudgeCache` (None: no cache); only "ok" ones
+        are reused, and only the ones of this day's turns ever leave the join.
     """
 
     CONVERSATIONS = "conversations"
     JUDGMENTS = "judgments"
 
-    def __init__(self, judge: JudgeConfig | None, workers: int = 1, judge_cache: Iterable[Judgment] = (),
+    def __init__(self, judge: JudgeConfig | None, workers: int = 1, cache: beam.PCollection | None = None,
                  scrub: ScrubConfig | None = None):
         super().__init__()
+        self._judge = judge
         self._config = judge_share(judge, workers)
         self._scrub = scrub
-        self._cache = [(j.cache_key, j) for j in judge_cache if j.status == "ok"]
+        self._cache = cache
 
     def expand(self, conversations):
-        cache = conversations.pipeline | "Earlier judgments" >> beam.Create(self._cache)
+        if self._judge is None or self._cache is None:
+            with_verdicts = conversations | "No earlier verdicts" >> beam.Map(lambda c: (c, {}))
+        else:
+            wanted = conversations | "Turns to judge" >> beam.ParDo(CacheKeysDoFn(self._judge))
+            ok = self._cache | "Ok verdicts" >> beam.Filter(lambda keyed: keyed[1].status == "ok")
+            verdicts = (
+                {"wanted": wanted, "cached": ok}
+                | "Join turns with cache" >> beam.CoGroupByKey()
+                | "Verdicts by conversation" >> beam.FlatMap(verdicts_for_conversations)
+            )
+            with_verdicts = (
+                {"conversation": conversations | "By id" >> beam.Map(lambda c: (c.conversation_id, c)),
+                 "verdicts": verdicts}
+                | "Join conversations with verdicts" >> beam.CoGroupByKey()
+                | "With cached verdicts" >> beam.FlatMap(with_cached_verdicts)
+            )
         judged = (
-            conversations
+            with_verdicts
             # Batches let the judge keep several requests in flight across conversations.
             | "Batch for the judge" >> beam.BatchElements(min_batch_size=1, max_batch_size=64)
             | "Judge undecided turns" >> beam.ParDo(
-                JudgeConversationsDoFn(self._config, self._scrub), cache=beam.pvalue.AsDict(cache)).with_outputs(
+                JudgeConversationsDoFn(self._config, self._scrub)).with_outputs(
                 JudgeConversationsDoFn.JUDGMENTS, main="conversations")
         )
         return {self.CONVERSATIONS: judged.conversations, self.JUDGMENTS: judged[JudgeConversationsDoFn.JUDGMENTS]}

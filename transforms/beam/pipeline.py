@@ -4,15 +4,18 @@
     ReadNeighbourLogs       the files of the dates around it (late data: transforms.beam.lateness)
     PlaceConversations      -> the events of the conversations that belong to the date; too late -> quarantine
     SessionizeScrubLabel    -> Conversation, sessionized, scrubbed, labeled by the rules; failures -> quarantine
-    Judge                   -> final conversations + judgments (undecided turns; earlier verdicts as a cache)
+    ReadJudgeCache          with a judge: the lake's earlier judgments, read on the workers
+    Judge                   -> final conversations + judgments (undecided turns; earlier verdicts, joined by
+                            cache key, as a cache)
     BuildTrainingRows       -> SFT candidates + preference pairs
     ReadDedupIndex          the keys and signatures other days published (an ordered backfill curates in a
                             second pipeline, build_curation_pipeline, once the earlier dates have published)
     CurateTrainingExamples  SFT candidates -> decontaminated, deduplicated, balanced sft + their index keys
     CuratePreferences       preference pairs -> deduplicated preferences + their index keys
-    WriteTables             conversations, judgments, sft, preferences -> staged Parquet shards
-    StageDedupIndex         the sft and preference keys -> staged _index/sft_keys shards
-    StageQuarantine         quarantined lines -> one staged JSONL file
+    WriteTables             conversations, judgments, sft, preferences -> staged Parquet files, as many as
+                            each partition's size needs (LakeConfig.file_mb), written in row groups
+    StageDedupIndex         the sft and preference keys -> staged _index/sft_keys files (the same way)
+    StageQuarantine         quarantined lines -> staged JSONL file(s), by size
 
 Each stage is one named composite (transforms.beam.ingest, conversations, judge, rows, training, write), so
 every runner's UI shows the stages by name. Everything a worker needs travels in `DayPlan` (transforms.beam.plan)
@@ -24,21 +27,18 @@ into the run manifest's counts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics.metric import MetricsFilter
-from apache_beam.options.pipeline_options import PipelineOptions
 
-from schemas.outputs import Judgment
-from transforms.beam.config import RunnerConfig
 from transforms.beam.conversations import SessionizeScrubLabel
 from transforms.beam.ingest import ReadAndParseLogs
-from transforms.beam.judge import JudgeConversations
+from transforms.beam.judge import JudgeConversations, ReadJudgeCache
 from transforms.beam.lateness import PlaceConversations, ReadNeighbourLogs
 from transforms.beam.metrics import (
     INPUT_LINES_NAMESPACE, INPUT_STATUS_NAMESPACE, METRICS_NAMESPACE, parse_input_file_report,
 )
+from transforms.beam.options import make_runner, pipeline_options
 from transforms.beam.plan import DayPlan
 from transforms.beam.rows import BuildTrainingRows
 from transforms.beam.dedup import ReadDedupIndex, StageDedupIndex
@@ -55,8 +55,9 @@ class DayOutputs:
     quarantine: beam.PCollection
 
 
-def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: Iterable[Judgment] = ()) -> DayOutputs:
-    """The day's processing graph up to (not including) curation and the writes: testable with assert_that."""
+def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan) -> DayOutputs:
+    """The day's processing graph up to (not including) curation and the writes: testable with assert_that.
+    With a judge, the lake's earlier judgments are its cache (read on the workers: ReadJudgeCache)."""
     parsed = pipeline | "ReadAndParseLogs" >> ReadAndParseLogs(plan.files, plan.log_format, plan.day, plan.ingest)
     # A conversation belongs to the first log date it arrived in; its late events come from the next dates' logs.
     neighbours = pipeline | "ReadNeighbourLogs" >> ReadNeighbourLogs(
@@ -64,8 +65,9 @@ def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: Itera
     placed = (parsed[ReadAndParseLogs.EVENTS], neighbours) | "PlaceConversations" >> PlaceConversations(
         plan.day, plan.late_window_days)
     labeled = placed[PlaceConversations.EVENTS] | "SessionizeScrubLabel" >> SessionizeScrubLabel(plan.scrub, plan.ingest)
+    cache = (pipeline | "ReadJudgeCache" >> ReadJudgeCache(plan.lake.lake_uri)) if plan.judge else None
     judged = labeled[SessionizeScrubLabel.CONVERSATIONS] | "Judge" >> JudgeConversations(
-        plan.judge, plan.runner.workers, judge_cache, scrub=plan.scrub)
+        plan.judge, plan.runner.workers, cache, scrub=plan.scrub)
     conversations = judged[JudgeConversations.CONVERSATIONS]
     rows = conversations | "BuildTrainingRows" >> BuildTrainingRows(plan.policy)
     quarantine = (
@@ -77,22 +79,22 @@ def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: Itera
                       rows[BuildTrainingRows.PREFERENCES], quarantine)
 
 
-def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan, judge_cache: Iterable[Judgment] = (),
+def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan,
                        curate: bool = True) -> None:
     """Add one day's graph to `pipeline`: parse, group by conversation, process, curate, stage the outputs.
 
     curate=False stops before curation: the SFT and preference candidates are staged (StageCandidates) for
     `build_curation_pipeline`, which an ordered backfill runs once the earlier dates have published
     (flows.ordering). Both ways stage the same bytes."""
-    outputs = parse_and_process(pipeline, plan, judge_cache)
+    outputs = parse_and_process(pipeline, plan)
     lake = plan.lake
     tables = {"conversations": outputs.conversations, "judgments": outputs.judgments}
     if curate:
         tables.update(_curate(pipeline, plan, outputs.sft, outputs.preferences))
     else:
-        outputs.sft | "StageSFTCandidates" >> StageCandidates(lake.lake_uri, plan.run_id, plan.day, lake.shards)
+        outputs.sft | "StageSFTCandidates" >> StageCandidates(lake, plan.run_id, plan.day)
         outputs.preferences | "StagePreferenceCandidates" >> StageCandidates(
-            lake.lake_uri, plan.run_id, plan.day, lake.shards, table="preferences")
+            lake, plan.run_id, plan.day, table="preferences")
     tables | "WriteTables" >> WriteTables(lake, plan.run_id, plan.day)
     outputs.quarantine | "StageQuarantine" >> StageQuarantine(lake, plan.run_id, plan.day)
 
@@ -119,34 +121,9 @@ def _curate(pipeline: beam.Pipeline, plan: DayPlan, sft: beam.PCollection,
     curated_preferences = preferences | "CuratePreferences" >> CuratePreferences(plan.policy, prior=earlier)
     ((curated[CurateTrainingExamples.INDEX_ROWS], curated_preferences[CuratePreferences.INDEX_ROWS])
      | "All index rows" >> beam.Flatten()
-     | "StageDedupIndex" >> StageDedupIndex(lake.lake_uri, plan.run_id, plan.day, lake.shards))
+     | "StageDedupIndex" >> StageDedupIndex(lake, plan.run_id, plan.day))
     return {"sft": curated[CurateTrainingExamples.EXAMPLES],
             "preferences": curated_preferences[CuratePreferences.PREFERENCES]}
-
-
-def pipeline_options(runner: RunnerConfig) -> PipelineOptions:
-    """Options for a runner that needs nothing downloaded (never Prism/DirectRunner's default)."""
-    flags = [f"--direct_num_workers={runner.workers}"]
-    if runner.runner == "PortableRunner":
-        # The embedded job server and loopback workers: the portable API without Docker or a download.
-        flags += ["--job_endpoint=embed", "--environment_type=LOOPBACK"]
-    elif runner.workers > 1:
-        flags += ["--direct_running_mode=multi_processing"]
-    else:
-        flags += ["--direct_running_mode=in_memory"]
-    return PipelineOptions(flags)
-
-
-def make_runner(runner: str):
-    if runner == "FnApiRunner":
-        from apache_beam.runners.portability.fn_api_runner import FnApiRunner
-
-        return FnApiRunner()
-    if runner == "PortableRunner":
-        from apache_beam.runners.portability.portable_runner import PortableRunner
-
-        return PortableRunner()
-    raise ValueError(f"unsupported runner {runner!r} (setting: runner)")
 
 
 @dataclass
@@ -167,10 +144,10 @@ class PipelineCounts:
         return PipelineCounts(counts, lines, {**self.input_files, **other.input_files})
 
 
-def run_day_pipeline(plan: DayPlan, judge_cache: Iterable[Judgment] = (), curate: bool = True) -> PipelineCounts:
+def run_day_pipeline(plan: DayPlan, curate: bool = True) -> PipelineCounts:
     """Run one day's pipeline on `plan.runner` to completion; return its counters (curate: build_day_pipeline)."""
-    pipeline = beam.Pipeline(runner=make_runner(plan.runner.runner), options=pipeline_options(plan.runner))
-    build_day_pipeline(pipeline, plan, judge_cache, curate=curate)
+    pipeline = beam.Pipeline(runner=make_runner(plan.runner), options=pipeline_options(plan.runner))
+    build_day_pipeline(pipeline, plan, curate=curate)
     result = pipeline.run()
     result.wait_until_finish()
     return read_counts(result)
@@ -178,7 +155,7 @@ def run_day_pipeline(plan: DayPlan, judge_cache: Iterable[Judgment] = (), curate
 
 def run_curation_pipeline(plan: DayPlan) -> PipelineCounts:
     """Curate what `run_day_pipeline(plan, curate=False)` staged; return its counters."""
-    pipeline = beam.Pipeline(runner=make_runner(plan.runner.runner), options=pipeline_options(plan.runner))
+    pipeline = beam.Pipeline(runner=make_runner(plan.runner), options=pipeline_options(plan.runner))
     build_curation_pipeline(pipeline, plan)
     result = pipeline.run()
     result.wait_until_finish()

@@ -16,20 +16,20 @@ Dataflow/Flink/Spark.
 
 from __future__ import annotations
 
-import zlib
 from datetime import date
 from typing import Iterable, Mapping
 
 import apache_beam as beam
 import pyarrow.parquet as pq
 
+from datalake.config import LakeConfig
 from datalake.fs import filesystem
-from datalake.partitions import staging_partition, write_rows
+from datalake.partitions import staging_partition
 from datalake.row_counts import staged_files
-from datalake.tables import shard_file_name
 from schemas.outputs import DedupKey, PreferencePair, SFTExample
 from transforms.beam.dedup import Dedup, IndexRows
 from transforms.beam.metrics import count
+from transforms.beam.write import StageShardedRows
 from transforms.training.balance import apply_weight, category_of, top_ranked
 from transforms.training.decontaminate import example_is_contaminated, load_eval_ngrams
 from transforms.training.dedup import DEFAULT_NUM_PERM, SFT_DEDUP, rank_key
@@ -210,36 +210,23 @@ CANDIDATE_TABLES = {"sft": ("_candidates/sft", SFTExample, "example_id"),
                     "preferences": ("_candidates/preferences", PreferencePair, "pair_id")}
 
 
-class StageCandidateShardDoFn(beam.DoFn):
-    def __init__(self, lake_uri: str, run_id: str, day: date, shards: int, table: str):
-        self._lake_uri, self._run_id, self._day, self._shards = lake_uri, run_id, day, shards
-        self._folder, self._model, self._id_field = CANDIDATE_TABLES[table]
-
-    def process(self, keyed):
-        shard, rows = keyed
-        rows = sorted(rows, key=lambda row: getattr(row, self._id_field))
-        folder = staging_partition(self._lake_uri, self._run_id, self._folder, self._day)
-        write_rows(f"{folder}/{shard_file_name(shard, self._shards)}", self._model, rows)
-        yield shard
+def _conversation_id(row) -> str:
+    return row.conversation_id
 
 
 class StageCandidates(beam.PTransform):
-    """PCollection of a table's rows ("sft" or "preferences", uncurated) -> Parquet shards in the run's staging,
-    for ReadCandidates."""
+    """PCollection of a table's rows ("sft" or "preferences", uncurated) -> Parquet files in the run's staging
+    (as many as `lake.shards_for` their size), for ReadCandidates."""
 
-    def __init__(self, lake_uri: str, run_id: str, day: date, shards: int = 1, table: str = "sft"):
+    def __init__(self, lake: LakeConfig, run_id: str, day: date, table: str = "sft"):
         super().__init__()
-        self._args = (lake_uri, run_id, day, shards, table)
-        self._shards = shards
+        folder, self._model, self._id_field = CANDIDATE_TABLES[table]
+        self._folder = staging_partition(lake.lake_uri, run_id, folder, day)
+        self._lake = lake
 
     def expand(self, rows):
-        shards = self._shards
-        return (
-            rows
-            | "Shard candidates" >> beam.Map(lambda r: (zlib.crc32(r.conversation_id.encode()) % shards, r))
-            | "Group candidates by shard" >> beam.GroupByKey()
-            | "Write candidates" >> beam.ParDo(StageCandidateShardDoFn(*self._args))
-        )
+        return rows | "Write candidates" >> StageShardedRows(self._model, self._folder, [self._id_field],
+                                                             _conversation_id, self._lake)
 
 
 def _read_candidates(uri: str, model):
