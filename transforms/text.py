@@ -24,7 +24,7 @@ Out: a two-letter ISO 639-1 code ("zh", "ja", "ko" or one of MODEL_LANGUAGES: "e
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 # Han ideographs (CJK Unified Ideographs, Extension A, Compatibility Ideographs), as a regex class body.
@@ -100,6 +100,11 @@ MODEL_LANGUAGES: tuple[str, ...] = (
 LANGUAGE_SAMPLE_CHARS = 200
 # The scripts are counted on at most this many characters of a message's prose, for the same reason.
 SCRIPT_SAMPLE_CHARS = 2000
+# Messages whose language is remembered per process: chat logs repeat themselves (system prompts, stock
+# replies, a prompt resent, the history a gateway logs with every call), and the model's walk over a message
+# is most of the cost of tagging a conversation. Keyed by the prose sample the decision reads (at most
+# SCRIPT_SAMPLE_CHARS), so a worker's memory stays bounded (a few MB for typical messages).
+LANGUAGE_CACHE_SIZE = 4096
 
 
 def _natural_text(text: str) -> str:
@@ -139,7 +144,12 @@ def detect_language(text: str | None) -> str:
     """
     if not text:
         return UNDETERMINED
-    natural = _natural_text(text)[:SCRIPT_SAMPLE_CHARS]
+    return _language_of_prose(_natural_text(text)[:SCRIPT_SAMPLE_CHARS])
+
+
+@lru_cache(maxsize=LANGUAGE_CACHE_SIZE)
+def _language_of_prose(natural: str) -> str:
+    """The language of a message's prose sample (see detect_language): a pure function of the sample."""
     letters = letter_count(natural)
     if letters < MIN_LANGUAGE_LETTERS:
         return UNDETERMINED

@@ -1,6 +1,8 @@
 """Conversations on Beam: `SessionizeScrubLabel`, keyed events -> scrubbed conversations labeled by the rules.
 
 The step itself is plain Python (transforms.conversation_step.process_conversation): sessionize, scrub, label.
+Its input comes grouped by conversation from PlaceConversations (transforms.beam.lateness), so the events are
+shuffled once on their way here.
 Everything after this transform sees only scrubbed text. The ingest caps on a conversation's shape
 (IngestConfig.max_turns_per_conversation) apply here; what they set aside becomes manifest counts.
 """
@@ -12,6 +14,7 @@ import json
 import apache_beam as beam
 from apache_beam.pvalue import TaggedOutput
 
+from schemas.conversation import Conversation
 from schemas.outputs import QuarantinedLine
 from transforms.beam.metrics import count
 from transforms.conversation_step import process_conversation
@@ -21,10 +24,32 @@ from transforms.scrub.scrubber import Scrubber
 
 
 def _event_order(tagged: tuple[str, object]) -> tuple:
-    # GroupByKey gives values in no fixed order: sort so reruns see the same arrival order.
     _, event = tagged
     return (event.timestamp, event.type, getattr(event, "message_id", None) or "",
-            getattr(event, "event_id", None) or "", event.model_dump_json())
+            getattr(event, "event_id", None) or "")
+
+
+def _full_event_order(tagged: tuple[str, object]) -> str:
+    # The last tie-break: two events equal on every field above (copies of one message, say) in their JSON.
+    return tagged[1].model_dump_json()
+
+
+def in_arrival_order(tagged_events) -> list:
+    """A conversation's (adapter, event) pairs sorted by (_event_order, _full_event_order): GroupByKey gives
+    values in no fixed order, and reruns must see the same arrival order. The JSON tie-break is computed
+    only within runs of events equal on _event_order (sorting by the whole key would serialise every event;
+    a stable sort by the first part, then by the JSON within its ties, is the same order)."""
+    keyed = sorted(((_event_order(tagged), tagged) for tagged in tagged_events), key=lambda pair: pair[0])
+    ordered = []
+    start = 0
+    while start < len(keyed):
+        end = start + 1
+        while end < len(keyed) and keyed[end][0] == keyed[start][0]:
+            end += 1
+        run = [tagged for _, tagged in keyed[start:end]]
+        ordered.extend(sorted(run, key=_full_event_order) if len(run) > 1 else run)
+        start = end
+    return ordered
 
 
 class ProcessConversationDoFn(beam.DoFn):
@@ -48,7 +73,7 @@ class ProcessConversationDoFn(beam.DoFn):
 
     def process(self, keyed):
         conversation_id, tagged_events = keyed
-        tagged_events = sorted(tagged_events, key=_event_order)
+        tagged_events = in_arrival_order(tagged_events)
         source = tagged_events[0][0]
         events = [event for _, event in tagged_events]
         try:
@@ -75,7 +100,8 @@ class ProcessConversationDoFn(beam.DoFn):
 
 
 class SessionizeScrubLabel(beam.PTransform):
-    """(conversation_id, (adapter, event)) -> {"conversations": Conversation, "quarantine": QuarantinedLine}."""
+    """(conversation_id, [(adapter, event), ...]), one element per conversation as PlaceConversations groups
+    them -> {"conversations": Conversation, "quarantine": QuarantinedLine}."""
 
     CONVERSATIONS = "conversations"
     QUARANTINE = "quarantine"
@@ -89,9 +115,10 @@ class SessionizeScrubLabel(beam.PTransform):
     def expand(self, events):
         labeled = (
             events
-            | "Group by conversation" >> beam.GroupByKey()
-            | "Scrub and label" >> beam.ParDo(ProcessConversationDoFn(self._scrub, self._max_turns)).with_outputs(
-                ProcessConversationDoFn.QUARANTINE, main="conversations")
+            # Already grouped by PlaceConversations (one shuffle of the events, not two). The output type is
+            # said outright: inferring it walks the whole step's code at graph construction.
+            | "Scrub and label" >> beam.ParDo(ProcessConversationDoFn(self._scrub, self._max_turns))
+            .with_output_types(Conversation).with_outputs(ProcessConversationDoFn.QUARANTINE, main="conversations")
         )
         return {self.CONVERSATIONS: labeled.conversations,
                 self.QUARANTINE: labeled[ProcessConversationDoFn.QUARANTINE]}

@@ -2,7 +2,8 @@
 
 The parsing itself is plain Python in transforms.ingest (`LogFileParse`: per-line parsing, validation and the
 event window; `LogFileReader`: bounded reading and the file's status); this only spreads files over workers,
-emits, and counts: lines (lines_read = lines_accepted + lines_quarantined + lines_blank, checked by the flow)
+emits the events grouped by conversation in bounded runs (transforms.beam.log_events: fewer, larger elements
+for the runner to move, pickled once per group), and counts: lines (lines_read = lines_accepted + lines_quarantined + lines_blank, checked by the flow)
 and how each file's reading ended (the manifest's `inputs`; a truncated, unreadable or over-cap file fails
 the run there).
 """
@@ -17,6 +18,7 @@ from apache_beam.pvalue import TaggedOutput
 
 from schemas.errors import FlywheelError
 from schemas.outputs import QuarantinedLine, scrub_source_uri
+from transforms.beam.log_events import EVENTS_PER_HANDOFF, LogEvents, by_conversation
 from transforms.beam.metrics import count, count_input_lines, report_input_file
 from transforms.ingest.config import IngestConfig
 from transforms.ingest.log_file import LogFileParse
@@ -29,17 +31,21 @@ class IngestFailed(FlywheelError):
 
 
 class ParseLogFileDoFn(beam.DoFn):
-    """A log file's URI -> (conversation_id, (adapter, event)) per event; rejected lines -> 'quarantine'."""
+    """A log file's URI -> (conversation_id, LogEvents) per conversation in each run of EVENTS_PER_HANDOFF
+    events of the file (transforms.beam.log_events); rejected lines -> 'quarantine'."""
 
     QUARANTINE = "quarantine"
 
     def __init__(self, log_format: str, day: date, ingest: IngestConfig):
         self._log_format = log_format
+        self._day = day
         self._window = EventWindow.for_day(day, ingest)
         self._ingest = ingest
 
     def process(self, uri: str):
         parse = LogFileParse(uri, self._log_format, self._window, self._ingest)
+        accepted: list[tuple[str, tuple[str, object]]] = []
+        events_accepted = 0
         try:
             for item in parse:
                 if isinstance(item, QuarantinedLine):
@@ -47,13 +53,17 @@ class ParseLogFileDoFn(beam.DoFn):
                     count(f"lines_quarantined.{reason_kind(item.reason)}")
                     yield TaggedOutput(self.QUARANTINE, item)
                     continue
-                count("events_accepted", len(item.events))
-                for event in item.events:
-                    yield event.conversation_id, (item.adapter, event)
+                events_accepted += len(item.events)
+                accepted.extend((event.conversation_id, (item.adapter, event)) for event in item.events)
+                if len(accepted) >= EVENTS_PER_HANDOFF:
+                    yield from by_conversation(accepted, self._day)
+                    accepted = []
+            yield from by_conversation(accepted, self._day)
         except Exception as exc:
             # LogFileParse is built never to raise for a line or a file; should it anyway, the run's error
             # says where, without the message (it may quote the line).
             raise IngestFailed(f"{scrub_source_uri(uri)}: line {parse.line_number}: {type(exc).__name__}") from exc
+        count("events_accepted", events_accepted)
         count("files_read")
         count("lines_read", parse.lines_read)
         count("lines_blank", parse.lines_blank)
@@ -64,7 +74,10 @@ class ParseLogFileDoFn(beam.DoFn):
 
 
 class ReadAndParseLogs(beam.PTransform):
-    """pipeline -> {"events": (conversation_id, (adapter, event)), "quarantine": QuarantinedLine}."""
+    """pipeline -> {"events": (conversation_id, LogEvents of the day), "quarantine": QuarantinedLine}.
+
+    A conversation's events may come in several elements (one per file and run of EVENTS_PER_HANDOFF
+    events): group by conversation_id for all of them (PlaceConversations does)."""
 
     EVENTS = "events"
     QUARANTINE = "quarantine"
@@ -82,7 +95,9 @@ class ReadAndParseLogs(beam.PTransform):
             | "List files" >> beam.Create(self._files)
             # Files are independent units of work: let the runner spread them over workers.
             | "Spread files" >> beam.Reshuffle()
-            | "Parse lines" >> beam.ParDo(ParseLogFileDoFn(self._log_format, self._day, self._ingest)).with_outputs(
-                ParseLogFileDoFn.QUARANTINE, main="events")
+            # The output type said outright: it picks LogEventsCoder (and inferring it would walk the DoFn's code
+            # at graph construction).
+            | "Parse lines" >> beam.ParDo(ParseLogFileDoFn(self._log_format, self._day, self._ingest))
+            .with_output_types(tuple[str, LogEvents]).with_outputs(ParseLogFileDoFn.QUARANTINE, main="events")
         )
         return {self.EVENTS: parsed.events, self.QUARANTINE: parsed[ParseLogFileDoFn.QUARANTINE]}

@@ -1,10 +1,12 @@
 """Late data on Beam: read the neighbouring dates' logs and keep the conversations that belong to the run's date.
 
-    ReadNeighbourLogs     later dates' files -> (conversation_id, (log date, (adapter, event)));
-                          earlier dates' files -> (conversation_id, (log date, None)): ids only
-    PlaceConversations    own + neighbour events, grouped by conversation -> the events of the conversations
-                          that belong to the run's date (as ReadAndParseLogs emits them), late-beyond-window
-                          events -> quarantine, and counts of where late events went
+    ReadNeighbourLogs     later dates' files -> (conversation_id, LogEvents(log date, [(adapter, event), ...]));
+                          earlier dates' files -> (conversation_id, LogEvents(log date, None)): ids only
+                          (transforms.beam.log_events: events travel grouped, pickled once per group)
+    PlaceConversations    own + neighbour events, grouped by conversation -> the conversations that belong to
+                          the run's date, each as (conversation_id, [(adapter, event), ...]) (the events as
+                          ReadAndParseLogs emits them, still grouped: SessionizeScrubLabel needs no shuffle of
+                          its own), late-beyond-window events -> quarantine, and counts of where late events went
 
 The decision itself is plain Python (transforms.ingest.lateness.place_conversation). Neighbour files are other
 dates' inputs: their bad lines, line counts and file statuses are their own runs' business, so nothing of them
@@ -23,6 +25,7 @@ from apache_beam.pvalue import TaggedOutput
 
 from schemas.events import MessageEvent
 from schemas.outputs import QuarantinedLine
+from transforms.beam.log_events import EVENTS_PER_HANDOFF, LogEvents, by_conversation
 from transforms.beam.metrics import count
 from transforms.ingest.config import IngestConfig
 from transforms.ingest.lateness import beyond_window_reason, late_arrivals_key, late_events_key, place_conversation
@@ -31,8 +34,9 @@ from transforms.ingest.window import EventWindow
 
 
 class ParseNeighbourFileDoFn(beam.DoFn):
-    """(uri, log date, whole) -> (conversation_id, (log date, (adapter, event) or None)).
+    """(uri, log date, whole) -> (conversation_id, LogEvents of the log date).
 
+    `whole` True (a later date): the events grouped by conversation in runs, as ReadAndParseLogs emits them.
     `whole` False (an earlier date): one id-only marker per conversation, since only "was it there" matters.
     Each file is parsed with its own date's event window, exactly as its own run parses it.
     """
@@ -45,21 +49,26 @@ class ParseNeighbourFileDoFn(beam.DoFn):
         uri, log_date, whole = item
         parse = LogFileParse(uri, self._log_format, EventWindow.for_day(log_date, self._ingest), self._ingest)
         seen: set[str] = set()
+        accepted: list[tuple[str, tuple[str, object]]] = []
         for parsed in parse:
             if not isinstance(parsed, ParsedLine):
                 continue  # a bad line of another date: quarantined by that date's run
             for event in parsed.events:
                 if whole:
-                    yield event.conversation_id, (log_date, (parsed.adapter, event))
+                    accepted.append((event.conversation_id, (parsed.adapter, event)))
                 elif event.conversation_id not in seen:
                     seen.add(event.conversation_id)
-                    yield event.conversation_id, (log_date, None)
+                    yield event.conversation_id, LogEvents(log_date, None)
+            if len(accepted) >= EVENTS_PER_HANDOFF:
+                yield from by_conversation(accepted, log_date)
+                accepted = []
+        yield from by_conversation(accepted, log_date)
         if parse.status != "read":
             count("late.neighbour_files_incomplete")
 
 
 class ReadNeighbourLogs(beam.PTransform):
-    """pipeline -> (conversation_id, (log date, (adapter, event) | None)) from the neighbouring dates' files."""
+    """pipeline -> (conversation_id, LogEvents) from the neighbouring dates' files."""
 
     def __init__(self, later: Iterable[tuple[str, date]], earlier: Iterable[tuple[str, date]], log_format: str,
                  ingest: IngestConfig):
@@ -74,12 +83,8 @@ class ReadNeighbourLogs(beam.PTransform):
             | "List neighbour files" >> beam.Create(self._files)
             | "Spread neighbour files" >> beam.Reshuffle()
             | "Parse neighbour lines" >> beam.ParDo(ParseNeighbourFileDoFn(self._log_format, self._ingest))
+            .with_output_types(tuple[str, LogEvents])
         )
-
-
-def _tag_with_date(keyed, log_date: date):
-    conversation_id, tagged = keyed
-    return conversation_id, (log_date, tagged)
 
 
 class PlaceConversationsDoFn(beam.DoFn):
@@ -120,8 +125,29 @@ class PlaceConversationsDoFn(beam.DoFn):
             raw_line=json.dumps([event.model_dump(mode="json") for event in aside], ensure_ascii=False)))
 
 
+class KeepOwnConversationsDoFn(PlaceConversationsDoFn):
+    """As PlaceConversationsDoFn, on events that come as LogEvents (as ReadAndParseLogs and ReadNeighbourLogs
+    emit them), and a kept conversation's events leave together, in one element: (conversation_id,
+    [(adapter, event), ...]). Grouped once here, they reach the conversation step without a second shuffle
+    of every event (its encoding and decoding was a good part of the Beam layer's cost)."""
+
+    def process(self, keyed):
+        conversation_id, groups = keyed
+        tagged = [(group.log_date, event) for group in groups
+                  for event in (group.events if group.events is not None else (None,))]
+        events = []
+        for placed in super().process((conversation_id, tagged)):
+            if isinstance(placed, TaggedOutput):
+                yield placed
+            else:
+                events.append(placed[1])
+        if events:
+            yield conversation_id, events
+
+
 class PlaceConversations(beam.PTransform):
-    """Own events (as ReadAndParseLogs emits them) + neighbour events -> {"events", "quarantine"}."""
+    """Own events (as ReadAndParseLogs emits them) + neighbour events -> {"events": (conversation_id,
+    [(adapter, event), ...]) per conversation of the run's date, "quarantine": QuarantinedLine}."""
 
     EVENTS = "events"
     QUARANTINE = "quarantine"
@@ -133,13 +159,12 @@ class PlaceConversations(beam.PTransform):
 
     def expand(self, inputs):
         own_events, neighbour_events = inputs
-        tagged = own_events | "Tag with own date" >> beam.Map(_tag_with_date, self._day)
         placed = (
-            (tagged, neighbour_events)
+            (own_events, neighbour_events)
             | "Own and neighbour events" >> beam.Flatten()
             | "Group by conversation" >> beam.GroupByKey()
-            # Said outright: the inferred type (a tuple or a TaggedOutput) would fail the next GroupByKey's check.
-            | "Keep own conversations" >> beam.ParDo(PlaceConversationsDoFn(self._day, self._window))
-            .with_output_types(tuple[str, tuple]).with_outputs(PlaceConversationsDoFn.QUARANTINE, main=self.EVENTS)
+            # Said outright: a keyed pair. (Inferring it walks the DoFn's code at graph construction, for nothing.)
+            | "Keep own conversations" >> beam.ParDo(KeepOwnConversationsDoFn(self._day, self._window))
+            .with_output_types(tuple[str, list]).with_outputs(PlaceConversationsDoFn.QUARANTINE, main=self.EVENTS)
         )
         return {self.EVENTS: placed[self.EVENTS], self.QUARANTINE: placed[PlaceConversationsDoFn.QUARANTINE]}

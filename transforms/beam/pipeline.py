@@ -1,9 +1,12 @@
 """The Beam pipeline for one day of logs: the stages' composite transforms, assembled and run.
 
-    ReadAndParseLogs        log files -> (conversation_id, event); unparseable lines -> quarantine
+    ReadAndParseLogs        log files -> (conversation_id, LogEvents: its events from one run of a file,
+                            transforms.beam.log_events); unparseable lines -> quarantine
     ReadNeighbourLogs       the files of the dates around it (late data: transforms.beam.lateness)
-    PlaceConversations      -> the events of the conversations that belong to the date; too late -> quarantine
-    SessionizeScrubLabel    -> Conversation, sessionized, scrubbed, labeled by the rules; failures -> quarantine
+    PlaceConversations      -> (conversation_id, [(adapter, event), ...]) per conversation that belongs to the
+                            date (grouped once, here); too late -> quarantine
+    SessionizeScrubLabel    grouped conversations -> Conversation, sessionized, scrubbed, labeled by the rules
+                            (no shuffle of its own); failures -> quarantine
     ReadJudgeCache          with a judge: the lake's earlier judgments, read on the workers
     Judge                   -> final conversations + judgments (undecided turns; earlier verdicts, joined by
                             cache key, as a cache)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.pvalue import TaggedOutput
 
+from schemas.outputs import SFTExample
 from transforms.beam.metrics import count
 from transforms.training.policy import TrainingPolicy
 from transforms.training.rows import build_training_rows
@@ -50,6 +51,7 @@ class BuildTrainingRows(beam.PTransform):
         self._policy = policy
 
     def expand(self, conversations):
-        rows = conversations | "Build rows" >> beam.ParDo(BuildTrainingRowsDoFn(self._policy)).with_outputs(
-            BuildTrainingRowsDoFn.PREFERENCES, main="sft")
+        # The output type said outright: inferring it walks the whole row builder's code at graph construction.
+        rows = conversations | "Build rows" >> beam.ParDo(BuildTrainingRowsDoFn(self._policy)).with_output_types(
+            SFTExample).with_outputs(BuildTrainingRowsDoFn.PREFERENCES, main="sft")
         return {self.SFT: rows.sft, self.PREFERENCES: rows[BuildTrainingRowsDoFn.PREFERENCES]}

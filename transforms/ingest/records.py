@@ -45,6 +45,18 @@ def _no_number_constants(name: str) -> float:
     raise MalformedLine(f"invalid JSON: {name} is not a JSON number")
 
 
+# One decoder for every line: json.loads(text, parse_constant=...) builds a new JSONDecoder per call, a fifth
+# of the cost of decoding a log line.
+_DECODER = json.JSONDecoder(parse_constant=_no_number_constants)
+
+
+def _decode(text: str) -> Any:
+    """json.loads(text, parse_constant=_no_number_constants), exactly (a leading BOM, or bytes, take its path)."""
+    if isinstance(text, str) and not text.startswith("\ufeff"):
+        return _DECODER.decode(text)
+    return json.loads(text, parse_constant=_no_number_constants)
+
+
 def load_json_object(line: str) -> dict[str, Any]:
     """A log line as a JSON object, or MalformedLine with a reason that quotes nothing of the line.
 
@@ -67,7 +79,7 @@ def load_json(text: str) -> Any:
     quarantined, never repaired into U+FFFD).
     """
     try:
-        record = json.loads(text, parse_constant=_no_number_constants)
+        record = _decode(text)
     except json.JSONDecodeError as exc:
         # exc.msg is the parser's own wording ("Expecting ',' delimiter"), never the document.
         raise MalformedLine(f"invalid JSON: {exc.msg} (col {exc.colno})") from None
