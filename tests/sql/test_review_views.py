@@ -181,3 +181,19 @@ def test_reviewer_names_never_reach_the_views(lake):
     texts = " ".join(str(row) for view in REVIEW_VIEWS for row in _rows(lake, f"SELECT * FROM {view}"))
     assert not any(name in texts for name in ("alice", "bob", "carol"))
     assert reviewer_hash(lake, "alice") in texts
+
+
+def test_every_reason_code_the_views_read_is_one_the_guidelines_define():
+    # review_labels turns reason codes into labels: a code renamed in a guideline must not silently make those
+    # rows NULL. The guidelines (review/guidelines/*.md) are the one list of codes; the views only read them.
+    import re
+    from pathlib import Path
+
+    from review.guidelines import load_guideline
+
+    views = (Path(__file__).resolve().parents[2] / "sql" / "views.sql").read_text()
+    used = set()
+    for clause in re.findall(r"reason\s*(?:=\s*'[^']+'|IN\s*\([^)]*\))", views):
+        used |= set(re.findall(r"'([^']+)'", clause))
+    defined = {code for kind in ("sft", "preference", "judgment") for code in load_guideline(kind).reason_codes}
+    assert used and used <= defined, sorted(used - defined)
