@@ -109,3 +109,74 @@ def test_recognizer_with_a_line_cache_finds_what_it_finds_without():
     assert expected and as_tuples(cached.find(text)) == expected
     assert as_tuples(cached.find(text)) == expected
     assert cached.lac_line_cache.hits >= 3
+
+
+LATTICE_TEXTS = [
+    "何志强和欧阳娜娜在北京大学见到了奥巴马",
+    "美国总统奥巴马会见了德国总理默克尔。",
+    "感谢Tom和张伟说，谢谢北京",  # ends on a dictionary place: the lookups past the end are shorter
+    "张", "京", "", "abc 123 ```code```", "去沃尔库塔市找王小明吧\n李娜",
+]
+
+
+def plain_dictionary_lattice(text, word_tags):
+    """The lattice of every 1-4 character slice looked up, position by position (no prefix skip)."""
+    from transforms.scrub.chinese_name_tagger import LATTICE_TAGS
+
+    lattice = [[] for _ in text]
+    for i in range(len(text)):
+        for length in (2, 3, 4):
+            tag = word_tags.get(text[i:i + length])
+            if tag is None or not tag.startswith(LATTICE_TAGS):
+                continue
+            kind = "nr" if tag.startswith("nr") else tag[:2]
+            for j in range(i, min(i + length, len(text))):
+                lattice[j].append(f"dict_{kind}_{'B' if j == i else 'E' if j == i + length - 1 else 'M'}")
+    return lattice
+
+
+@pytest.mark.parametrize("text", LATTICE_TEXTS)
+def test_lattice_skips_only_positions_where_no_lattice_word_starts(recognizer, text):
+    from transforms.scrub.chinese_name_tagger import _dictionary_lattice, lattice_prefixes
+
+    word_tags = recognizer.word_tags
+    expected = plain_dictionary_lattice(text, word_tags)
+    assert _dictionary_lattice(text, word_tags, lattice_prefixes(word_tags)) == expected
+    assert _dictionary_lattice(text, word_tags) == expected
+
+
+def test_lattice_prefix_skip_is_exact_on_weibo_sentences(recognizer):
+    from bench.eval_weiboner import load_split
+    from transforms.scrub.chinese_name_tagger import _dictionary_lattice
+
+    prefixes = recognizer._tagger._lattice_prefixes
+    texts = [s.text for s in load_split("dev")][:200]
+    assert any(any(cell) for text in texts for cell in plain_dictionary_lattice(text, recognizer.word_tags))
+    for text in texts:
+        assert _dictionary_lattice(text, recognizer.word_tags, prefixes) == \
+            plain_dictionary_lattice(text, recognizer.word_tags)
+
+
+def test_tagger_probabilities_add_the_label_marginals_as_sum_does(recognizer):
+    tagger = recognizer._tagger
+    for text in LATTICE_TEXTS[:3] + LINES[2:3]:
+        tokens = [t for run in recognizer.tokens(text) for t in run]
+        lexical = analyse(text)
+        probabilities = tagger.probabilities(text, tokens, [], lexical)
+        features = tagger.features(text, tokens, [], lexical)
+        tagger._tagger.set(features)
+        plain = [sum(tagger._tagger.marginal(label, i) for label in tagger._labels) for i in range(len(text))]
+        assert probabilities == plain and max(plain) > 0
+
+
+def test_per_character_features_are_those_of_a_fresh_computation(recognizer):
+    from transforms.scrub.chinese_name_tagger import _bucket, _char_table
+
+    stats = recognizer.stats
+    for ch in "张伟T1，\x02奥":
+        script, given, han = _char_table(stats, ch)
+        assert given == _bucket(stats.given(ch))
+        if han is None:
+            assert script != "han"
+        else:
+            assert han["-1"] == (f"given-1={given}", f"translit-1={_bucket(stats.translit(ch))}")

@@ -51,8 +51,9 @@ from __future__ import annotations
 import math
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from transforms.scrub.chinese_lexical import Analysis
 from transforms.scrub.chinese_name_stats import NameCharStats
@@ -82,6 +83,9 @@ RuleName = Tuple[int, int, str]  # start, end, which rule of the recognizer foun
 # Dictionary tags of the lattice features: names, places, organisations, other proper nouns.
 LATTICE_TAGS = ("nr", "ns", "nt", "nz")
 
+# Distinct characters whose per-character features are kept (:func:`_char_table`): a few MB.
+CHAR_TABLE_ENTRIES = 1 << 15
+
 _LATIN_RE = re.compile(r"[A-Za-z]+")
 _HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _SPACE = " \t\r\n\u3000"
@@ -106,6 +110,21 @@ def _bucket(value: float) -> str:
     return str(max(-3, min(4, math.floor(value))))
 
 
+@lru_cache(maxsize=CHAR_TABLE_ENTRIES)
+def _char_table(stats: NameCharStats, ch: str) -> Tuple[str, str, Optional[Dict[str, Tuple[str, str]]]]:
+    """What :func:`char_features` reads of one character whatever its neighbours: its script, its
+    given-name bucket, and for a Han character its given-name and transliteration features as
+    seen from itself (``""``) and from the characters before (``"-1"``) and after (``"+1"``) it.
+    Computed once per character (``stats`` is never changed after it is built)."""
+    script = _script(ch)
+    given = _bucket(stats.given(ch))
+    if script != "han":
+        return script, given, None
+    translit = _bucket(stats.translit(ch))
+    return script, given, {name: (f"given{name}={given}", f"translit{name}={translit}")
+                           for name in ("", "-1", "+1")}
+
+
 def _words(text: str, tokens: Sequence[Token]) -> List[Tuple[int, str, str]]:
     """Every character of ``text`` in one word: jieba's tokens for the CJK runs, Latin letter runs
     as words tagged ``eng``, every other character a word of its own (tag: its script)."""
@@ -123,12 +142,23 @@ def _words(text: str, tokens: Sequence[Token]) -> List[Tuple[int, str, str]]:
     return words
 
 
-def _dictionary_lattice(text: str, word_tags: Mapping[str, str]) -> List[List[str]]:
+def lattice_prefixes(word_tags: Mapping[str, str]) -> FrozenSet[str]:
+    """The first two characters of every dictionary word with a tag of :data:`LATTICE_TAGS`: where
+    the text does not start one of them, :func:`_dictionary_lattice` has nothing to look up."""
+    return frozenset(word[:2] for word, tag in word_tags.items() if tag.startswith(LATTICE_TAGS))
+
+
+def _dictionary_lattice(text: str, word_tags: Mapping[str, str],
+                        prefixes: Optional[FrozenSet[str]] = None) -> List[List[str]]:
     """Per character, the kinds of dictionary word of 2-4 characters that cover it, whatever
     jieba's cut chose (name / place / organisation / other proper noun), and where in the word
-    the character stands: evidence the cut may have hidden (何/志强 vs 何志强)."""
+    the character stands: evidence the cut may have hidden (何/志强 vs 何志强). ``prefixes``
+    (:func:`lattice_prefixes` of ``word_tags``) skips the positions where no such word starts:
+    every word looked up at ``i`` starts with ``text[i:i + 2]``."""
     lattice: List[List[str]] = [[] for _ in text]
     for i in range(len(text)):
+        if prefixes is not None and text[i:i + 2] not in prefixes:
+            continue
         for length in (2, 3, 4):
             tag = word_tags.get(text[i:i + length])
             if tag is None or not tag.startswith(LATTICE_TAGS):
@@ -187,7 +217,7 @@ def _word_features(text: str, words: Sequence[Tuple[int, str, str]], freq: Mappi
             f += [f"w+1={after}", f"tag+1={after_flag}"]
         else:
             f.append("w+1=EOS")
-        if text[:offset].endswith(LEFT_CONTEXT):
+        if text.endswith(LEFT_CONTEXT, 0, offset):
             f.append("left_context")
         if text.startswith(RIGHT_CONTEXT, offset + len(word)):
             f.append("right_context")
@@ -202,13 +232,15 @@ def _word_features(text: str, words: Sequence[Tuple[int, str, str]], freq: Mappi
 def char_features(text: str, tokens: Sequence[Token], rule_names: Sequence[RuleName],
                   stats: NameCharStats, freq: Mapping[str, int], word_tags: Mapping[str, str],
                   latin_given_names: Callable[[str], bool],
-                  lexical: Analysis) -> List[List[str]]:
+                  lexical: Analysis, lattice_starts: Optional[FrozenSet[str]] = None) -> List[List[str]]:
     """One feature list per character of ``text`` (see the module docstring); ``lexical`` is
-    LAC's analysis of the same text (:func:`.chinese_lexical.analyse`). What depends on a word or
-    on a character alone (whatever its neighbours) is computed once per word or per distinct
-    character; each list keeps its features in the order the model was trained with."""
+    LAC's analysis of the same text (:func:`.chinese_lexical.analyse`); ``lattice_starts``:
+    :func:`lattice_prefixes` of ``word_tags``, to skip the dictionary lookups that cannot hit
+    (same features). What depends on a word or on a character alone (whatever its neighbours) is
+    computed once per word or per distinct character; each list keeps its features in the order
+    the model was trained with."""
     n = len(text)
-    lattice = _dictionary_lattice(text, word_tags)
+    lattice = _dictionary_lattice(text, word_tags, lattice_starts)
     lac = _lexical_features(text, lexical)
     rules: List[List[str]] = [[] for _ in range(n)]
     for start, end, kind in rule_names:
@@ -218,17 +250,12 @@ def char_features(text: str, tokens: Sequence[Token], rule_names: Sequence[RuleN
             rules[end].append("after_rule")
     text = _LONE_SURROGATE_RE.sub("\ufffd", text)  # CRFsuite wants UTF-8 feature names
     padded = "\x02\x02" + text + "\x03\x03"
-    script_of = {ch: _script(ch) for ch in set(padded)}
-    scripts = [script_of[ch] for ch in padded]  # scripts[i + 2] is that of text[i]
-    given_of = {ch: _bucket(stats.given(ch)) for ch in set(text)}
-    given = [given_of[ch] for ch in text]
-    # per character, its given-name and transliteration features as seen from itself and from
-    # the characters before and after it (Han characters only)
-    han = {}
-    for ch in set(text):
-        if script_of[ch] == "han":
-            g, t = given_of[ch], _bucket(stats.translit(ch))
-            han[ch] = {name: (f"given{name}={g}", f"translit{name}={t}") for name in ("", "-1", "+1")}
+    of_char = {ch: _char_table(stats, ch) for ch in set(padded)}
+    scripts = [of_char[ch][0] for ch in padded]  # scripts[i + 2] is that of text[i]
+    given = [of_char[ch][1] for ch in text]
+    # per Han character, its given-name and transliteration features as seen from itself and
+    # from the characters before and after it
+    han = {ch: table[2] for ch, table in of_char.items() if table[2] is not None}
     words = _words(text, tokens)
     shared = _word_features(text, words, freq, latin_given_names)
     features: List[List[str]] = []
@@ -327,11 +354,12 @@ class NameTagger:
         self._tagger.open(str(model_path))
         self._lock = threading.Lock()
         self._labels = [label for label in NAME_LABELS if label in self._tagger.labels()]
+        self._lattice_prefixes = lattice_prefixes(word_tags)
 
     def features(self, text: str, tokens: Sequence[Token], rule_names: Sequence[RuleName],
                  lexical: Analysis) -> List[List[str]]:
         return char_features(text, tokens, rule_names, self._stats, self._freq, self._word_tags,
-                             self._latin_given_names, lexical)
+                             self._latin_given_names, lexical, self._lattice_prefixes)
 
     def probabilities(self, text: str, tokens: Sequence[Token], rule_names: Sequence[RuleName],
                       lexical: Analysis) -> List[float]:
@@ -341,8 +369,12 @@ class NameTagger:
         features = self.features(text, tokens, rule_names, lexical)
         with self._lock:
             self._tagger.set(features)
-            return [sum(self._tagger.marginal(label, i) for label in self._labels)
-                    for i in range(len(text))]
+            marginal = self._tagger.marginal
+            # label by label, added in the order sum() over the labels adds them: 0.0 + a + b
+            probabilities = [0.0] * len(text)
+            for label in self._labels:
+                probabilities = [p + marginal(label, i) for i, p in enumerate(probabilities)]
+            return probabilities
 
     def names(self, text: str, probabilities: Sequence[float]) -> List[Tuple[int, int, float]]:
         """Name spans of ``text`` from its probabilities (:func:`name_spans`)."""
