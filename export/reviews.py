@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from datalake.reviews import ItemDecision
 from export.common import PREFERENCES_TABLE, SFT_TABLE
@@ -47,12 +46,13 @@ def apply_reviews(table: pa.Table, id_column: str, decisions: dict[str, ItemDeci
     counts = {"review.reviewed": sum(v is not None for v in verdicts), **counts}
     table = table.append_column("review_verdict", pa.array(verdicts, pa.string()))
     table = table.append_column("reviewed_by", pa.array([d.reviewer if d else None for d in decided], pa.string()))
-    fixed = pa.array([v == "fix" for v in verdicts], pa.bool_())
-    kept = table.filter(pc.invert(pc.or_(fixed, pa.array([v == "reject" for v in verdicts], pa.bool_()))))
-    rows = table.filter(fixed).to_pylist()
-    for row in rows:
-        _use_fixed_answer(row, decisions[row[id_column]])
-    table = pa.concat_tables([kept, pa.Table.from_pylist(rows, schema=table.schema)])
+    if counts["review.fixed"]:  # rows keep their order: a fixed row stays where it was
+        rows = table.to_pylist()
+        for row, verdict in zip(rows, verdicts):
+            if verdict == "fix":
+                _use_fixed_answer(row, decisions[row[id_column]])
+        table = pa.Table.from_pylist(rows, schema=table.schema)
+    table = table.filter(pa.array([v != "reject" for v in verdicts], pa.bool_()))
     if counts["review.rejected"]:
         counts[REJECTED] = counts["review.rejected"]
     return table, counts
