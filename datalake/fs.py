@@ -5,7 +5,9 @@ What lives under those paths: `datalake.tables`. Exports write to local disk onl
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
+from typing import Iterator, Optional
 
 import fsspec
 from fsspec.core import url_to_fs
@@ -28,3 +30,15 @@ def full_uri(fs: fsspec.AbstractFileSystem, path: str) -> str:
 
 def join(*parts: str) -> str:
     return posixpath.join(*parts)
+
+
+@contextlib.contextmanager
+def open_atomic(fs: fsspec.AbstractFileSystem, path: str, mode: str = "wb", tmp: Optional[str] = None,
+                **kwargs) -> Iterator:
+    """Write `path` through a temporary file renamed into place when the writing ends, so no reader ever sees a
+    half-written file (`tmp`: the temporary's path, by default `path` + ".tmp", which no reader's pattern matches).
+    Commit records need more (fsync, os.replace, a single put on object stores): `datalake.commits`."""
+    tmp = tmp or path + ".tmp"
+    with fs.open(tmp, mode, **kwargs) as handle:
+        yield handle
+    fs.mv(tmp, path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from datalake.fs import filesystem, join
+from datalake.fs import filesystem, join, open_atomic
 from datalake.commits import read_commit
 from datalake.tables import PUBLISHED_TABLES, RUNS_DIR, partition_name
 from schemas.outputs import RunManifest
@@ -16,10 +16,8 @@ def write_manifest(lake_uri: str, manifest: RunManifest) -> str:
     runs = join(root, RUNS_DIR)
     fs.makedirs(runs, exist_ok=True)
     path = join(runs, f"{manifest.run_id}.json")
-    tmp = path + ".tmp"
-    with fs.open(tmp, "w") as handle:
+    with open_atomic(fs, path, "w") as handle:
         handle.write(manifest.model_dump_json(indent=2))
-    fs.mv(tmp, path)
     return path
 
 

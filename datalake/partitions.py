@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from datalake.commits import CommitRecord, CommittedPartition, read_commit, write_commit
-from datalake.fs import filesystem, is_local, join
+from datalake.fs import filesystem, is_local, join, open_atomic
 from datalake.reader import read_partitions
 from datalake.tables import (PART_GLOB, PUBLISHED_TABLES, STAGING_DIR, TABLES, TRASH_DIR, partition_name,
                              published_file_name, run_of_file)
@@ -73,11 +73,9 @@ def write_sorted_table(uri: str, table: pa.Table, sort_keys: Sequence[str]) -> i
 def _write_row_groups(uri: str, schema: pa.Schema, groups: Iterable[pa.Table]) -> int:
     fs, path = filesystem(uri)
     fs.makedirs(posixpath.dirname(path), exist_ok=True)
-    tmp = path + ".tmp"
-    with fs.open(tmp, "wb") as handle, pq.ParquetWriter(handle, schema, compression="zstd") as writer:
+    with open_atomic(fs, path) as handle, pq.ParquetWriter(handle, schema, compression="zstd") as writer:
         for group in groups:
             writer.write_table(group, row_group_size=ROW_GROUP_ROWS)
-    fs.mv(tmp, path)
     return fs.size(path)
 
 

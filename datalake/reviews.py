@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 
 import pyarrow.parquet as pq
 
-from datalake.fs import filesystem, is_local, join
+from datalake.fs import filesystem, is_local, join, open_atomic
 from datalake.tables import REVIEWS_DIR, REVIEWS_TABLE
 from schemas.arrow import to_arrow_table
 from schemas.review import Review, ReviewItem, ReviewKind
@@ -50,9 +50,8 @@ def append_reviews(lake_uri: str, reviews: list[Review]) -> str:
     fs.makedirs(folder, exist_ok=True)
     path = join(folder, _stamped_name("part", ".parquet"))
     tmp = join(folder, f".{os.path.basename(path)}.tmp")  # not part-*.parquet: no reader ever sees it
-    with fs.open(tmp, "wb") as handle:
+    with open_atomic(fs, path, tmp=tmp) as handle:
         pq.write_table(to_arrow_table(Review, reviews), handle, compression="zstd")
-    fs.mv(tmp, path)
     return path
 
 
@@ -126,10 +125,8 @@ def record_sampled(lake_uri: str, reviewer: str, items: list[ReviewItem]) -> str
     folder = join(root, REVIEWS_DIR, _SAMPLED_DIR, reviewer)
     fs.makedirs(folder, exist_ok=True)
     path = join(folder, _stamped_name("queue", ".jsonl"))
-    tmp = join(folder, f".{os.path.basename(path)}.tmp")
-    with fs.open(tmp, "w", encoding="utf-8") as handle:
+    with open_atomic(fs, path, "w", tmp=join(folder, f".{os.path.basename(path)}.tmp"), encoding="utf-8") as handle:
         handle.writelines(item.model_dump_json() + "\n" for item in items)
-    fs.mv(tmp, path)
     return path
 
 
