@@ -2,6 +2,7 @@
 
     python -m bench.bench_scrub [--conversations 700] [--unique-conversations 800] [--repeat 1]
                                 [--variants ours,naive,ours-nocache,ours-pertext,regex] [--json PATH]
+    python -m bench.bench_scrub --setup-only [--repeat 3]     # the "setup seconds" lines alone
 
 Corpora
   realistic   the message contents (plus feedback edited texts / comments) of one generated day
@@ -38,6 +39,10 @@ Timing: wall time (``perf_counter``) and CPU time (``process_time``) of the scru
 shared machine the wall time of a run depends on what else runs, so the ratio to naive is given both
 ways; with ``--repeat N`` every variant runs N times, interleaved, and the fastest run is reported
 (texts per CPU-second: the best run of each variant, printed after the tables).
+Setup seconds: the CPU seconds of building a scrubber, per mode, in a fresh Python process (what a
+nightly run and every Beam worker pays): the first build with the imports it needs (Presidio,
+spaCy, jieba ...), and a second build in the same process (another DoFn instance of the worker).
+Printed first; the best of ``--repeat`` fresh processes.
 Nothing asserts.
 """
 
@@ -377,6 +382,31 @@ def print_results(corpus: Corpus, results: List[dict]) -> List[str]:
     return md
 
 
+_SETUP_PROBE = """
+import sys, time
+t0 = time.process_time()
+from transforms.scrub.scrubber import Scrubber
+Scrubber(sys.argv[1])
+t1 = time.process_time()
+Scrubber(sys.argv[1])
+print(t1 - t0, time.process_time() - t1)
+"""
+
+
+def setup_seconds(mode: str, repeat: int = 1) -> Tuple[float, float]:
+    """CPU seconds of (imports + the first build, a second build) of ``Scrubber(mode)`` in a fresh
+    process, the best of ``repeat`` processes."""
+    import subprocess
+
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", _SETUP_PROBE, mode], capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+        first, second = map(float, out.stdout.split()[-2:])
+        runs.append((first, second))
+    return min(r[0] for r in runs), min(r[1] for r in runs)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -389,12 +419,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="run every variant this many times (interleaved)")
     ap.add_argument("--json", help="write the figures as JSON here")
     ap.add_argument("--markdown", help="write the tables as Markdown here")
+    ap.add_argument("--setup-only", action="store_true", help="print the setup seconds only")
     a = ap.parse_args(argv)
     variants = [v.strip() for v in a.variants.split(",") if v.strip()]
     wanted = [c.strip() for c in a.corpora.split(",") if c.strip()]
 
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; scrubber source: {ds.scrubber_fingerprint()}")
+    for mode in ("regex", "presidio"):
+        first, second = setup_seconds(mode, a.repeat)
+        print(f"setup seconds (CPU), mode {mode}: {first:.2f} fresh process (imports + first build), "
+              f"{second:.2f} second build in the same process", flush=True)
+    if a.setup_only:
+        return 0
     corpora = []
     if "realistic" in wanted:
         corpora.append(realistic_corpus(a.conversations))

@@ -82,3 +82,19 @@ def test_jieba_cuts_are_cached_per_run(presidio):
     misses = recognizer.cut_cache.misses
     presidio.find_spans("Order 12345: 请联系王小明处理，谢谢")  # new text, same CJK runs
     assert recognizer.cut_cache.misses == misses and recognizer.cut_cache.hits >= 2
+
+
+def test_the_jieba_dictionary_is_loaded_once_per_process_and_only_read(presidio):
+    """A second recognizer (another scrubber of the worker) shares the first one's dictionary, POS
+    table and statistics instead of loading them again, and finds the same names."""
+    from transforms.scrub.chinese_names import ChinesePersonRecognizer
+
+    first = next(r for r in presidio._analyzer.registry.recognizers if isinstance(r, ChinesePersonRecognizer))
+    second = ChinesePersonRecognizer()
+    assert second.freq is first.freq and second.word_tags is first.word_tags and second.stats is first.stats
+    assert second._tagger is not first._tagger  # each has its own CRF tagger (and lock)
+    size = len(first.freq)
+    text = "我和王小明昨天去了上海，见到了李华。"
+    found = [(r.start, r.end) for r in second.analyze(text, ["PERSON"])]
+    assert found and found == [(r.start, r.end) for r in first.analyze(text, ["PERSON"])]
+    assert len(first.freq) == size  # cutting added no word

@@ -343,7 +343,9 @@ class NameTagger:
     between calls, so scoring is serialised by a lock (a scrubber may serve several threads)."""
 
     def __init__(self, stats: NameCharStats, freq: Mapping[str, int], word_tags: Mapping[str, str],
-                 latin_given_names: Callable[[str], bool], model_path: Path = MODEL_PATH):
+                 latin_given_names: Callable[[str], bool], model_path: Path = MODEL_PATH,
+                 prefixes: Optional[FrozenSet[str]] = None):
+        """``prefixes``: :func:`lattice_prefixes` of ``word_tags`` when already computed."""
         import pycrfsuite
 
         self._stats = stats
@@ -354,7 +356,7 @@ class NameTagger:
         self._tagger.open(str(model_path))
         self._lock = threading.Lock()
         self._labels = [label for label in NAME_LABELS if label in self._tagger.labels()]
-        self._lattice_prefixes = lattice_prefixes(word_tags)
+        self._lattice_prefixes = lattice_prefixes(word_tags) if prefixes is None else prefixes
 
     def features(self, text: str, tokens: Sequence[Token], rule_names: Sequence[RuleName],
                  lexical: Analysis) -> List[List[str]]:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import List, Optional, Tuple
+import threading
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
@@ -23,7 +24,7 @@ from transforms.scrub import patterns as pp
 from transforms.scrub.cache import LruCache
 from transforms.scrub.chinese_lexical import LineScores, analyse
 from transforms.scrub.chinese_name_stats import NameCharStats
-from transforms.scrub.chinese_name_tagger import NameTagger, latin_given_name_lookup, rule_stands
+from transforms.scrub.chinese_name_tagger import NameTagger, lattice_prefixes, latin_given_name_lookup, rule_stands
 from transforms.scrub.chinese_running_names import FUNCTION_SURNAMES, RunningTextNames, Token
 from transforms.scrub.chinese_surnames import CN_COMPOUND_SURNAMES, CN_GIVEN_NAME_CHARS, CN_SURNAMES
 from transforms.scrub.ner_gate import given_names
@@ -90,6 +91,49 @@ def rule_of(result: RecognizerResult) -> str:
     return result.analysis_explanation.textual_explanation
 
 
+class JiebaDictionary(NamedTuple):
+    """jieba's default dictionary as the recognizer reads it."""
+
+    pos: "object"  # a chinese_pos_hmm.PosTokenizer over its own jieba.Tokenizer
+    freq: Dict[str, int]  # word frequencies
+    stats: NameCharStats
+    lattice_prefixes: FrozenSet[str]  # of the name tagger's dictionary lattice
+
+
+_jieba_dictionary: Optional[JiebaDictionary] = None
+_jieba_dictionary_lock = threading.Lock()
+
+
+def jieba_dictionary() -> JiebaDictionary:
+    """The dictionary, its POS tags and the statistics computed from them, loaded on the first call
+    of the process (~1 s: jieba's cache file, its POS table, the character statistics) and shared
+    by every recognizer after it (a Beam worker builds a scrubber per DoFn instance). Nothing
+    changes them after loading: jieba's cuts and the recognizer only read them."""
+    global _jieba_dictionary
+    if _jieba_dictionary is None:
+        with _jieba_dictionary_lock:
+            if _jieba_dictionary is None:
+                import jieba
+
+                from transforms.scrub.chinese_pos_hmm import PosTokenizer
+
+                tokenizer = jieba.Tokenizer()
+                # jieba logs its dictionary loading at DEBUG on its own stderr handler: quiet it
+                # while loading, then restore the level
+                jieba_logger = logging.getLogger("jieba")
+                level = jieba_logger.level
+                jieba_logger.setLevel(logging.WARNING)
+                try:
+                    tokenizer.initialize()
+                finally:
+                    jieba_logger.setLevel(level)
+                pos = PosTokenizer(tokenizer)
+                freq = tokenizer.FREQ
+                _jieba_dictionary = JiebaDictionary(pos, freq, NameCharStats(freq, pos.word_tag_tab),
+                                                    lattice_prefixes(pos.word_tag_tab))
+    return _jieba_dictionary
+
+
 class ChinesePersonRecognizer(LocalRecognizer):
     """Chinese person names, offline, on the CJK runs of the text only, two ways:
 
@@ -123,7 +167,8 @@ class ChinesePersonRecognizer(LocalRecognizer):
 
     Uses its own ``jieba.Tokenizer`` (no mutation of jieba's module-level default tokenizer), POS
     tagged by :class:`.chinese_pos_hmm.PosTokenizer` (jieba's cut, with a faster HMM); the
-    dictionary is loaded in :meth:`load` (~1 s, cached by jieba in the temp directory).
+    dictionary and what is computed from it are loaded on the first :meth:`load` of the process
+    (~1 s, :func:`jieba_dictionary`) and shared by every recognizer after it.
     """
 
     NAME_TAGS = frozenset({"nr", "nrfg"})
@@ -151,27 +196,15 @@ class ChinesePersonRecognizer(LocalRecognizer):
     def load(self) -> None:
         if self._pos is not None:
             return
-        import jieba
-
-        from transforms.scrub.chinese_pos_hmm import PosTokenizer
-
-        tokenizer = jieba.Tokenizer()
-        # jieba logs its dictionary loading at DEBUG on its own stderr handler: quiet it while
-        # loading, then restore the level
-        jieba_logger = logging.getLogger("jieba")
-        level = jieba_logger.level
-        jieba_logger.setLevel(logging.WARNING)
-        try:
-            tokenizer.initialize()
-        finally:
-            jieba_logger.setLevel(level)
-        self._pos = PosTokenizer(tokenizer)
-        self._freq = tokenizer.FREQ
-        self.stats = NameCharStats(self._freq, self._pos.word_tag_tab)
+        dictionary = jieba_dictionary()
+        self._pos = dictionary.pos
+        self._freq = dictionary.freq
+        self.stats = dictionary.stats
         self._running = RunningTextNames(self.stats, self._pos.word_tag_tab, self._freq)
         if self.use_tagger:
             self._tagger = NameTagger(self.stats, self._freq, self._pos.word_tag_tab,
-                                      latin_given_name_lookup(given_names()))
+                                      latin_given_name_lookup(given_names()),
+                                      prefixes=dictionary.lattice_prefixes)
 
     @property
     def word_tags(self) -> dict:

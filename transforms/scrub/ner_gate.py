@@ -132,7 +132,7 @@ def _faker_names(attrs: Tuple[str, ...]) -> frozenset:
                     continue
                 for name in values:
                     if (isinstance(name, str) and name[:1].isupper() and name.isalpha()
-                            and all(ord(ch) < 0x250 for ch in name)):
+                            and max(name) < "\u0250"):  # every character below U+0250
                         names.add(name)
         _name_lists[attrs] = frozenset(names)
     return _name_lists[attrs]

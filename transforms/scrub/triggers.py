@@ -25,14 +25,21 @@ the phone recognizer's digit-run prefilter. Other recognizers (spaCy NER, Chines
 trigger: they always run. Triggers only ever widen what they stand for (``\d`` for ``[0-9]`` in an
 ASCII regex, a run of 2 digits for one of 4), never narrow it.
 
+Per text, each distinct trigger is answered once, the cheapest way that gives a search's answer
+(:meth:`RecognizerTriggers.present`): runs of ASCII digits (``[0-9]{4}``) from the text's longest
+digit run, found in one scan; a literal string (``@``, ``://``) with ``in``; the rest by a regex
+search. Triggers are derived once per process (:func:`regex_pieces` is cached): a second scrubber
+of a worker reads no regex again.
+
 ``re._parser`` is private to the standard library (Python 3.11+; ``sre_parse`` before):
 ``tests/scrub/test_triggers.py`` fails if its shape changes.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from re import _constants as sre
 from re import _parser
 from typing import List, Optional, Sequence, Tuple
@@ -66,6 +73,9 @@ class Piece:
     fragment: str
     cost: float
     length: int = 1
+    # the string the text then contains, when the piece is one (a character, a run of it, a string):
+    # ``in`` finds it for less than a regex search; None otherwise
+    literal: Optional[str] = field(default=None, compare=False)
 
     @property
     def pattern(self) -> str:
@@ -125,10 +135,11 @@ def _class_piece(op, arg, fold: bool, case_safe: bool, length: int = 1) -> Optio
         if fold and not case_safe and any(_folds(c) for c in codes):
             return None
     pattern = "[" + "".join(parts) + "]"
+    literal = chr(items[0][1]) * length if len(items) == 1 and items[0][0] == sre.LITERAL else None
     if fold and any(_folds(c) for op_, a in items if op_ != sre.CATEGORY
                     for c in ([a] if op_ == sre.LITERAL else range(a[0], a[1] + 1))):
-        pattern, cost = f"(?i:{pattern})", cost * 2
-    return Piece(pattern, cost * _LONGER_RUN ** (length - 1), length)
+        pattern, cost, literal = f"(?i:{pattern})", cost * 2, None
+    return Piece(pattern, cost * _LONGER_RUN ** (length - 1), length, literal)
 
 
 def _text_piece(text: str, fold: bool) -> Optional[Piece]:
@@ -137,7 +148,8 @@ def _text_piece(text: str, fold: bool) -> Optional[Piece]:
     if fold and any(_folds(ord(c)) for c in text):
         return None
     pattern = "".join(_escape(ord(c)) for c in text)
-    return Piece(pattern, min(_char_cost(c) for c in text) * _LONGER_TEXT ** (len(text) - 1))
+    return Piece(pattern, min(_char_cost(c) for c in text) * _LONGER_TEXT ** (len(text) - 1),
+                 literal=text)
 
 
 def _cost(pieces: Sequence[Piece]) -> float:
@@ -197,22 +209,25 @@ def _required_item(op, arg, flags: int, case_safe: bool) -> Optional[List[Piece]
     return None  # zero-width (anchors, lookarounds), ANY, back references, conditionals
 
 
-def regex_pieces(pattern: str, flags: int, python_re: bool = True) -> Optional[List[Piece]]:
+@functools.lru_cache(maxsize=None)
+def regex_pieces(pattern: str, flags: int, python_re: bool = True) -> Optional[Tuple[Piece, ...]]:
     """The trigger pieces of one regex (source and flags); None: it may match anything.
-    ``python_re`` False: the pattern is compiled by the ``regex`` package (Presidio's)."""
+    ``python_re`` False: the pattern is compiled by the ``regex`` package (Presidio's). Read once
+    per process (the parse is most of a scrubber's trigger set-up)."""
     if not python_re and _REGEX_PACKAGE_ONLY.search(pattern):
         return None
     try:
         parsed = _parser.parse(pattern, flags)
     except re.error:
         return None
-    return required_pieces(list(parsed), parsed.state.flags, case_safe=python_re)
+    found = required_pieces(list(parsed), parsed.state.flags, case_safe=python_re)
+    return tuple(found) if found else None
 
 
-def trigger_pattern(regexes: Sequence[Tuple[str, int, bool]]) -> Optional[str]:
-    """The source of one regex finding whether any of ``regexes`` ((source, flags, compiled by
-    ``re``)) may match a text; None when one of them may match anything, or when the trigger would
-    fire on nearly any text anyway (:data:`_USELESS`)."""
+def trigger_pieces(regexes: Sequence[Tuple[str, int, bool]]) -> Optional[Tuple[Piece, ...]]:
+    """The pieces, one of which any match of any of ``regexes`` ((source, flags, compiled by
+    ``re``)) contains; None when one of them may match anything, or when the trigger would fire on
+    nearly any text anyway (:data:`_USELESS`)."""
     shortest: dict = {}  # fragment -> its shortest run: a run of 4 digits is also one of 2
     for pattern, flags, python_re in regexes:
         found = regex_pieces(pattern, flags, python_re)
@@ -221,17 +236,28 @@ def trigger_pattern(regexes: Sequence[Tuple[str, int, bool]]) -> Optional[str]:
         for piece in found:
             if piece.fragment not in shortest or piece.length < shortest[piece.fragment].length:
                 shortest[piece.fragment] = piece
-    pieces = list(shortest.values())
+    pieces = tuple(shortest.values())
     if not pieces or _cost(pieces) >= _USELESS:
         return None
-    return "|".join(p.pattern for p in pieces)
+    return pieces
+
+
+def trigger_pattern(regexes: Sequence[Tuple[str, int, bool]]) -> Optional[str]:
+    """The source of one regex finding whether any of ``regexes`` may match a text
+    (:func:`trigger_pieces` as one alternation); None: no trigger."""
+    pieces = trigger_pieces(regexes)
+    return None if pieces is None else "|".join(p.pattern for p in pieces)
+
+
+_ASCII_DIGITS = "[0-9]"  # the fragment of a piece that is a run of ASCII digits
+_DIGIT_RUN_RE = re.compile(_ASCII_DIGITS + "+")
 
 
 def rule_regex(rule) -> Tuple[str, int, bool]:
     """Of a :class:`PatternRule`'s regex and prefilter (both must match for a result), the one whose
     trigger is the rarer in texts."""
     regexes = [r for r in (rule.regex, rule.prefilter) if r is not None]
-    costs = [_cost(regex_pieces(r.pattern, r.flags) or [Piece("", float("inf"))]) for r in regexes]
+    costs = [_cost(regex_pieces(r.pattern, r.flags) or (Piece("", float("inf")),)) for r in regexes]
     best = regexes[costs.index(min(costs))]
     return best.pattern, best.flags, True
 
@@ -268,11 +294,33 @@ class RecognizerTriggers:
         from transforms.scrub.recognizers import RegexRecognizer
 
         self.recognizers = list(recognizers)
-        checks: dict = {}  # trigger source -> its index in self._checks
+        checks: dict = {}  # trigger source -> its index in the checks
+        # A check is answered the cheapest way its trigger allows (the same answer as a search
+        # for the trigger): a run of n ASCII digits by the text's longest run (one scan for all),
+        # one literal string with ``in``, anything else by a search for the trigger.
+        digit_runs: List[int] = []  # per digit-run check: n
+        literals: List[str] = []  # per literal check: the string
+        searches: List[str] = []  # per other check: the trigger
+        order: List[Tuple[int, int]] = []  # per check: (kind, index within its kind)
 
         def check(regexes) -> Optional[int]:
-            trigger = trigger_pattern(regexes) if regexes else None
-            return None if trigger is None else checks.setdefault(trigger, len(checks))
+            pieces = trigger_pieces(regexes) if regexes else None
+            if pieces is None:
+                return None
+            trigger = "|".join(p.pattern for p in pieces)
+            if trigger not in checks:
+                checks[trigger] = len(checks)
+                only = pieces[0] if len(pieces) == 1 else None
+                if only is not None and only.fragment == _ASCII_DIGITS:
+                    order.append((0, len(digit_runs)))
+                    digit_runs.append(only.length)
+                elif only is not None and only.literal is not None:
+                    order.append((1, len(literals)))
+                    literals.append(only.literal)
+                else:
+                    order.append((2, len(searches)))
+                    searches.append(trigger)
+            return checks[trigger]
 
         # per recognizer: (recognizer, its rules or None, the check of each rule / of the recognizer)
         self._plan: List[Tuple[object, Optional[tuple], List[Optional[int]]]] = []
@@ -282,22 +330,37 @@ class RecognizerTriggers:
                 self._plan.append((recognizer, rules, [check([rule_regex(r)]) for r in rules]))
             else:
                 self._plan.append((recognizer, None, [check(recognizer_regexes(recognizer))]))
-        self._checks = [re.compile(pattern) for pattern in checks]
+        self._digit_runs = tuple(digit_runs)
+        self._literals = tuple(literals)
+        self._searches = tuple(re.compile(pattern) for pattern in searches)
+        # a check's number becomes its place among the answers (digit runs, literals, searches)
+        offsets = (0, len(digit_runs), len(digit_runs) + len(literals))
+        place = [offsets[kind] + i for kind, i in order]
+        self._plan = [(recognizer, rules, [None if i is None else place[i] for i in rule_checks])
+                      for recognizer, rules, rule_checks in self._plan]
+        self._trigger_patterns = [trigger for _, trigger in sorted(zip(place, checks))]
         self._plans: dict = {}  # which checks fired -> (recognizer, rules) to run
 
     @property
     def trigger_patterns(self) -> List[str]:
-        """The distinct triggers, as regex sources."""
-        return [c.pattern for c in self._checks]
+        """The distinct triggers, as regex sources (in the order of their answers)."""
+        return list(self._trigger_patterns)
 
     def candidates(self, text: str) -> List[Tuple[object, Optional[tuple]]]:
         """(recognizer, the rules to run or None for all) of the recognizers that may find something
         in ``text``, in registry order."""
-        present = tuple([c.search(text) is not None for c in self._checks])
+        present = self.present(text)
         plan = self._plans.get(present)
         if plan is None:  # texts share a few hundred combinations of triggers at most
             plan = self._plans[present] = self._plan_for(present)
         return plan
+
+    def present(self, text: str) -> Tuple[bool, ...]:
+        """Per trigger (:attr:`trigger_patterns`), whether ``text`` holds it: what a search for it
+        answers."""
+        longest = max(map(len, _DIGIT_RUN_RE.findall(text)), default=0) if self._digit_runs else 0
+        return tuple([longest >= n for n in self._digit_runs] + [literal in text for literal in self._literals]
+                     + [search.search(text) is not None for search in self._searches])
 
     def _plan_for(self, present: Tuple[bool, ...]) -> List[Tuple[object, Optional[tuple]]]:
         out = []
