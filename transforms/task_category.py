@@ -41,9 +41,13 @@ def _words(*words: str) -> re.Pattern[str]:
     """English keywords as whole words, case-insensitive.
 
     ASCII lookarounds, not `\\b`: Chinese characters count as word characters, so "用Python写" has no `\\b`
-    around "Python".
+    around "Python". Every keyword starts with an ASCII letter, so a match starts only where the lookahead
+    `[A-Za-z]` holds (under IGNORECASE it takes the letters' case variants too: K, ſ, ı, İ): the regex
+    engine skips every other position (spaces, punctuation, Chinese) without trying each keyword there.
     """
-    return re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(words) + r")(?![A-Za-z0-9_])", re.IGNORECASE)
+    if not all(re.match(r"(?:\(\?:)?[A-Za-z]", word) for word in words):
+        raise ValueError(f"a keyword must start with an ASCII letter: {words}")
+    return re.compile(r"(?=[A-Za-z])(?<![A-Za-z0-9_])(?:" + "|".join(words) + r")(?![A-Za-z0-9_])", re.IGNORECASE)
 
 
 def _substrings(*parts: str) -> re.Pattern[str]:
@@ -124,25 +128,53 @@ RULES: tuple[CategoryRule, ...] = (
 )
 
 
+# Per (applies_to, short prompt): the positions in RULES of the rules that may apply.
+_APPLICABLE: dict[tuple[str, bool], tuple[int, ...]] = {
+    (applies_to, short): tuple(i for i, rule in enumerate(RULES)
+                               if rule.applies_to == applies_to and (short or not rule.short_only))
+    for applies_to in ("prompt", "answer") for short in (True, False)
+}
+
+
 # Cached: a request is read for its own turn, then again for each answer to it and for each training row.
 @lru_cache(maxsize=4096)
-def _matching_rules(text: str, applies_to: str, short: bool) -> tuple[CategoryRule, ...]:
-    """The rules for `applies_to` ("prompt" or "answer") that match the text, in RULES order."""
-    return tuple(rule for rule in RULES
-                 if rule.applies_to == applies_to and (short or not rule.short_only) and rule.pattern.search(text))
+def _matching_rules(text: str, applies_to: str, short: bool) -> tuple[int, ...]:
+    """The positions in RULES of the rules for `applies_to` ("prompt" or "answer") that match the text."""
+    return tuple(i for i in _APPLICABLE[(applies_to, short)] if RULES[i].pattern.search(text))
+
+
+def _matching(prompt: str, answer: str | None) -> tuple[int, ...]:
+    """The positions in RULES of every rule that matches this prompt (and answer), in RULES order."""
+    prompt = prompt or ""
+    short = len(prompt.strip()) <= SHORT_PROMPT_CHARS
+    matching = _matching_rules(prompt, "prompt", short) if prompt else ()
+    if answer:
+        matching += _matching_rules(answer, "answer", short)
+    return tuple(sorted(matching))
+
+
+# Few distinct sets of matching rules occur: their scores and category are worked out once each.
+@lru_cache(maxsize=1024)
+def _scores(matching: tuple[int, ...]) -> tuple[tuple[str, float], ...]:
+    scores = {category: 0.0 for category in CATEGORIES}
+    for i in matching:  # summed in RULES order, as ever: float sums depend on it
+        scores[RULES[i].category] += RULES[i].weight
+    return tuple(scores.items())
+
+
+@lru_cache(maxsize=1024)
+def _category(matching: tuple[int, ...]) -> str:
+    scores = dict(_scores(matching))
+    best = max(scores.values())
+    if best <= 0:
+        return "other"
+    # max() keeps the first maximum, and CATEGORIES is in tie-break order.
+    return max(CATEGORIES, key=lambda category: scores[category])
 
 
 def category_scores(prompt: str, answer: str | None = None) -> dict[str, float]:
     """Every category's score for this prompt (and answer): the summed weights of the matching rules."""
-    prompt = prompt or ""
-    short = len(prompt.strip()) <= SHORT_PROMPT_CHARS
-    scores = {category: 0.0 for category in CATEGORIES}
-    matching = {id(rule) for rule in _matching_rules(prompt, "prompt", short)} if prompt else set()
-    matching.update(id(rule) for rule in (_matching_rules(answer, "answer", short) if answer else ()))
-    for rule in RULES:  # summed in RULES order, as ever: float sums depend on it
-        if id(rule) in matching:
-            scores[rule.category] += rule.weight
-    return scores
+    return dict(_scores(_matching(prompt, answer)))
 
 
 def categorize(prompt: str, answer: str | None = None) -> str:
@@ -152,9 +184,4 @@ def categorize(prompt: str, answer: str | None = None) -> str:
     evidence (a code block in it). Out: one of CATEGORIES; "other" when no rule matches (an empty prompt
     included). Refuses nothing.
     """
-    scores = category_scores(prompt, answer)
-    best = max(scores.values())
-    if best <= 0:
-        return "other"
-    # max() keeps the first maximum, and CATEGORIES is in tie-break order.
-    return max(CATEGORIES, key=lambda category: scores[category])
+    return _category(_matching(prompt, answer))

@@ -31,7 +31,9 @@ class DialogueAct(StrEnum):
 
 # First match wins: a closing offer is also a question, an offer of options usually is too.
 _ORDER = (DialogueAct.closing, DialogueAct.options, DialogueAct.question)
-_PATTERNS = {act: [re.compile(p, re.IGNORECASE) for lang in ASSISTANT_ACTS.values() for p in lang[act.value]]
+# Each act's phrases (both languages) as one alternation: it finds something exactly when one of them does.
+_PATTERNS = {act: re.compile("|".join(f"(?:{p})" for lang in ASSISTANT_ACTS.values() for p in lang[act.value]),
+                             re.IGNORECASE)
              for act in _ORDER}
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])\s*")
 
@@ -47,6 +49,6 @@ def assistant_act(text: str) -> DialogueAct:
     """The dialogue act of an assistant turn, from its last sentences."""
     end = tail(text)
     for act in _ORDER:
-        if any(p.search(end) for p in _PATTERNS[act]):
+        if _PATTERNS[act].search(end):
             return act
     return DialogueAct.answer

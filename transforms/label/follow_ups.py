@@ -88,7 +88,12 @@ MOVING_ON = "moving_on"
 RESTATING = "restating"
 
 
-@lru_cache(maxsize=4096)  # a message is normalised for its cues, its similarity and its evidence
+# Messages whose reading is remembered per process: chat users repeat their short replies ("thanks", "that's
+# wrong", "ok"), and a message is read for its cues, its similarity and its evidence.
+MESSAGE_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=MESSAGE_CACHE_SIZE)
 def normalise(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\uff1f", "?")
     text = re.sub(r"\s+", " ", text).strip()
@@ -184,6 +189,21 @@ def _decisive_start(text: str, language: str) -> int:
     return turns[-1].end() if turns else 0
 
 
+@lru_cache(maxsize=2 * MESSAGE_CACHE_SIZE)  # per message and language
+def _said(text: str, language: str) -> tuple[tuple[str, tuple[re.Match, ...]], ...]:
+    """The cue groups a normalised message says in one language, each with its matches in order, before
+    any is tied to the answer (step 4): what the message alone decides, read once however many answers it
+    follows. Negative cues are matched with the NOT_FEEDBACK phrases blanked (same length: offsets hold)."""
+    masked = _blank(text, _NOT_FEEDBACK_PATTERNS[language])
+    said = []
+    for cue, patterns in _CUE_PATTERNS[language].items():
+        positive = cue in POSITIVE_CUES
+        subject = text if positive else masked
+        if _ANY_CUE_PATTERN[language][cue].search(subject):
+            said.append((cue, tuple(_matches(patterns, subject, language, check_negation=positive))))
+    return tuple(said)
+
+
 def cue_hits(follow_up: str, answer: str = "", asked: bool = False) -> list[CueHit]:
     """Every cue group the follow-up says about the answer, at most one hit per (language, group).
 
@@ -193,15 +213,10 @@ def cue_hits(follow_up: str, answer: str = "", asked: bool = False) -> list[CueH
     """
     text = normalise(follow_up)
     hits: list[CueHit] = []
-    for language in sorted(LANGUAGES, key=lambda lang: lang != language_of(text)):
-        masked = _blank(text, _NOT_FEEDBACK_PATTERNS[language])
+    own = language_of(text)
+    for language in sorted(LANGUAGES, key=lambda lang: lang != own):
         found: dict[str, re.Match] = {}
-        for cue, patterns in _CUE_PATTERNS[language].items():
-            positive = cue in POSITIVE_CUES
-            subject = text if positive else masked
-            if not _ANY_CUE_PATTERN[language][cue].search(subject):
-                continue
-            matches = _matches(patterns, subject, language, check_negation=positive)
+        for cue, matches in _said(text, language):
             # After a question, praise is the user's answer ("I love sci-fi") unless it addresses the assistant.
             if cue in ABOUT_THE_ANSWER_CUES or (cue == "praise" and asked):
                 matches = [m for m in matches if about_the_answer(text, m, language, answer, asked, cue)]
@@ -224,7 +239,8 @@ def asks_for_more(text: str) -> bool:
     return bool(_ASKS_FOR_MORE.search(normalise(text)))
 
 
-def similarity_features(text: str) -> set[str]:
+@lru_cache(maxsize=MESSAGE_CACHE_SIZE)  # a user message is compared with the one before it and the one after
+def similarity_features(text: str) -> frozenset[str]:
     """What a message is about, for comparing two messages: English content words (lower case, light
     stemming, stopwords out) and pairs of adjacent Chinese characters (function characters out)."""
     text = normalise(text).lower()
@@ -243,4 +259,4 @@ def similarity_features(text: str) -> set[str]:
         if len(piece) == 1:
             features.add(piece)
         features.update(a + b for a, b in zip(piece, piece[1:]))
-    return features
+    return frozenset(features)

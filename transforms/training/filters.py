@@ -119,7 +119,7 @@ _LINE_TOKEN_RE = re.compile(rf"{PLACEHOLDER_RE.pattern}|[{CJK_CHAR_CLASS}]{{1,2}
 
 
 def _character_share(text: str) -> float:
-    total = sum(1 for ch in text if not ch.isspace())
+    total = sum(map(len, text.split()))  # the non-space characters (str.split splits on exactly str.isspace)
     if total == 0:
         return 0.0
     return sum(len(match.group(0)) for match in PLACEHOLDER_RE.finditer(text)) / total
@@ -146,6 +146,8 @@ def placeholder_share(text: str) -> float:
     while its characters are mostly the short labels around them. So the share of lines that are mostly
     placeholders counts too.
     """
+    if PLACEHOLDER_RE.search(text) is None:
+        return 0.0  # what both readings give then, without reading every line
     return max(_character_share(text), _line_share(text))
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Iterator
 
 from transforms.text import PLACEHOLDER_RE
 from transforms.training.stock_phrases import (
@@ -29,7 +30,6 @@ from transforms.training.stock_phrases import (
 _CLAUSE_BREAK = re.compile(r"[.!?;:,。！？；：，、…\n]+")
 # What a clause is trimmed of before it is compared with the phrases: spaces, quotes, markdown, symbols.
 _CLAUSE_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
-_WHITESPACE = re.compile(r"\s+")
 
 # A note to self is one short line.
 MAX_NOTE_CHARS = 120
@@ -48,18 +48,17 @@ _NOTE_REMARK_RE = _compile(NOTE_EDIT_REMARKS)
 
 def normalize(text: str) -> str:
     """NFKC, casefold, whitespace collapsed: the form the phrase lists are written for."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    # str.split() splits on exactly the characters regex \s matches in a str, and drops the ends.
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def clauses(text: str) -> list[str]:
+def clauses(text: str) -> Iterator[str]:
     """The normalized text's clauses, trimmed of edge symbols and markdown; empty ones left out."""
-    out = []
     # NFKC first, so full-width punctuation breaks clauses too; line breaks before whitespace is collapsed.
     for part in _CLAUSE_BREAK.split(unicodedata.normalize("NFKC", PLACEHOLDER_RE.sub(" ", text))):
         part = _CLAUSE_EDGE.sub("", normalize(part))
         if part:
-            out.append(part)
-    return out
+            yield part
 
 
 @lru_cache(maxsize=4096)
@@ -76,8 +75,12 @@ def is_low_information(answer: str) -> bool:
 
     Placeholders do not count as content ("Thanks, <PERSON_1>!"); an empty answer is another filter's.
     """
-    found = clauses(answer)
-    return bool(found) and all(_clause_kind(c) != "content" for c in found)
+    found = False
+    for clause in clauses(answer):  # one clause with content decides: the rest is not cut
+        if _clause_kind(clause) == "content":
+            return False
+        found = True
+    return found
 
 
 def _lines(text: str) -> list[str]:
