@@ -26,13 +26,16 @@ def _owner_only_dir(fs: fsspec.AbstractFileSystem, path: str) -> None:
         os.chmod(path, stat.S_IRWXU)
 
 
-def quarantine_file_name(stem: str, shard: int = 0, shards: int = 1) -> str:
-    """`<stem>.jsonl` for a run's only file of a date, `<stem>.part-00001-of-00004.jsonl` for one of several."""
+def quarantine_file_name(stem: str, shard: int = 0, shards: int = 1, wave: str = "") -> str:
+    """`<stem>.jsonl` for a run's only file of a date, `<stem>.part-00001-of-00004.jsonl` for one of several,
+    `<stem>.part-w001of004-00000-of-00001.jsonl` for one of a wave's (transforms.beam.waves)."""
+    if wave:
+        return f"{stem}.part-{wave}-{shard:05d}-of-{shards:05d}.jsonl"
     return f"{stem}.jsonl" if shards == 1 else f"{stem}.part-{shard:05d}-of-{shards:05d}.jsonl"
 
 
 def stage_quarantine(quarantine_uri: str, run_id: str, day: date, lines: Iterable[QuarantinedLine],
-                     shard: int = 0, shards: int = 1) -> int:
+                     shard: int = 0, shards: int = 1, wave: str = "") -> int:
     """Write a run's rejected lines (its `shard` of `shards` files) as JSONL under <quarantine>/_staging/,
     owner-only (they may hold raw PII).
 
@@ -44,7 +47,7 @@ def stage_quarantine(quarantine_uri: str, run_id: str, day: date, lines: Iterabl
     folder = join(root, STAGING_DIR, run_id)
     _owner_only_dir(fs, join(root, STAGING_DIR))
     _owner_only_dir(fs, folder)
-    path = join(folder, quarantine_file_name(partition_name(day), shard, shards))
+    path = join(folder, quarantine_file_name(partition_name(day), shard, shards, wave))
     if is_local(fs):
         # Created owner-only from the start: no moment in which raw lines are readable by others.
         handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8")

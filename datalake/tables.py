@@ -105,8 +105,11 @@ def partition_name(day: date) -> str:
     return f"dt={day.isoformat()}"
 
 
-def shard_file_name(shard: int, shards: int) -> str:
-    return f"part-{shard:05d}-of-{shards:05d}.parquet"
+def shard_file_name(shard: int, shards: int, name: str = "") -> str:
+    """`part-00000-of-00002.parquet`; where several pipelines of one run stage files in one partition, each
+    names its own: `part-w001of004-00000-of-00002.parquet` (a wave of a day run in waves,
+    transforms.beam.waves), `part-sft-00000-of-00001.parquet` (the index keys of one table curated alone)."""
+    return f"part-{name + '-' if name else ''}{shard:05d}-of-{shards:05d}.parquet"
 
 
 def check_run_id(run_id: str) -> str:

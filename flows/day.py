@@ -31,7 +31,7 @@ from datalake.recovery import DateLock, DateLocked, sweep_dead_runs
 from datalake.row_counts import committed_row_counts, staged_row_counts
 from datalake.tables import PUBLISHED_TABLES
 from transforms.beam.judge import check_judge_outage
-from transforms.beam.pipeline import PipelineCounts, run_curation_pipeline, run_day_pipeline
+from transforms.beam.pipeline import PipelineCounts, curate_staged, run_day
 from transforms.beam.plan import DayPlan
 from transforms.label.signals import RULES_VERSION
 
@@ -132,7 +132,7 @@ def process_day(settings: Settings, day: date, flow: str = "manual", force: bool
                        runner=settings.runner_config, ingest=settings.ingest, **late.plan_fields())
         # With a judge, the pipeline reads the lake's earlier verdicts (this date's included) as its cache: a
         # rerun or backfill never pays for the same judgment twice.
-        result = run_day_pipeline(plan, curate=before_curation is None)
+        result = run_day(plan, curate=before_curation is None)
         manifest.inputs = [InputFile(uri=uri, lines=result.input_lines.get(uri, 0), **result.input_files.get(uri, {}))
                            for uri in files]
         _record_counts(manifest, result)
@@ -142,7 +142,7 @@ def process_day(settings: Settings, day: date, flow: str = "manual", force: bool
         if before_curation is not None:
             # Dedup decisions in date order: the index is read only once the earlier dates have published.
             before_curation()
-            result = result.plus(run_curation_pipeline(plan))
+            result = result.plus(curate_staged(plan, result.counts.get("waves", 1)))
             _record_counts(manifest, result)
         # Guard rails: never replace the date's data with worse (bad input, wrong --format), unless forced.
         tripped = check_guard_rails(result.counts, committed_row_counts(settings.lake_uri, day, SHRINK_TABLES),

@@ -30,7 +30,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from datalake.config import FileMB, LakeConfig, Shards
 from datalake.partitions import CRASH_AT_ENV
 from schemas.errors import ConfigError
-from transforms.beam.config import LOCAL_RUNNER, BeamRunner, RunnerConfig, Workers, flag_value, parse_beam_arg, \
+from transforms.beam.config import LOCAL_RUNNER, BeamRunner, RunnerConfig, WaveMB, Workers, flag_value, parse_beam_arg, \
     read_beam_args_file
 from transforms.ingest.config import IngestConfig
 from transforms.ingest.lines import LogFormat
@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # repeated --beam-arg=--flag=value; a later flag wins. Checked by Beam at start (options.check_runner_config).
     beam_args_file: str | None = None
     beam_args: list[str] = Field(default_factory=list)
+    # A day larger than this many MB of logs (uncompressed) runs in waves of that size (transforms.beam.waves): the
+    # local runner's memory then stays about flat as days grow. 0 = one pipeline; unset: 8 on FnApiRunner, else 0.
+    wave_mb: WaveMB | None = None
     # Parquet files per partition (datalake.config): a fixed number, or unset: one per `file_mb` MB of rows
     # (uncompressed), so a day 10x larger writes 10x the files, each as large as before.  -> settings.lake
     shards: Shards | None = None
@@ -177,7 +180,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"beam_args (FLYWHEEL_BEAM_ARGS, --beam-arg) {item!r}: {exc}") from None
         runner = self.runner or flag_value(flags, "runner") or LOCAL_RUNNER
         try:
-            return RunnerConfig(runner=runner, workers=self.workers, beam_args=tuple(flags))
+            return RunnerConfig(runner=runner, workers=self.workers, beam_args=tuple(flags), wave_mb=self.wave_mb)
         except ValidationError as exc:
             raise ValueError("runner (FLYWHEEL_RUNNER, --runner), workers and the beam args disagree: "
                              + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
@@ -191,7 +194,7 @@ class Settings(BaseSettings):
         # Secrets and pure performance knobs do not change the output rows. The flat fields are hashed (not
         # the stage objects), so a hash stays comparable with the runs recorded before them.
         shaping = self.model_dump(exclude={"workers": True, "backfill_concurrency": True, "runner": True,
-                                           "beam_args_file": True, "beam_args": True,
+                                           "beam_args_file": True, "beam_args": True, "wave_mb": True,
                                            "shards": True, "file_mb": True,  # how rows are split into files
                                            "id_hash_key": True, "quarantine_retention_days": True,
                                            "judge": {"api_key", "max_concurrency", "timeout_s"}})
@@ -231,6 +234,8 @@ class SettingsOverrides(BaseModel):
     beam_args_file: str | None = _flag("--beam-args-file", "file of Beam flags, one per line (deploy/runners/*.args)")
     beam_args: list[str] | None = _flag("--beam-arg", "one Beam flag, e.g. --beam-arg=--region=europe-west1 "
                                                       "(repeatable; after the file's: a later flag wins)")
+    wave_mb: float | None = _flag("--wave-mb", "a day over this many MB of logs runs in waves of that size "
+                                             "(bounded memory on the local runner; 0 = one pipeline)")
     shards: int | None = _flag("--shards", "Parquet files per partition (default: one per --file-mb MB of rows)")
     file_mb: int | None = _flag("--file-mb", "target MB of rows (uncompressed) per Parquet file")
     scrub_mode: str | None = _flag("--scrub-mode")

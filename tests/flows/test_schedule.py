@@ -137,7 +137,7 @@ def test_a_transient_failure_is_retried_and_bad_data_is_not(prefect_harness, lak
     import flows.day
 
     overrides, _ = lake
-    real_pipeline = flows.day.run_day_pipeline
+    real_pipeline = flows.day.run_day
     calls: list[str] = []
 
     def storage_times_out_once(plan, **kwargs):
@@ -146,7 +146,7 @@ def test_a_transient_failure_is_retried_and_bad_data_is_not(prefect_harness, lak
             raise TimeoutError("object store timed out")
         return real_pipeline(plan, **kwargs)
 
-    monkeypatch.setattr(flows.day, "run_day_pipeline", storage_times_out_once)
+    monkeypatch.setattr(flows.day, "run_day", storage_times_out_once)
     manifest = nightly_flow(D[1], overrides)
     assert manifest.status == "succeeded" and len(calls) == 2
     runs = sorted((m for m in read_manifests(overrides.lake_uri) if m.dt == "2026-11-01"), key=lambda m: m.started_at)
@@ -161,7 +161,7 @@ def test_a_transient_failure_is_retried_and_bad_data_is_not(prefect_harness, lak
         raise BadData("every line quarantined")
 
     calls.clear()
-    monkeypatch.setattr(flows.day, "run_day_pipeline", bad_data)
+    monkeypatch.setattr(flows.day, "run_day", bad_data)
     with pytest.raises(DayFailed, match="every line quarantined") as failed:
         nightly_flow(D[2], overrides)
     assert type(failed.value) is DayFailed and len(calls) == 1  # not retried

@@ -1,8 +1,8 @@
 """The Beam runner's configuration: which runner, how many local workers, the runner's own flags (`RunnerConfig`).
 
 Performance knobs only: they never change the rows written (so `Settings.config_hash` leaves them out).
-`flows.settings.Settings` keeps the flat names (runner, workers, beam_args_file, beam_args: FLYWHEEL_RUNNER,
---workers, --beam-args-file, --beam-arg, ...), reads the args file with `read_beam_args_file` and builds the object
+`flows.settings.Settings` keeps the flat names (runner, workers, beam_args_file, beam_args, wave_mb: FLYWHEEL_RUNNER,
+--workers, --beam-args-file, --beam-arg, --wave-mb, ...), reads the args file with `read_beam_args_file` and builds the object
 (`Settings.runner_config`). No apache_beam import: settings load without it. `transforms.beam.options` turns a
 RunnerConfig into Beam's PipelineOptions and runner, and checks it against Beam.
 
@@ -30,6 +30,13 @@ BeamRunner = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_.
 # cluster the runner's own flags size it (--max_num_workers, --parallelism); `workers` still splits the judge's
 # budget, so set it to the cluster's worker count there.
 Workers = Annotated[int, Field(ge=1, le=64)]
+# A day whose own input is larger than this many MB (uncompressed) runs in waves (transforms.beam.waves): one
+# pipeline per hash bucket of its conversations, so the local runner, which holds every shuffle in memory, needs
+# about as much memory for a day 10x larger. 0 = one pipeline whatever the size. Unset: DEFAULT_LOCAL_WAVE_MB on
+# the local runner, 0 on any other (Dataflow, Flink and Spark spill their shuffles to disk: waves would only
+# repeat the job's start-up).
+WaveMB = Annotated[float, Field(ge=0, le=1_000_000)]
+DEFAULT_LOCAL_WAVE_MB = 8
 
 
 class RunnerConfig(BaseModel):
@@ -39,6 +46,13 @@ class RunnerConfig(BaseModel):
     workers: Workers = 1
     # The runner's own flags, in order: a later flag wins over an earlier one (and over the flywheel's defaults).
     beam_args: tuple[str, ...] = ()
+    wave_mb: WaveMB | None = None
+
+    @property
+    def effective_wave_mb(self) -> float:
+        if self.wave_mb is not None:
+            return self.wave_mb
+        return DEFAULT_LOCAL_WAVE_MB if runner_key(self.runner) == runner_key(LOCAL_RUNNER) else 0
 
     @model_validator(mode="after")
     def _flags_agree_with_settings(self) -> RunnerConfig:

@@ -377,14 +377,16 @@ def _exact_key(row: DedupKey) -> str:
 
 class StageDedupIndex(beam.PTransform):
     """PCollection[DedupKey] -> Parquet files in the run's staging of `_index/sft_keys` (publish it after), as
-    many as `lake.shards_for` their size; sharded by exact key, sorted by (exact key, id) within a file."""
+    many as `lake.shards_for` their size; sharded by exact key, sorted by (exact key, id) within a file.
+    files: given, in the files' names (each table's keys staged by its own pipeline: pipeline.curate_staged)."""
 
-    def __init__(self, lake: LakeConfig, run_id: str, day: date):
+    def __init__(self, lake: LakeConfig, run_id: str, day: date, files: str = ""):
         super().__init__()
         self._lake = lake
         self._folder = staging_partition(lake.lake_uri, run_id, INDEX_TABLE, day)
+        self._files = files
 
     def expand(self, rows):
         return rows | "Write index" >> StageShardedRows(DedupKey, self._folder, ("exact_key", "example_id"),
                                                         _exact_key, self._lake, counter=INDEX_TABLE,
-                                                        count_rows=False)
+                                                        count_rows=False, name=self._files)

@@ -1,6 +1,7 @@
 """Late data on Beam: read the neighbouring dates' logs and keep the conversations that belong to the run's date.
 
-    ReadNeighbourLogs     later dates' files -> (conversation_id, LogEvents(log date, [(adapter, event), ...]));
+    ReadNeighbourLogs     later dates' files -> (conversation_id, LogEvents(log date, [(adapter, event), ...]))
+                          (of the wave's conversations only, in a day run in waves: transforms.beam.waves);
                           earlier dates' files -> (conversation_id, LogEvents(log date, None)): ids only
                           (transforms.beam.log_events: events travel grouped, pickled once per group)
     PlaceConversations    own + neighbour events, grouped by conversation -> the conversations that belong to
@@ -27,6 +28,7 @@ from schemas.events import MessageEvent
 from schemas.outputs import QuarantinedLine
 from transforms.beam.log_events import EVENTS_PER_HANDOFF, LogEvents, by_conversation
 from transforms.beam.metrics import count
+from transforms.beam.waves import Wave
 from transforms.ingest.config import IngestConfig
 from transforms.ingest.lateness import beyond_window_reason, late_arrivals_key, late_events_key, place_conversation
 from transforms.ingest.log_file import LogFileParse, ParsedLine
@@ -41,9 +43,10 @@ class ParseNeighbourFileDoFn(beam.DoFn):
     Each file is parsed with its own date's event window, exactly as its own run parses it.
     """
 
-    def __init__(self, log_format: str, ingest: IngestConfig):
+    def __init__(self, log_format: str, ingest: IngestConfig, wave: Wave = Wave()):
         self._log_format = log_format
         self._ingest = ingest
+        self._wave = wave
 
     def process(self, item: tuple[str, date, bool]):
         uri, log_date, whole = item
@@ -54,6 +57,8 @@ class ParseNeighbourFileDoFn(beam.DoFn):
             if not isinstance(parsed, ParsedLine):
                 continue  # a bad line of another date: quarantined by that date's run
             for event in parsed.events:
+                if not self._wave.holds(event.conversation_id):
+                    continue
                 if whole:
                     accepted.append((event.conversation_id, (parsed.adapter, event)))
                 elif event.conversation_id not in seen:
@@ -63,7 +68,7 @@ class ParseNeighbourFileDoFn(beam.DoFn):
                 yield from by_conversation(accepted, log_date)
                 accepted = []
         yield from by_conversation(accepted, log_date)
-        if parse.status != "read":
+        if parse.status != "read" and self._wave.first:
             count("late.neighbour_files_incomplete")
 
 
@@ -71,18 +76,19 @@ class ReadNeighbourLogs(beam.PTransform):
     """pipeline -> (conversation_id, LogEvents) from the neighbouring dates' files."""
 
     def __init__(self, later: Iterable[tuple[str, date]], earlier: Iterable[tuple[str, date]], log_format: str,
-                 ingest: IngestConfig):
+                 ingest: IngestConfig, wave: Wave = Wave()):
         super().__init__()
         self._files = sorted([(uri, d, True) for uri, d in later] + [(uri, d, False) for uri, d in earlier])
         self._log_format = log_format
         self._ingest = ingest
+        self._wave = wave
 
     def expand(self, pbegin):
         return (
             pbegin
             | "List neighbour files" >> beam.Create(self._files)
             | "Spread neighbour files" >> beam.Reshuffle()
-            | "Parse neighbour lines" >> beam.ParDo(ParseNeighbourFileDoFn(self._log_format, self._ingest))
+            | "Parse neighbour lines" >> beam.ParDo(ParseNeighbourFileDoFn(self._log_format, self._ingest, self._wave))
             .with_output_types(tuple[str, LogEvents])
         )
 

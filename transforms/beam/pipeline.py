@@ -20,6 +20,9 @@
     StageDedupIndex         the sft and preference keys -> staged _index/sft_keys files (the same way)
     StageQuarantine         quarantined lines -> staged JSONL file(s), by size
 
+A day larger than the runner's `wave_mb` runs as several such pipelines, one per hash bucket of its
+conversations, without curation, then curates all their candidates (`run_day`; transforms.beam.waves).
+
 Each stage is one named composite (transforms.beam.ingest, conversations, judge, rows, training, write), so
 every runner's UI shows the stages by name. Everything a worker needs travels in `DayPlan` (transforms.beam.plan)
 or is importable from the installed package, so the same graph runs on FnApiRunner here and on
@@ -29,7 +32,7 @@ into the run manifest's counts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import apache_beam as beam
 from apache_beam.metrics.metric import MetricsFilter
@@ -46,7 +49,14 @@ from transforms.beam.plan import DayPlan
 from transforms.beam.rows import BuildTrainingRows
 from transforms.beam.dedup import ReadDedupIndex, StageDedupIndex
 from transforms.beam.training import CuratePreferences, CurateTrainingExamples, ReadCandidates, StageCandidates
+from transforms.beam.waves import Wave, waves_for
 from transforms.beam.write import StageQuarantine, WriteTables
+from transforms.ingest.files import input_bytes
+from transforms.label.judge_config import JudgeConfig
+
+
+# The tables curated before they are written (the others are written as the day's steps make them).
+CURATED = ("sft", "preferences")
 
 
 @dataclass
@@ -61,10 +71,11 @@ class DayOutputs:
 def parse_and_process(pipeline: beam.Pipeline, plan: DayPlan) -> DayOutputs:
     """The day's processing graph up to (not including) curation and the writes: testable with assert_that.
     With a judge, the lake's earlier judgments are its cache (read on the workers: ReadJudgeCache)."""
-    parsed = pipeline | "ReadAndParseLogs" >> ReadAndParseLogs(plan.files, plan.log_format, plan.day, plan.ingest)
+    parsed = pipeline | "ReadAndParseLogs" >> ReadAndParseLogs(plan.files, plan.log_format, plan.day, plan.ingest,
+                                                               plan.wave)
     # A conversation belongs to the first log date it arrived in; its late events come from the next dates' logs.
     neighbours = pipeline | "ReadNeighbourLogs" >> ReadNeighbourLogs(
-        plan.later_files, plan.earlier_files, plan.log_format, plan.ingest)
+        plan.later_files, plan.earlier_files, plan.log_format, plan.ingest, plan.wave)
     placed = (parsed[ReadAndParseLogs.EVENTS], neighbours) | "PlaceConversations" >> PlaceConversations(
         plan.day, plan.late_window_days)
     labeled = placed[PlaceConversations.EVENTS] | "SessionizeScrubLabel" >> SessionizeScrubLabel(plan.scrub, plan.ingest)
@@ -88,45 +99,56 @@ def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan,
 
     curate=False stops before curation: the SFT and preference candidates are staged (StageCandidates) for
     `build_curation_pipeline`, which an ordered backfill runs once the earlier dates have published
-    (flows.ordering). Both ways stage the same bytes."""
+    (flows.ordering). Both ways stage the same bytes. A wave of a day run in waves (`plan.wave`) is never
+    curated here: `run_day` curates all waves' candidates at once."""
+    if plan.wave.count > 1 and curate:
+        raise ValueError("a wave's candidates are curated with the other waves' (run_day), not alone")
     outputs = parse_and_process(pipeline, plan)
     lake = plan.lake
     tables = {"conversations": outputs.conversations, "judgments": outputs.judgments}
     if curate:
         tables.update(_curate(pipeline, plan, outputs.sft, outputs.preferences))
     else:
-        outputs.sft | "StageSFTCandidates" >> StageCandidates(lake, plan.run_id, plan.day)
+        outputs.sft | "StageSFTCandidates" >> StageCandidates(lake, plan.run_id, plan.day, wave=plan.wave)
         outputs.preferences | "StagePreferenceCandidates" >> StageCandidates(
-            lake, plan.run_id, plan.day, table="preferences")
-    tables | "WriteTables" >> WriteTables(lake, plan.run_id, plan.day)
-    outputs.quarantine | "StageQuarantine" >> StageQuarantine(lake, plan.run_id, plan.day)
+            lake, plan.run_id, plan.day, table="preferences", wave=plan.wave)
+    tables | "WriteTables" >> WriteTables(lake, plan.run_id, plan.day, plan.wave)
+    outputs.quarantine | "StageQuarantine" >> StageQuarantine(lake, plan.run_id, plan.day, plan.wave)
 
 
-def build_curation_pipeline(pipeline: beam.Pipeline, plan: DayPlan) -> None:
-    """The second half of `build_day_pipeline(curate=False)`: the staged SFT and preference candidates, curated
-    against the index as it is now, staged as the run's sft, preferences and index partitions."""
+def build_curation_pipeline(pipeline: beam.Pipeline, plan: DayPlan, tables: tuple[str, ...] = CURATED) -> None:
+    """The second half of `build_day_pipeline(curate=False)`: the staged candidates of `tables` (SFT and
+    preferences by default), curated against the index as it is now, staged as the run's partitions of those
+    tables and their index keys (a table curated alone names its index files after itself)."""
     lake = plan.lake
-    sft = pipeline | "ReadSFTCandidates" >> ReadCandidates(lake.lake_uri, plan.run_id, plan.day)
-    preferences = pipeline | "ReadPreferenceCandidates" >> ReadCandidates(lake.lake_uri, plan.run_id, plan.day,
-                                                                          table="preferences")
-    _curate(pipeline, plan, sft, preferences) | "WriteTables" >> WriteTables(lake, plan.run_id, plan.day)
+    candidates = {table: pipeline | f"Read {table} candidates" >> ReadCandidates(lake.lake_uri, plan.run_id,
+                                                                                 plan.day, table=table)
+                  for table in tables}
+    index_files = "" if len(tables) == len(CURATED) else "-".join(tables)
+    (_curate(pipeline, plan, candidates.get("sft"), candidates.get("preferences"), index_files)
+     | "WriteTables" >> WriteTables(lake, plan.run_id, plan.day))
 
 
-def _curate(pipeline: beam.Pipeline, plan: DayPlan, sft: beam.PCollection,
-            preferences: beam.PCollection) -> dict[str, beam.PCollection]:
-    """{"sft": curated SFT examples, "preferences": curated preference rows}; their index keys staged. The
-    index's file list is read when the graph is built, its rows on the workers."""
+def _curate(pipeline: beam.Pipeline, plan: DayPlan, sft: beam.PCollection | None,
+            preferences: beam.PCollection | None, index_files: str = "") -> dict[str, beam.PCollection]:
+    """{"sft": curated SFT examples, "preferences": curated preference rows} (of those given); their index keys
+    staged. The index's file list is read when the graph is built, its rows on the workers."""
     lake = plan.lake
     # Dedup against every other published day (not this one: a rerun must not dedup against itself), exact
     # and near-duplicate; for SFT also decontamination, category caps and weights.
     earlier = pipeline | "ReadDedupIndex" >> ReadDedupIndex(lake.lake_uri, exclude_day=plan.day)
-    curated = sft | "CurateTrainingExamples" >> CurateTrainingExamples(plan.policy, prior=earlier)
-    curated_preferences = preferences | "CuratePreferences" >> CuratePreferences(plan.policy, prior=earlier)
-    ((curated[CurateTrainingExamples.INDEX_ROWS], curated_preferences[CuratePreferences.INDEX_ROWS])
-     | "All index rows" >> beam.Flatten()
-     | "StageDedupIndex" >> StageDedupIndex(lake, plan.run_id, plan.day))
-    return {"sft": curated[CurateTrainingExamples.EXAMPLES],
-            "preferences": curated_preferences[CuratePreferences.PREFERENCES]}
+    curated, index_rows = {}, []
+    if sft is not None:
+        examples = sft | "CurateTrainingExamples" >> CurateTrainingExamples(plan.policy, prior=earlier)
+        curated["sft"] = examples[CurateTrainingExamples.EXAMPLES]
+        index_rows.append(examples[CurateTrainingExamples.INDEX_ROWS])
+    if preferences is not None:
+        pairs = preferences | "CuratePreferences" >> CuratePreferences(plan.policy, prior=earlier)
+        curated["preferences"] = pairs[CuratePreferences.PREFERENCES]
+        index_rows.append(pairs[CuratePreferences.INDEX_ROWS])
+    (index_rows | "All index rows" >> beam.Flatten()
+     | "StageDedupIndex" >> StageDedupIndex(lake, plan.run_id, plan.day, index_files))
+    return curated
 
 
 @dataclass
@@ -156,13 +178,54 @@ def run_day_pipeline(plan: DayPlan, curate: bool = True) -> PipelineCounts:
     return read_counts(result)
 
 
-def run_curation_pipeline(plan: DayPlan) -> PipelineCounts:
-    """Curate what `run_day_pipeline(plan, curate=False)` staged; return its counters."""
+def run_day(plan: DayPlan, curate: bool = True) -> PipelineCounts:
+    """Run one day to completion, in one pipeline or, when its input is larger than the runner's `wave_mb`, in
+    waves (transforms.beam.waves) and then one curation pipeline; return the counters of all of them.
+
+    curate=False: as run_day_pipeline's (the caller runs run_curation_pipeline when it is time). The judge's
+    budget is the run's: each wave gets what the earlier waves left. A file that could not be read to its end
+    stops the waves after the first (it reports the files): the run fails on it anyway."""
+    waves = waves_for(input_bytes(list(plan.files)), plan.runner.effective_wave_mb)
+    if waves == 1:
+        return run_day_pipeline(plan, curate=curate)
+    total: PipelineCounts | None = None
+    for index in range(waves):
+        wave_plan = replace(plan, wave=Wave(index, waves), judge=_judge_budget_left(plan.judge, total))
+        counts = run_day_pipeline(wave_plan, curate=False)
+        total = counts if total is None else total.plus(counts)
+        if any(report.get("status") != "read" for report in total.input_files.values()):
+            return total
+    total.counts["waves"] = waves
+    return total.plus(curate_staged(plan, waves)) if curate else total
+
+
+def _judge_budget_left(judge: JudgeConfig | None, spent: PipelineCounts | None) -> JudgeConfig | None:
+    """The run's judge budget less what the earlier waves' counters say they used (HTTP calls, tokens)."""
+    if judge is None or spent is None:
+        return judge
+    used = {"max_calls": spent.counts.get("judge.calls", 0),
+            "max_tokens": spent.counts.get("judge.prompt_tokens", 0) + spent.counts.get("judge.completion_tokens", 0)}
+    return judge.model_copy(update={name: max(0, getattr(judge, name) - value) for name, value in used.items()
+                                    if getattr(judge, name) is not None})
+
+
+def run_curation_pipeline(plan: DayPlan, tables: tuple[str, ...] = CURATED) -> PipelineCounts:
+    """Curate what `run_day_pipeline(plan, curate=False)` staged; return its counters (tables:
+    build_curation_pipeline)."""
     pipeline = beam.Pipeline(runner=make_runner(plan.runner), options=pipeline_options(plan.runner))
-    build_curation_pipeline(pipeline, plan)
+    build_curation_pipeline(pipeline, plan, tables)
     result = pipeline.run()
     result.wait_until_finish()
     return read_counts(result)
+
+
+def curate_staged(plan: DayPlan, waves: int) -> PipelineCounts:
+    """Curate a run's staged candidates: in one pipeline, or for a day run in waves one per table (the local
+    runner holds every shuffle of a pipeline at once; SFT and preferences share nothing until they are staged)."""
+    if waves == 1:
+        return run_curation_pipeline(plan)
+    counts = [run_curation_pipeline(plan, (table,)) for table in CURATED]
+    return counts[0].plus(counts[1])
 
 
 def read_counts(result) -> PipelineCounts:

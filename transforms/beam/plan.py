@@ -11,6 +11,7 @@ from datetime import date
 
 from datalake.config import LakeConfig
 from transforms.beam.config import RunnerConfig
+from transforms.beam.waves import Wave
 from transforms.ingest.config import IngestConfig
 from transforms.ingest.lines import LogFormat
 from transforms.label.judge_config import JudgeConfig
@@ -39,3 +40,5 @@ class DayPlan:
     late_window_days: int = 0
     later_files: tuple[tuple[str, date], ...] = ()
     earlier_files: tuple[tuple[str, date], ...] = ()
+    # Which of the day's conversations this pipeline processes (transforms.beam.waves): all of them by default.
+    wave: Wave = field(default_factory=Wave)

@@ -29,6 +29,7 @@ from datalake.row_counts import staged_files
 from schemas.outputs import DedupKey, PreferencePair, SFTExample
 from transforms.beam.dedup import Dedup, IndexRows
 from transforms.beam.metrics import count
+from transforms.beam.waves import Wave
 from transforms.beam.write import StageShardedRows
 from transforms.training.balance import apply_weight, category_of, top_ranked
 from transforms.training.decontaminate import example_is_contaminated, load_eval_ngrams
@@ -216,17 +217,18 @@ def _conversation_id(row) -> str:
 
 class StageCandidates(beam.PTransform):
     """PCollection of a table's rows ("sft" or "preferences", uncurated) -> Parquet files in the run's staging
-    (as many as `lake.shards_for` their size), for ReadCandidates."""
+    (as many as `lake.shards_for` their size; a wave's files are its own), for ReadCandidates."""
 
-    def __init__(self, lake: LakeConfig, run_id: str, day: date, table: str = "sft"):
+    def __init__(self, lake: LakeConfig, run_id: str, day: date, table: str = "sft", wave: Wave = Wave()):
         super().__init__()
         folder, self._model, self._id_field = CANDIDATE_TABLES[table]
         self._folder = staging_partition(lake.lake_uri, run_id, folder, day)
         self._lake = lake
+        self._wave = wave
 
     def expand(self, rows):
         return rows | "Write candidates" >> StageShardedRows(self._model, self._folder, [self._id_field],
-                                                             _conversation_id, self._lake)
+                                                             _conversation_id, self._lake, name=self._wave.name)
 
 
 def _read_candidates(uri: str, model):

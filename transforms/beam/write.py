@@ -31,6 +31,7 @@ from datalake.quarantine import stage_quarantine
 from datalake.tables import TABLES, shard_file_name
 from schemas.arrow import to_arrow_table
 from transforms.beam.metrics import count
+from transforms.beam.waves import Wave
 
 # Each table's row id: the order of rows within a file.
 ROW_IDS = {"conversations": "row_id", "judgments": "judgment_id", "sft": "example_id", "preferences": "pair_id"}
@@ -86,16 +87,18 @@ class WriteShardFileDoFn(beam.DoFn):
     """((shard, shards), chunks) -> one Parquet file `folder`/part-<shard>-of-<shards>.parquet, rows sorted by
     `sort_keys`; yields (counter name, rows)."""
 
-    def __init__(self, folder: str, sort_keys: Sequence[str], counter: str | None, count_rows: bool):
+    def __init__(self, folder: str, sort_keys: Sequence[str], counter: str | None, count_rows: bool, name: str):
         self._folder = folder
         self._sort_keys = tuple(sort_keys)
         self._counter = counter
         self._count_rows = count_rows
+        self._name = name
 
     def process(self, keyed):
         (shard, shards), chunks = keyed
         table = pa.concat_tables([_from_ipc(chunk) for chunk in chunks]).drop_columns([_SHARD_HASH])
-        size = write_sorted_table(f"{self._folder}/{shard_file_name(shard, shards)}", table, self._sort_keys)
+        size = write_sorted_table(f"{self._folder}/{shard_file_name(shard, shards, self._name)}", table,
+                                  self._sort_keys)
         if self._counter:
             if self._count_rows:
                 count(f"rows.{self._counter}", table.num_rows)
@@ -107,14 +110,17 @@ class StageShardedRows(beam.PTransform):
     """PCollection of rows of `model` -> Parquet files in the staging `folder`, as many as `lake.shards_for`
     the rows' size; a row's file is a stable hash of `shard_key(row)`, rows sorted by `sort_keys` in a file.
 
-    counter: given, the writer counts bytes_written.<counter>, and rows.<counter> unless count_rows is False."""
+    counter: given, the writer counts bytes_written.<counter>, and rows.<counter> unless count_rows is False.
+    name: given, in the files' names, which then never collide with files other pipelines of the run stage in
+    the same folder (a wave's: transforms.beam.waves; datalake.tables.shard_file_name)."""
 
     def __init__(self, model: type[BaseModel], folder: str, sort_keys: Sequence[str],
                  shard_key: Callable[[BaseModel], str], lake: LakeConfig, counter: str | None = None,
-                 count_rows: bool = True):
+                 count_rows: bool = True, name: str = ""):
         super().__init__()
         self._model, self._folder, self._sort_keys = model, folder, tuple(sort_keys)
         self._shard_key, self._lake, self._counter, self._count_rows = shard_key, lake, counter, count_rows
+        self._name = name
 
     def expand(self, rows):
         lake = self._lake
@@ -134,7 +140,7 @@ class StageShardedRows(beam.PTransform):
             | "Split by shard" >> beam.FlatMap(split_chunk, AsSingleton(shards))
             | "Group by shard" >> beam.GroupByKey()
             | "Write shard files" >> beam.ParDo(WriteShardFileDoFn(self._folder, self._sort_keys, self._counter,
-                                                                    self._count_rows))
+                                                                    self._count_rows, self._name))
         )
 
 
@@ -144,20 +150,21 @@ def _conversation_id(row) -> str:
 
 class WriteTables(beam.PTransform):
     """{table name: PCollection of its rows} -> Parquet files in the run's staging partitions (every table
-    in datalake.tables.TABLES that is given; rows are sharded by conversation id)."""
+    in datalake.tables.TABLES that is given; rows are sharded by conversation id; a wave's files are its own)."""
 
-    def __init__(self, lake: LakeConfig, run_id: str, day: date):
+    def __init__(self, lake: LakeConfig, run_id: str, day: date, wave: Wave = Wave()):
         super().__init__()
         self._lake = lake
         self._run_id = run_id
         self._day = day
+        self._wave = wave
 
     def expand(self, tables):
         written = []
         for table, rows in tables.items():
             folder = staging_partition(self._lake.lake_uri, self._run_id, table, self._day)
             written.append(rows | f"Write {table}" >> StageShardedRows(
-                TABLES[table], folder, [ROW_IDS[table]], _conversation_id, self._lake, counter=table))
+                TABLES[table], folder, [ROW_IDS[table]], _conversation_id, self._lake, counter=table, name=self._wave.name))
         return written | "Files written" >> beam.Flatten()
 
 
@@ -168,22 +175,22 @@ def _quarantine_key(line) -> str:
 
 
 class StageQuarantineDoFn(beam.DoFn):
-    def __init__(self, lake: LakeConfig, run_id: str, day: date):
-        self._lake, self._run_id, self._day = lake, run_id, day
+    def __init__(self, lake: LakeConfig, run_id: str, day: date, wave: str):
+        self._lake, self._run_id, self._day, self._wave = lake, run_id, day, wave
 
     def process(self, keyed):
         (shard, shards), lines = keyed
-        stage_quarantine(self._lake.quarantine_uri, self._run_id, self._day, list(lines), shard, shards)
+        stage_quarantine(self._lake.quarantine_uri, self._run_id, self._day, list(lines), shard, shards, self._wave)
 
 
 class StageQuarantine(beam.PTransform):
     """QuarantinedLine -> JSONL files in the quarantine's staging for the run (owner-only: raw lines), as many
     as the lines' size needs (`LakeConfig.files_for` of the raw lines' length); a line's file is a stable
-    hash of its source and line number."""
+    hash of its source and line number (a wave's files are its own: transforms.beam.waves)."""
 
-    def __init__(self, lake: LakeConfig, run_id: str, day: date):
+    def __init__(self, lake: LakeConfig, run_id: str, day: date, wave: Wave = Wave()):
         super().__init__()
-        self._args = (lake, run_id, day)
+        self._args = (lake, run_id, day, wave.name)
 
     def expand(self, lines):
         lake = self._args[0]

@@ -288,3 +288,31 @@ def check_inputs_complete(inputs: list[InputFile]) -> None:
     if broken:
         raise IncompleteInput(f"{len(broken)} input file(s) not read to the end, nothing published: "
                               + "; ".join(broken))
+
+
+# --------------------------------------------------------------------------- sizes
+
+def input_bytes(uris: list[str]) -> int:
+    """About how many bytes the files hold uncompressed: the size on disk, and for gzip its trailer's length
+    field (the last member's size mod 2**32: an estimate, as this is used, never a limit).
+
+    Never opens what is not a regular file (a FIFO would block) and never raises: a file whose size cannot be
+    read counts 0 here, and reading it reports why (LogFileReader)."""
+    total = 0
+    for uri in uris:
+        try:
+            fs, path = fsspec.core.url_to_fs(uri)
+            info = fs.info(path)
+            if info.get("type") != "file":
+                continue
+            if isinstance(fs, LocalFileSystem) and not stat.S_ISREG(os.stat(path).st_mode):
+                continue
+            size = int(info.get("size") or 0)
+            if uri.endswith(".gz") and size >= 18:  # header (10) + trailer (8)
+                with fs.open(path, "rb") as handle:
+                    handle.seek(-4, os.SEEK_END)
+                    size = max(size, int.from_bytes(handle.read(4), "little"))
+            total += size
+        except (OSError, ValueError):
+            continue
+    return total
