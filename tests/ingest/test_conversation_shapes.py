@@ -171,12 +171,17 @@ def test_feedback_only_conversation_makes_no_row_and_counts_its_feedback():
 
 
 def test_beam_step_counts_shapes_and_emits_no_row_for_feedback_only(monkeypatch):
+    from transforms.beam import metrics
+
     counted: dict[str, int] = {}
-    monkeypatch.setattr(beam_conversations, "count",
+    monkeypatch.setattr(metrics, "count",
                         lambda name, value=1: counted.__setitem__(name, counted.get(name, 0) + value))
     do_fn = beam_conversations.ProcessConversationDoFn(scrub=None, max_turns=4)
     do_fn._config = type("Config", (), {"id_hash_key": None})()
+    do_fn.start_bundle()
     out = list(do_fn.process(("c1", [("events", e) for e in [fb(1, "a1", "e1"), fb(2, "a1", "e2")]])))
+    assert counted == {}  # held until the bundle finishes
+    do_fn.finish_bundle()
     assert out == []
     assert counted == {"feedback_without_conversation": 2}
     assert "conversations" not in counted

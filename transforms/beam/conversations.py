@@ -16,7 +16,8 @@ from apache_beam.pvalue import TaggedOutput
 
 from schemas.conversation import Conversation
 from schemas.outputs import QuarantinedLine
-from transforms.beam.metrics import count
+from transforms.beam import row_coders  # noqa: F401 - the row models' coder, picked by the output types below
+from transforms.beam.metrics import CountingDoFn
 from transforms.conversation_step import process_conversation
 from transforms.ingest.config import IngestConfig
 from transforms.scrub.config import ScrubConfig
@@ -52,13 +53,14 @@ def in_arrival_order(tagged_events) -> list:
     return ordered
 
 
-class ProcessConversationDoFn(beam.DoFn):
+class ProcessConversationDoFn(CountingDoFn):
     """(conversation_id, events) -> Conversation, scrubbed and labeled by the rules.
 
     The scrubber (Presidio + spaCy) is built from the ScrubConfig once per worker in `setup`. A conversation
     that fails is not dropped: its events go to quarantine with the error's type (never its message, which
     could quote raw text). A conversation longer than `max_turns` keeps its first turns; one of feedback
-    events only makes no row. Both are counted (see ProcessedConversation.shape_counts), never silent.
+    events only makes no row. Both are counted (see ProcessedConversation.shape_counts), never silent; counts
+    reach Beam once per bundle (CountingDoFn).
     """
 
     QUARANTINE = "quarantine"
@@ -80,22 +82,22 @@ class ProcessConversationDoFn(beam.DoFn):
             result = process_conversation(conversation_id, events, source, self._scrubber,
                                           self._config.id_hash_key, max_turns=self._max_turns)
         except Exception as exc:  # noqa: BLE001 - a bad conversation must not sink the day
-            count("conversations_failed")
+            self.count("conversations_failed")
             yield TaggedOutput(self.QUARANTINE, QuarantinedLine(
                 reason=f"conversation failed in processing: {type(exc).__name__}",
                 source_uri=f"conversation:{conversation_id}", line_number=0,
                 raw_line=json.dumps([e.model_dump(mode="json") for e in events], ensure_ascii=False)))
             return
         for name, value in result.shape_counts.items():
-            count(name, value)
+            self.count(name, value)
         conversation = result.conversation
         if conversation is None:
             return  # feedback only: counted as feedback_without_conversation above
-        count("conversations")
-        count("turns", conversation.n_turns)
-        count("feedback_unattached", result.unattached_feedback)
+        self.count("conversations")
+        self.count("turns", conversation.n_turns)
+        self.count("feedback_unattached", result.unattached_feedback)
         for entity in conversation.pii_entities:
-            count(f"pii.{entity.entity_type}", entity.count)
+            self.count(f"pii.{entity.entity_type}", entity.count)
         yield conversation
 
 
@@ -115,10 +117,11 @@ class SessionizeScrubLabel(beam.PTransform):
     def expand(self, events):
         labeled = (
             events
-            # Already grouped by PlaceConversations (one shuffle of the events, not two). The output type is
-            # said outright: inferring it walks the whole step's code at graph construction.
+            # Already grouped by PlaceConversations (one shuffle of the events, not two). The output types are
+            # said outright: inferring them walks the step's code at graph construction; they pick the rows' coder.
             | "Scrub and label" >> beam.ParDo(ProcessConversationDoFn(self._scrub, self._max_turns))
-            .with_output_types(Conversation).with_outputs(ProcessConversationDoFn.QUARANTINE, main="conversations")
+            .with_output_types(Conversation, **{ProcessConversationDoFn.QUARANTINE: QuarantinedLine})
+            .with_outputs(ProcessConversationDoFn.QUARANTINE, main="conversations")
         )
         return {self.CONVERSATIONS: labeled.conversations,
                 self.QUARANTINE: labeled[ProcessConversationDoFn.QUARANTINE]}

@@ -17,6 +17,9 @@ the run's scrubber before anything else sees it, like the logs did (the judge sa
 or invent personal data). The scrubber is built on first need, so a run whose verdicts carry no text pays
 nothing. The circuit breaker is the Judge's (one per worker): its counters (`judge.circuit_open` = workers
 whose breaker opened, `judge.circuit_failed` = turns not judged because of it) reach the run manifest.
+
+With no judge configured the stage is one step (`RulesOnlyDoFn`): no batches, no joins, no judgments. Counts
+are summed per bundle (transforms.beam.metrics.CountingDoFn).
 """
 
 from __future__ import annotations
@@ -32,9 +35,11 @@ from datalake.commits import table_partitions
 from datalake.fs import filesystem, full_uri
 from datalake.partitions import rows_of
 from datalake.reader import read_table_file
+from schemas.conversation import Conversation
 from schemas.errors import FlywheelError
 from schemas.outputs import Judgment
-from transforms.beam.metrics import count
+from transforms.beam import row_coders  # noqa: F401 - the row models' coder, picked by the output types below
+from transforms.beam.metrics import CountingDoFn
 from transforms.conversation_step import with_row_id
 from transforms.label.judge import Judge
 from transforms.label.judge_config import JudgeConfig
@@ -90,7 +95,8 @@ class ReadJudgeCache(beam.PTransform):
         files = pbegin | "Judgment files" >> beam.Create(self._files)
         if len(self._files) > 1:
             files = files | "Spread judgment files" >> beam.Reshuffle()
-        return files | "Read ok judgments" >> beam.FlatMap(read_cached_judgments)
+        return files | "Read ok judgments" >> beam.FlatMap(read_cached_judgments).with_output_types(
+            tuple[str, Judgment])
 
 
 class CacheKeysDoFn(beam.DoFn):
@@ -126,18 +132,48 @@ def with_cached_verdicts(keyed):
         yield conversation, verdicts
 
 
-class JudgeConversationsDoFn(beam.DoFn):
+class FinalConversationsDoFn(CountingDoFn):
+    """What both ways of ending the Judge stage share: the verdicts folded into the turns, the row id set, and
+    the label counters of the final conversation."""
+
+    def _final(self, conversation: Conversation, judgments: dict[str, Judgment], skipped: set[str],
+               cached_ids: set[str], judge_configured: bool) -> Conversation:
+        final = with_row_id(apply_judgments(conversation, judgments, skipped, cached_ids,
+                                            judge_configured=judge_configured))
+        for turn in final.turns:
+            self.count("feedback_attached", len(turn.feedback))
+            if turn.role == "assistant":
+                self.count("assistant_turns")
+                self.count(f"label.{turn.label.value}")
+                self.count(f"judge_status.{turn.judge_status}")
+                offered = judgments.get(turn.message_id)
+                if offered is not None and offered.corrected_answer and offered.reason == "undecided":
+                    # kept: verdict and user agree the answer was bad; else the judge's text is dropped
+                    self.count("judge.corrections_kept" if turn.corrected_answer
+                               else "judge.corrections_unconfirmed")
+        return final
+
+
+class RulesOnlyDoFn(FinalConversationsDoFn):
+    """Rules-labeled conversation -> final conversation, when no judge is configured: the turns the judge
+    would have seen are marked `rules_only`, one element at a time (no batches, no cache join)."""
+
+    def process(self, conversation):
+        yield self._final(conversation, {}, set(), set(), judge_configured=False)
+
+
+class JudgeConversationsDoFn(FinalConversationsDoFn):
     """Batches of (rules-labeled conversation, {cache key: earlier verdict}) -> final conversations (main) and
     Judgment rows ('judgments').
 
     The judge runs on the turns the rules left undecided plus a calibration sample, through one `Judge`
     per worker (its budget spans the worker's batches). Earlier verdicts on the same content come with each
-    conversation, so reruns and backfills do not pay twice. With no judge configured, turns are only marked.
+    conversation, so reruns and backfills do not pay twice.
     """
 
     JUDGMENTS = "judgments"
 
-    def __init__(self, judge_config: JudgeConfig | None, scrub: ScrubConfig | None = None):
+    def __init__(self, judge_config: JudgeConfig, scrub: ScrubConfig | None = None):
         self._config = judge_config
         # None: the default ScrubConfig (the judge's text is never left unscrubbed).
         self._scrub_config = scrub
@@ -145,8 +181,7 @@ class JudgeConversationsDoFn(beam.DoFn):
         self._scrubber = None
 
     def setup(self):
-        if self._config is not None:
-            self._judge = Judge(self._config)
+        self._judge = Judge(self._config)
 
     def _scrubbed(self, judgment: Judgment) -> Judgment:
         """The judgment with its free text scrubbed (one pass, so a value gets one placeholder in both)."""
@@ -159,7 +194,7 @@ class JudgeConversationsDoFn(beam.DoFn):
             self._scrubber = Scrubber.from_config(self._scrub_config or ScrubConfig())
         (rationale, corrected), found = self._scrubber.scrub_conversation(
             texts, conversation_key=judgment.conversation_id)
-        count("judge.pii_scrubbed", sum(found.values()))
+        self.count("judge.pii_scrubbed", sum(found.values()))
         return judgment.model_copy(update={"rationale": rationale, "corrected_answer": corrected})
 
     def teardown(self):
@@ -174,33 +209,21 @@ class JudgeConversationsDoFn(beam.DoFn):
         judgments: dict[str, dict[str, Judgment]] = defaultdict(dict)  # conversation id -> message id -> judgment
         skipped: dict[str, set[str]] = defaultdict(set)
         cached_ids: set[str] = set()
-        if self._judge is not None:
-            rate, seed = self._config.calibration_rate, self._config.seed
-            items = [item for c in batch for item in items_to_judge(c, rate, seed)]
-            if items:
-                run = self._judge.run(items, cache)
-                for name, value in run.counts().items():
-                    count(name.replace("judge_", "judge."), value)
-                for judgment in run.judgments:
-                    judgments[judgment.conversation_id][judgment.message_id] = self._scrubbed(judgment)
-                for item in run.skipped:
-                    skipped[item.conversation_id].add(item.message_id)
-                cached_ids = run.cached_ids
+        rate, seed = self._config.calibration_rate, self._config.seed
+        items = [item for c in batch for item in items_to_judge(c, rate, seed)]
+        if items:
+            run = self._judge.run(items, cache)
+            for name, value in run.counts().items():
+                self.count(name.replace("judge_", "judge."), value)
+            for judgment in run.judgments:
+                judgments[judgment.conversation_id][judgment.message_id] = self._scrubbed(judgment)
+            for item in run.skipped:
+                skipped[item.conversation_id].add(item.message_id)
+            cached_ids = run.cached_ids
         for conversation in batch:
             cid = conversation.conversation_id
-            final = with_row_id(apply_judgments(conversation, judgments.get(cid, {}), skipped.get(cid, set()),
-                                                cached_ids, judge_configured=self._judge is not None))
-            for turn in final.turns:
-                count("feedback_attached", len(turn.feedback))
-                if turn.role == "assistant":
-                    count("assistant_turns")
-                    count(f"label.{turn.label.value}")
-                    count(f"judge_status.{turn.judge_status}")
-                    offered = judgments.get(cid, {}).get(turn.message_id)
-                    if offered is not None and offered.corrected_answer and offered.reason == "undecided":
-                        # kept: verdict and user agree the answer was bad; else the judge's text is dropped
-                        count("judge.corrections_kept" if turn.corrected_answer else "judge.corrections_unconfirmed")
-            yield final
+            yield self._final(conversation, judgments.get(cid, {}), skipped.get(cid, set()), cached_ids,
+                              judge_configured=True)
         for by_message in judgments.values():
             for judgment in by_message.values():
                 yield TaggedOutput(self.JUDGMENTS, judgment)
@@ -209,7 +232,8 @@ class JudgeConversationsDoFn(beam.DoFn):
 class JudgeConversations(beam.PTransform):
     """Conversation (rules-labeled) -> {"conversations": final Conversation, "judgments": Judgment}.
 
-    judge: this run's JudgeConfig (None = rules only); its budget is split over `workers`.
+    judge: this run's JudgeConfig (None = rules only: the turns are marked, in one step); its budget is split
+        over `workers`.
     cache: earlier judgments as (cache key, Judgment), e.g. `ReadJudgeCache` (None: no cache); only "ok" ones
         are reused, and only the ones of this day's turns ever leave the join.
     """
@@ -226,28 +250,44 @@ class JudgeConversations(beam.PTransform):
         self._cache = cache
 
     def expand(self, conversations):
-        if self._judge is None or self._cache is None:
-            with_verdicts = conversations | "No earlier verdicts" >> beam.Map(lambda c: (c, {}))
+        if self._judge is None:
+            # Rules only: nothing to batch, join or ask; the judgments output stays empty.
+            final = conversations | "Rules only" >> beam.ParDo(RulesOnlyDoFn()).with_output_types(
+                Conversation, **{JudgeConversationsDoFn.JUDGMENTS: Judgment}).with_outputs(
+                JudgeConversationsDoFn.JUDGMENTS, main="conversations")
+            return {self.CONVERSATIONS: final.conversations,
+                    self.JUDGMENTS: final[JudgeConversationsDoFn.JUDGMENTS]}
+        # Output types are said outright on every step below: inferring them walks each function's bytecode
+        # when the graph is built.
+        if self._cache is None:
+            with_verdicts = conversations | "No earlier verdicts" >> beam.Map(
+                lambda c: (c, {})).with_output_types(tuple[Conversation, dict[str, Judgment]])
         else:
-            wanted = conversations | "Turns to judge" >> beam.ParDo(CacheKeysDoFn(self._judge))
-            ok = self._cache | "Ok verdicts" >> beam.Filter(lambda keyed: keyed[1].status == "ok")
+            wanted = conversations | "Turns to judge" >> beam.ParDo(CacheKeysDoFn(self._judge)).with_output_types(
+                tuple[str, str])
+            ok = self._cache | "Ok verdicts" >> beam.Filter(lambda keyed: keyed[1].status == "ok").with_output_types(
+                tuple[str, Judgment])
             verdicts = (
                 {"wanted": wanted, "cached": ok}
                 | "Join turns with cache" >> beam.CoGroupByKey()
-                | "Verdicts by conversation" >> beam.FlatMap(verdicts_for_conversations)
+                | "Verdicts by conversation" >> beam.FlatMap(verdicts_for_conversations).with_output_types(
+                    tuple[str, tuple[str, Judgment]])
             )
+            by_id = conversations | "By id" >> beam.Map(lambda c: (c.conversation_id, c)).with_output_types(
+                tuple[str, Conversation])
             with_verdicts = (
-                {"conversation": conversations | "By id" >> beam.Map(lambda c: (c.conversation_id, c)),
-                 "verdicts": verdicts}
+                {"conversation": by_id, "verdicts": verdicts}
                 | "Join conversations with verdicts" >> beam.CoGroupByKey()
-                | "With cached verdicts" >> beam.FlatMap(with_cached_verdicts)
+                | "With cached verdicts" >> beam.FlatMap(with_cached_verdicts).with_output_types(
+                    tuple[Conversation, dict[str, Judgment]])
             )
         judged = (
             with_verdicts
             # Batches let the judge keep several requests in flight across conversations.
             | "Batch for the judge" >> beam.BatchElements(min_batch_size=1, max_batch_size=64)
             | "Judge undecided turns" >> beam.ParDo(
-                JudgeConversationsDoFn(self._config, self._scrub)).with_outputs(
+                JudgeConversationsDoFn(self._config, self._scrub)).with_output_types(
+                Conversation, **{JudgeConversationsDoFn.JUDGMENTS: Judgment}).with_outputs(
                 JudgeConversationsDoFn.JUDGMENTS, main="conversations")
         )
         return {self.CONVERSATIONS: judged.conversations, self.JUDGMENTS: judged[JudgeConversationsDoFn.JUDGMENTS]}

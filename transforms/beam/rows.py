@@ -9,17 +9,19 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.pvalue import TaggedOutput
 
-from schemas.outputs import SFTExample
-from transforms.beam.metrics import count
+from schemas.outputs import PreferencePair, SFTExample
+from transforms.beam import row_coders  # noqa: F401 - the row models' coder, picked by the output types below
+from transforms.beam.metrics import CountingDoFn
 from transforms.training.policy import TrainingPolicy
 from transforms.training.rows import build_training_rows
 
 
-class BuildTrainingRowsDoFn(beam.DoFn):
+class BuildTrainingRowsDoFn(CountingDoFn):
     """A final conversation -> SFT candidates (main) and preference rows ('preferences').
 
     Every filter's and selection rule's drop count becomes a counter, so the manifest says why rows went,
-    and rows whose context was cut to TrainingPolicy.max_context_turns are counted (rows_context_trimmed).
+    and rows whose context was cut to TrainingPolicy.max_context_turns are counted (rows_context_trimmed);
+    counts reach Beam once per bundle (CountingDoFn).
     """
 
     PREFERENCES = "preferences"
@@ -30,12 +32,12 @@ class BuildTrainingRowsDoFn(beam.DoFn):
     def process(self, conversation):
         candidates = build_training_rows(conversation, self._policy)
         for reason, dropped in candidates.dropped.items():
-            count(reason, dropped)
-        count("sft_candidates", len(candidates.sft))
+            self.count(reason, dropped)
+        self.count("sft_candidates", len(candidates.sft))
         if candidates.context_trimmed:
-            count("rows_context_trimmed", candidates.context_trimmed)
+            self.count("rows_context_trimmed", candidates.context_trimmed)
         for pair in candidates.preferences:
-            count(f"preferences.{pair.kind}")
+            self.count(f"preferences.{pair.kind}")
             yield TaggedOutput(self.PREFERENCES, pair)
         yield from candidates.sft
 
@@ -51,7 +53,9 @@ class BuildTrainingRows(beam.PTransform):
         self._policy = policy
 
     def expand(self, conversations):
-        # The output type said outright: inferring it walks the whole row builder's code at graph construction.
+        # The output types said outright: inferring them walks the row builder's code at graph construction; they
+        # pick the rows' coder (transforms.beam.row_coders).
         rows = conversations | "Build rows" >> beam.ParDo(BuildTrainingRowsDoFn(self._policy)).with_output_types(
-            SFTExample).with_outputs(BuildTrainingRowsDoFn.PREFERENCES, main="sft")
+            SFTExample, **{BuildTrainingRowsDoFn.PREFERENCES: PreferencePair}).with_outputs(
+            BuildTrainingRowsDoFn.PREFERENCES, main="sft")
         return {self.SFT: rows.sft, self.PREFERENCES: rows[BuildTrainingRowsDoFn.PREFERENCES]}
