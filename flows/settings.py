@@ -30,8 +30,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from datalake.config import FileMB, LakeConfig, Shards
 from datalake.partitions import CRASH_AT_ENV
 from schemas.errors import ConfigError
-from transforms.beam.config import LOCAL_RUNNER, BeamRunner, RunnerConfig, WaveMB, Workers, flag_value, parse_beam_arg, \
-    read_beam_args_file
+from transforms.beam.config import (
+    LOCAL_RUNNER, BeamRunner, RunnerConfig, WaveMB, Workers, flag_value, parse_beam_arg, read_beam_args_file,
+)
 from transforms.ingest.config import IngestConfig
 from transforms.ingest.lines import LogFormat
 from transforms.label.judge_config import JudgeConfig

@@ -1,10 +1,11 @@
 """The Beam runner's configuration: which runner, how many local workers, the runner's own flags (`RunnerConfig`).
 
 Performance knobs only: they never change the rows written (so `Settings.config_hash` leaves them out).
-`flows.settings.Settings` keeps the flat names (runner, workers, beam_args_file, beam_args, wave_mb: FLYWHEEL_RUNNER,
---workers, --beam-args-file, --beam-arg, --wave-mb, ...), reads the args file with `read_beam_args_file` and builds the object
-(`Settings.runner_config`). No apache_beam import: settings load without it. `transforms.beam.options` turns a
-RunnerConfig into Beam's PipelineOptions and runner, and checks it against Beam.
+`flows.settings.Settings` keeps the flat names (runner, workers, beam_args_file, beam_args, wave_mb:
+FLYWHEEL_RUNNER, --workers, --beam-args-file, --beam-arg, --wave-mb, ...), reads the args file with
+`read_beam_args_file` and builds the object (`Settings.runner_config`). No apache_beam import: settings load
+without it. `transforms.beam.options` turns a RunnerConfig into Beam's PipelineOptions and runner, and checks it
+against Beam.
 
 Beam flags ("beam args") are written as on Beam's own command line, one flag per line in a file or per item in a
 list: `--name=value`, `--name value` or a bare `--switch`. In a file, `#` starts a comment line and `${NAME}` is

@@ -7,6 +7,8 @@ the same is the rows' `DedupSubject` (transforms.training.dedup, transforms.trai
         ├─ exact keys ─CoGroupByKey with the run's exact keys─▶ exact losers (id)
         └─ kept only where a band key matches one of the run's (a side input of the run's band keys' 64-bit
            hashes: the history is filtered where it is read, never shuffled whole) ─▶ (band_key, earlier member)
+    (band_key, id) of the run, kept only for buckets that hold another row (the run's buckets with 2+ keys, and
+        those an earlier member is in: side inputs of 64-bit hashes; most buckets hold one row)
     (band_key: run ids, earlier members) ─▶ buckets with 2+ members, keyed by their member set (buckets of the
         same rows are verified once) ─▶ run members get their signatures (CoGroupByKey by id, exact losers left
         out) ─GroupByKey by member set─▶ verify ─▶ near losers
@@ -109,9 +111,9 @@ class ExactLosersDoFn(beam.DoFn):
         return [(row_id, "exact") for position, row_id in enumerate(ids) if position != best]
 
 
-# The run's bucket keys travel to the history's reader as a sorted array of their 64-bit hashes: 8 bytes a key.
-# A set of the key strings was ~110 bytes a key (1.5 GB at 1M rows x 14 bands), held whole by every worker. A
-# hash collision only lets an earlier row into the join by bucket, which drops it.
+# The run's bucket keys travel as sorted arrays of their 64-bit hashes: 8 bytes a key. A set of the key strings
+# was ~110 bytes a key (1.5 GB at 1M rows x 14 bands), held whole by every worker. A hash collision only lets
+# an earlier row, or a bucket of one row, into the join by bucket, where it changes nothing.
 _FLUSH_KEYS = 1 << 16
 
 
@@ -119,34 +121,54 @@ def bucket_hash(bucket: str) -> int:
     return int.from_bytes(hashlib.blake2b(bucket.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+def _unique_counts(hashes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique hashes and how often each occurs, from hashes with counts (repeats allowed)."""
+    unique, position = np.unique(hashes, return_inverse=True)
+    return unique, np.bincount(position, weights=counts, minlength=len(unique)).astype(np.int64)
+
+
 class BucketHashesFn(beam.CombineFn):
-    """Bucket keys -> the sorted unique numpy uint64 array of their hashes (`bucket_hash`)."""
+    """Bucket keys -> (every bucket's hash, the hashes of buckets that hold more than one key), both sorted
+    numpy uint64 arrays (`bucket_hash`). Accumulated as (unique hashes, counts) chunks: a chunk's memory is its
+    distinct keys, never one entry per key seen."""
 
     def create_accumulator(self):
-        return [[], []]  # arrays of hashes, hashes not in an array yet
+        return [[], []]  # (hashes, counts) chunks, hashes not in a chunk yet
 
     @staticmethod
     def _flush(accumulator, force: bool = False):
-        arrays, pending = accumulator
+        chunks, pending = accumulator
         if pending and (force or len(pending) >= _FLUSH_KEYS):
-            arrays = arrays + [np.unique(np.asarray(pending, dtype=np.uint64))]
+            hashes = np.asarray(pending, dtype=np.uint64)
+            chunks = chunks + [_unique_counts(hashes, np.ones(len(hashes), dtype=np.int64))]
             pending = []
-        return [arrays, pending]
+        if len(chunks) > 8:  # merged now and then, so a long run does not keep a chunk per 65,536 keys
+            chunks = [_unique_counts(np.concatenate([h for h, _ in chunks]), np.concatenate([c for _, c in chunks]))]
+        return [chunks, pending]
 
     def add_input(self, accumulator, bucket):
         accumulator[1].append(bucket_hash(bucket))
         return self._flush(accumulator)
 
     def merge_accumulators(self, accumulators):
-        arrays, pending = [], []
+        chunks, pending = [], []
         for more, more_pending in accumulators:
-            arrays += more
+            chunks += more
             pending += more_pending
-        return self._flush([arrays, pending])
+        return self._flush([chunks, pending])
+
+    def compact(self, accumulator):
+        # Before an accumulator leaves its worker: the pending hashes as one array (Beam's default coder pickles
+        # an int of 2**63 or more one by one).
+        return self._flush(accumulator, force=True)
 
     def extract_output(self, accumulator):
-        arrays, _ = self._flush(accumulator, force=True)
-        return np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.uint64)
+        chunks, _ = self._flush(accumulator, force=True)
+        if not chunks:
+            empty = np.zeros(0, dtype=np.uint64)
+            return empty, empty
+        hashes, counts = _unique_counts(np.concatenate([h for h, _ in chunks]), np.concatenate([c for _, c in chunks]))
+        return hashes, hashes[counts > 1]
 
 
 def in_sorted(hashes: np.ndarray, value: int) -> bool:
@@ -162,14 +184,24 @@ class EarlierBucketMembersDoFn(beam.DoFn):
     def __init__(self, threshold: float):
         self._threshold = threshold
 
-    def process(self, key: DedupKey, run_buckets: np.ndarray):
+    def process(self, key: DedupKey, run_buckets: tuple[np.ndarray, np.ndarray]):
         if key.near_signature is None:
             return
+        run_buckets = run_buckets[0]
         signature = np.frombuffer(key.near_signature, dtype="<u4").astype(np.uint32)
         for band_key in lsh_band_keys(signature, self._threshold):
             bucket = _bucket(key.group, band_key)
             if in_sorted(run_buckets, bucket_hash(bucket)):
                 yield bucket, (key.example_id, earlier_rank(key.example_id), signature.tobytes(), True)
+
+
+def _in_shared_bucket(band: tuple[str, str], run_buckets: tuple[np.ndarray, np.ndarray],
+                      earlier_buckets: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether a (bucket, id) of the run can meet another row in its bucket: another of the run's, or one of
+    another day's. The rest (most buckets: one row each) never enter the join by bucket, so the runner does
+    not hold them (an in-memory runner keeps a shuffle's values decoded, a few hundred bytes each)."""
+    value = bucket_hash(band[0])
+    return in_sorted(run_buckets[1], value) or in_sorted(earlier_buckets[0], value)
 
 
 def _member_set(run_ids: list[str], earlier: set) -> str:
@@ -302,8 +334,15 @@ class Dedup(beam.PTransform):
         )
         earlier_members = prior | "Earlier rows in run buckets" >> beam.ParDo(
             EarlierBucketMembersDoFn(self._threshold), AsSingleton(run_buckets))
+        earlier_buckets = (
+            earlier_members
+            | "Earlier buckets" >> beam.Keys()
+            | "Earlier bucket hashes" >> beam.CombineGlobally(BucketHashesFn())
+        )
+        shared_bands = features.bands | "Bands of shared buckets" >> beam.Filter(
+            _in_shared_bucket, AsSingleton(run_buckets), AsSingleton(earlier_buckets))
         buckets = (
-            {"run": features.bands, "earlier": earlier_members}
+            {"run": shared_bands, "earlier": earlier_members}
             | "Group by bucket" >> beam.CoGroupByKey()
         )
         shared = buckets | "Shared buckets" >> beam.FlatMap(_shared_bucket_members)
@@ -324,7 +363,8 @@ class Dedup(beam.PTransform):
             {"row": rows | "Key by id" >> beam.Map(lambda row: (subject.row_id(row), pickle.dumps(row, PICKLE))),
              "exact": exact_losers, "near": near_losers}
             | "Join verdicts" >> beam.CoGroupByKey()
-            | "Keep survivors" >> beam.ParDo(KeepSurvivorsDoFn(subject.counter))
+            # Typed as its input, so the survivors keep the rows' cheap coder (transforms.beam.row_coders).
+            | "Keep survivors" >> beam.ParDo(KeepSurvivorsDoFn(subject.counter)).with_output_types(rows.element_type)
         )
 
 

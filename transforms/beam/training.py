@@ -125,10 +125,10 @@ class Balance(beam.PTransform):
                 parts[0]
                 | "Key by category" >> beam.Map(lambda example: (category_of(example), example))
                 | "Best per category" >> beam.CombinePerKey(TopRankedFn(caps))
-                | "Apply caps" >> beam.ParDo(EmitCappedDoFn())
+                | "Apply caps" >> beam.ParDo(EmitCappedDoFn()).with_output_types(SFTExample)
             )
             examples = (capped, parts[1]) | "Within caps" >> beam.Flatten()
-        return examples | "Weights" >> beam.ParDo(WeightDoFn(self._weights))
+        return examples | "Weights" >> beam.ParDo(WeightDoFn(self._weights)).with_output_types(SFTExample)
 
 
 # ------------------------------------------------------------------------------------------- the whole
@@ -170,7 +170,7 @@ class CurateTrainingExamples(beam.PTransform):
         prior = _index_pcollection(examples.pipeline, self._prior, "Prior index")
         if self._eval_ngrams:
             examples = examples | "Decontaminate" >> beam.ParDo(
-                DecontaminateDoFn(self._eval_ngrams, policy.decontamination_ngram))
+                DecontaminateDoFn(self._eval_ngrams, policy.decontamination_ngram)).with_output_types(SFTExample)
         survivors = (
             examples
             | "Dedup" >> Dedup(SFT_DEDUP, policy.near_duplicate_threshold, prior, self._num_perm)

@@ -83,6 +83,34 @@ def split_chunk(chunk: tuple[bytes, int], shards: int):
         yield (int(shard), shards), _to_ipc(table.filter(pa.array(of_row == shard)))
 
 
+def _chunk_size(chunk) -> int:
+    return chunk[1]
+
+
+def _line_size(line) -> int:
+    return len(line.raw_line or "")
+
+
+class FilesForSizeFn(beam.CombineFn):
+    """Elements -> how many files their total size needs (`files_for(total)`; no elements: files_for(0)). One
+    Combine instead of a Map, a Combine and a Map: Beam's graph construction costs per step."""
+
+    def __init__(self, files_for: Callable[[int], int], size_of: Callable[[object], int]):
+        self._files_for, self._size_of = files_for, size_of
+
+    def create_accumulator(self):
+        return 0
+
+    def add_input(self, total, element):
+        return total + self._size_of(element)
+
+    def merge_accumulators(self, totals):
+        return sum(totals)
+
+    def extract_output(self, total):
+        return self._files_for(total)
+
+
 class WriteShardFileDoFn(beam.DoFn):
     """((shard, shards), chunks) -> one Parquet file `folder`/part-<shard>-of-<shards>.parquet, rows sorted by
     `sort_keys`; yields (counter name, rows)."""
@@ -129,12 +157,7 @@ class StageShardedRows(beam.PTransform):
             | "Batch rows" >> beam.BatchElements(min_batch_size=CHUNK_ROWS // 4, max_batch_size=CHUNK_ROWS)
             | "To Arrow chunks" >> beam.ParDo(ArrowChunkDoFn(self._model, self._shard_key))
         )
-        shards = (
-            chunks
-            | "Chunk sizes" >> beam.Map(lambda chunk: chunk[1])
-            | "Total size" >> beam.CombineGlobally(sum)
-            | "Files for the size" >> beam.Map(lake.shards_for)
-        )
+        shards = chunks | "Files for the size" >> beam.CombineGlobally(FilesForSizeFn(lake.shards_for, _chunk_size))
         return (
             chunks
             | "Split by shard" >> beam.FlatMap(split_chunk, AsSingleton(shards))
@@ -164,7 +187,8 @@ class WriteTables(beam.PTransform):
         for table, rows in tables.items():
             folder = staging_partition(self._lake.lake_uri, self._run_id, table, self._day)
             written.append(rows | f"Write {table}" >> StageShardedRows(
-                TABLES[table], folder, [ROW_IDS[table]], _conversation_id, self._lake, counter=table, name=self._wave.name))
+                TABLES[table], folder, [ROW_IDS[table]], _conversation_id, self._lake, counter=table,
+                name=self._wave.name))
         return written | "Files written" >> beam.Flatten()
 
 
@@ -194,12 +218,7 @@ class StageQuarantine(beam.PTransform):
 
     def expand(self, lines):
         lake = self._args[0]
-        shards = (
-            lines
-            | "Line sizes" >> beam.Map(lambda line: len(line.raw_line or ""))
-            | "Total size" >> beam.CombineGlobally(sum)
-            | "Files for the size" >> beam.Map(lake.files_for)
-        )
+        shards = lines | "Files for the size" >> beam.CombineGlobally(FilesForSizeFn(lake.files_for, _line_size))
 
         def keyed(line, shards: int):
             return (shard_of(_quarantine_key(line), shards), shards), line
