@@ -14,7 +14,9 @@ Texts: every sentence of Weibo NER train + dev (Chinese social media, the Chines
 home ground; read as :mod:`bench.eval_weiboner` reads it, lone surrogates of emoji kept), every
 ``full_text`` of Presidio's synthetic English set, every message of the OpenAssistant trees (real
 English chat), and every message, edit and comment of a
-generated day (``flywheel.sample_logs``, seed 7: English and Chinese chat with planted PII). Each
+generated day (``flywheel.sample_logs``, seed 7: English and Chinese chat with planted PII), and that
+day's distinct ids (conversation, message, parent, feedback event, model) as the scrub step reads them
+(:func:`transforms.scrub.conversation.safe_identifiers`: separators as spaces). Each
 text is scrubbed alone (:meth:`Scrubber.scrub_text`: its spans and scrubbed text), by one scrubber whose per-text cache is
 cleared before each text, so nothing depends on order; the Chinese name tagger's probabilities
 are recorded too. The comparison prints the first texts whose
@@ -37,6 +39,7 @@ DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 GENERATED_DAY = date(2024, 5, 1)
 GENERATED_CONVERSATIONS = 300
 _GENERATED_FIELDS = ("content", "edited_text", "comment")
+_ID_FIELDS = ("conversation_id", "message_id", "parent_id", "event_id", "model")
 
 
 def _tree_texts(message: dict) -> List[str]:
@@ -47,6 +50,7 @@ def _tree_texts(message: dict) -> List[str]:
 def oracle_texts(data: Path = DATA) -> Dict[str, List[str]]:
     """The texts of each source (see the module docstring), in a fixed order."""
     from flywheel.sample_logs import generate_logs
+    from transforms.scrub.conversation import _ID_SEPARATORS
 
     texts = {"weibo": [s.text for split in ("train", "dev") for s in load_split(split, data / "weiboner")]}
     synth = json.loads((data / "presidio_synth_dataset_v2.json").read_text(encoding="utf-8"))
@@ -54,6 +58,7 @@ def oracle_texts(data: Path = DATA) -> Dict[str, List[str]]:
     trees = (data / "oasst_en_100_tree.jsonl").read_text(encoding="utf-8").splitlines()
     texts["oasst"] = [t for line in trees if line.strip() for t in _tree_texts(json.loads(line)["prompt"])]
     generated: List[str] = []
+    ids: List[str] = []
     with tempfile.TemporaryDirectory() as out:
         logs = generate_logs(out, [GENERATED_DAY], GENERATED_CONVERSATIONS, seed=7, gzip=False)
         for file in logs.files:
@@ -64,7 +69,10 @@ def oracle_texts(data: Path = DATA) -> Dict[str, List[str]]:
                     continue  # the generator's deliberately malformed lines
                 generated += [event[k] for k in _GENERATED_FIELDS
                               if isinstance(event, dict) and isinstance(event.get(k), str)]
+                ids += [event[k] for k in _ID_FIELDS
+                        if isinstance(event, dict) and isinstance(event.get(k), str) and event[k]]
     texts["generated_day"] = generated
+    texts["generated_ids"] = [_ID_SEPARATORS.sub(" ", v) for v in dict.fromkeys(ids)]
     return texts
 
 

@@ -139,19 +139,23 @@ def test_re_parser_still_has_the_shape_triggers_read():
 
 
 def test_each_trigger_is_answered_as_a_search_for_it_answers():
-    """The cheap answers (longest digit run, ``in`` for literal strings) against ``re.search`` of each
+    """The cheap answers (longest digit run, ``in`` for literal strings, ``in`` the folded text for
+    case-insensitive ones) against ``re.search`` of each
     trigger, for the scrubber's registry (mode presidio adds recognizers without triggers), on texts
     around every kind of trigger and random strings of their characters."""
     from transforms.scrub.scrubber import Scrubber
 
     triggers = Scrubber("regex")._direct.triggers
-    assert len(triggers._digit_runs) > 3 and len(triggers._literals) > 3  # both cheap kinds are used
+    # the three cheap kinds are used
+    assert len(triggers._digit_runs) > 3 and len(triggers._literals) > 3 and len(triggers._folded) > 3
     texts = ["", "thanks, that worked", "msg 836574911526", "order 12345 on 2024-05-01", "１２３４５６７",
              "mail ann@example.org", "-----BEGIN RSA PRIVATE KEY-----", "----BEGIN x", "a.eyJhbGciOi.eyJ",
              "postgres://u:p@h/db", "Apt 4, 221B Baker Street", "住在北京市朝阳区建国路88号", "key=sk-abc",
-             "٣٤٥٦٧٨٩", "4111 1111 1111 1111", "+1 (415) 555-2671", "AKIAIOSFODNN7EXAMPLE"]
+             "٣٤٥٦٧٨٩", "4111 1111 1111 1111", "+1 (415) 555-2671", "AKIAIOSFODNN7EXAMPLE",
+             "DRIVER'S LICENSE D1234567", "My Website: annlee.dev", "I L\u0130VE at 12 Main St",
+             "I l\u0131ve at", "\u017fent to Box 4", "P.O. BO\u212a 12", "authorization: basic"]
     rng = random.Random(5)
-    alphabet = "0123456789 -.:@=/aZ号"
+    alphabet = "0123456789 -.:@=/aZ号" + "LIVEliveBOXbox\u0130\u0131\u017f\u212a"
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(400)]
     for text in texts:
         expected = tuple(re.search(p, text) is not None for p in triggers.trigger_patterns)

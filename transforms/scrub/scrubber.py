@@ -31,7 +31,7 @@ touching Presidio's internals; :mod:`.recognizers` and :mod:`.chinese_names` are
 :mod:`.replacement` and :mod:`.surrogates` make the replacements; :mod:`.spans` merges overlapping
 detections; :mod:`.cache` and :mod:`.memory` bound the caches and spaCy's memory;
 :mod:`.conversation` scrubs one conversation (texts and ids) for the pipeline; :mod:`.triggers`
-decides which recognizers can match a text at all (the fast path).
+and :mod:`.screens` decide which recognizers can match a text at all (the fast path).
 
 Behaviour worth knowing:
 
@@ -62,8 +62,10 @@ Behaviour worth knowing:
   reload is logged and the old pipeline kept. After a reload ``gc.collect()`` and glibc's
   ``malloc_trim(0)`` return the old pipeline's memory to the OS.
 * Fast path (``fast_path=True``, the default): a text runs only the recognizers (of a regex
-  recognizer: only the rules) whose trigger it contains - a character, run or string every match
-  of their regexes needs, read from the regexes themselves (:mod:`.triggers`) - and they are called
+  recognizer: only the rules) whose trigger it contains - a character, run or string (also one
+  matched case-insensitively) every match of their regexes needs, read from the regexes themselves
+  (:mod:`.triggers`) - and, for Presidio's pattern recognizers (IBAN, US SSN, crypto), whose screen
+  matches too (a ``re`` pattern every match of theirs contains, :mod:`.screens`); they are called
   directly (:class:`.presidio_adapter.DirectAnalyzer`) instead of through
   ``AnalyzerEngine.analyze``, with the same context boosts, threshold and de-duplication.
   ``fast_path=False`` keeps Presidio's ``analyze`` with every recognizer: the oracle the fast

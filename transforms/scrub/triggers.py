@@ -16,7 +16,9 @@ lookarounds, anchors and optional parts require nothing. A regex whose every ite
 or that uses a construct not read here, gets no trigger, and runs on every text (the safe side); so
 does one whose trigger would fire on nearly every text anyway (a space, common letters). A rule's
 ``prefilter`` must match too: the rarer of its regex's and its prefilter's triggers is used.
-Case-insensitive strings are never a trigger (their search costs what it would spare).
+A string matched case-insensitively (``(?i:date of birth)``) is a trigger for ``re`` patterns when it
+holds ASCII and uncased characters only: it is looked for in the text lower-cased once
+(:func:`fold_case`, which also reads the few non-ASCII letters ``re`` folds to ASCII ones).
 
 Where the regexes come from (:func:`recognizer_regexes`): our :class:`RegexRecognizer` s (rules and
 prefilters, Python ``re``), Presidio's ``PatternRecognizer`` s (compiled by the ``regex`` package:
@@ -26,9 +28,10 @@ trigger: they always run. Triggers only ever widen what they stand for (``\d`` f
 ASCII regex, a run of 2 digits for one of 4), never narrow it.
 
 Per text, each distinct trigger is answered once, the cheapest way that gives a search's answer
-(:meth:`RecognizerTriggers.present`): runs of ASCII digits (``[0-9]{4}``) from the text's longest
-digit run, found in one scan; a literal string (``@``, ``://``) with ``in``; the rest by a regex
-search. Triggers are derived once per process (:func:`regex_pieces` is cached): a second scrubber
+(:class:`RecognizerTriggers`): runs of ASCII digits (``[0-9]{4}``) from the text's longest
+digit run, found in one scan; a literal string (``@``, ``://``) with ``in``, a case-insensitive one
+with ``in`` the folded text; a trigger of several such pieces by any of their answers; the rest by a
+regex search. Triggers are derived once per process (:func:`regex_pieces` is cached): a second scrubber
 of a worker reads no regex again.
 
 ``re._parser`` is private to the standard library (Python 3.11+; ``sre_parse`` before):
@@ -76,6 +79,9 @@ class Piece:
     # the string the text then contains, when the piece is one (a character, a run of it, a string):
     # ``in`` finds it for less than a regex search; None otherwise
     literal: Optional[str] = field(default=None, compare=False)
+    # for a string matched case-insensitively: the string :func:`fold_case` of the text then
+    # contains (``in`` again); None otherwise
+    folded: Optional[str] = field(default=None, compare=False)
 
     @property
     def pattern(self) -> str:
@@ -142,14 +148,37 @@ def _class_piece(op, arg, fold: bool, case_safe: bool, length: int = 1) -> Optio
     return Piece(pattern, cost * _LONGER_RUN ** (length - 1), length, literal)
 
 
-def _text_piece(text: str, fold: bool) -> Optional[Piece]:
-    """A string every match contains, as a piece; None if matched case-insensitively (a search
-    for such strings costs about what the regexes it would spare cost)."""
-    if fold and any(_folds(ord(c)) for c in text):
-        return None
+# The characters other than ASCII letters that ``re`` matches to an ASCII letter case-insensitively,
+# and that ``str.lower`` does not turn into it (the Kelvin sign it does; the dotted capital I it
+# turns into "i" and a combining dot): checked over every code point by tests/scrub/test_triggers.py.
+_TO_ASCII_LETTER = (("i\u0307", "i"), ("\u0131", "i"), ("\u017f", "s"))
+
+
+def fold_case(text: str) -> str:
+    """``text`` lower-cased the way ``re``'s case-insensitive matching of ASCII letters reads it: a
+    string of ASCII letters and uncased characters that such a regex matches in ``text`` is in it,
+    lower-cased. (``str.lower`` turns the dotted capital I into ``i`` and a combining dot; the dot
+    is dropped, so "i" + combining dot reads as "i" too: a string found where no regex matches
+    only costs a search, never a result.)"""
+    folded = text.lower()
+    if folded.isascii():
+        return folded
+    for other, letter in _TO_ASCII_LETTER:
+        folded = folded.replace(other, letter)
+    return folded
+
+
+def _text_piece(text: str, fold: bool, case_safe: bool = True) -> Optional[Piece]:
+    """A string every match contains, as a piece. Matched case-insensitively (``fold``): a piece
+    found in the text's :func:`fold_case` if the pattern is for ``re`` (``case_safe``) and the string
+    holds ASCII and uncased characters only, else None."""
     pattern = "".join(_escape(ord(c)) for c in text)
-    return Piece(pattern, min(_char_cost(c) for c in text) * _LONGER_TEXT ** (len(text) - 1),
-                 literal=text)
+    cost = min(_char_cost(c) for c in text) * _LONGER_TEXT ** (len(text) - 1)
+    if not (fold and any(_folds(ord(c)) for c in text)):
+        return Piece(pattern, cost, literal=text)
+    if case_safe and all(c.isascii() or c.lower() == c == c.upper() for c in text):
+        return Piece(f"(?i:{pattern})", cost * 2, folded=fold_case(text))
+    return None
 
 
 def _cost(pieces: Sequence[Piece]) -> float:
@@ -168,7 +197,7 @@ def required_pieces(items, flags: int, case_safe: bool = True) -> Optional[List[
             text += chr(arg)
         else:
             if len(text) > 1:
-                piece = _text_piece(text, fold)
+                piece = _text_piece(text, fold, case_safe)
                 if piece:
                     candidates.append([piece])
             text = ""
@@ -287,89 +316,111 @@ class RecognizerTriggers:
     """The triggers of a registry's recognizers, and per text the recognizers that may match it.
 
     A :class:`RegexRecognizer` gets a trigger per rule (a text runs only the rules it may match);
-    Presidio's pattern recognizers and the phone recognizer one trigger for all their regexes;
-    other recognizers none (they always run). Each distinct trigger is searched once per text."""
+    Presidio's pattern recognizers and the phone recognizer one trigger for all their regexes, and
+    Presidio's pattern recognizers a screen too (:mod:`.screens`: searched when the trigger fired);
+    other recognizers none (they always run).
+
+    Each trigger is answered the cheapest way that gives a search's answer: when every piece of it
+    is a run of ASCII digits (by the text's longest run: one scan for all), a plain string (``in``)
+    or a case-insensitive one (``in`` the text's :func:`fold_case`, made once), by those *answers*,
+    each computed once per text however many triggers share it; otherwise by one search for the
+    trigger."""
+
+    # texts share a few hundred combinations of answers; a worker keeps at most this many plans
+    MAX_PLANS = 4096
 
     def __init__(self, recognizers: Sequence):
         from transforms.scrub.recognizers import RegexRecognizer
+        from transforms.scrub.screens import recognizer_screen
 
         self.recognizers = list(recognizers)
-        checks: dict = {}  # trigger source -> its index in the checks
-        # A check is answered the cheapest way its trigger allows (the same answer as a search
-        # for the trigger): a run of n ASCII digits by the text's longest run (one scan for all),
-        # one literal string with ``in``, anything else by a search for the trigger.
-        digit_runs: List[int] = []  # per digit-run check: n
-        literals: List[str] = []  # per literal check: the string
-        searches: List[str] = []  # per other check: the trigger
-        order: List[Tuple[int, int]] = []  # per check: (kind, index within its kind)
+        # the answers, by kind: digit runs (n), plain strings, folded strings, searches (sources)
+        kinds: Tuple[dict, dict, dict, dict] = ({}, {}, {}, {})
+        checks: dict = {}  # trigger source -> the answers it is (kind, key), any of them true
 
-        def check(regexes) -> Optional[int]:
+        def answer(kind: int, key) -> Tuple[int, object]:
+            kinds[kind].setdefault(key, len(kinds[kind]))
+            return kind, key
+
+        def check(regexes) -> Optional[str]:
             pieces = trigger_pieces(regexes) if regexes else None
             if pieces is None:
                 return None
             trigger = "|".join(p.pattern for p in pieces)
             if trigger not in checks:
-                checks[trigger] = len(checks)
-                only = pieces[0] if len(pieces) == 1 else None
-                if only is not None and only.fragment == _ASCII_DIGITS:
-                    order.append((0, len(digit_runs)))
-                    digit_runs.append(only.length)
-                elif only is not None and only.literal is not None:
-                    order.append((1, len(literals)))
-                    literals.append(only.literal)
+                if all(p.fragment == _ASCII_DIGITS or p.literal is not None or p.folded is not None
+                       for p in pieces):
+                    checks[trigger] = [answer(0, p.length) if p.fragment == _ASCII_DIGITS
+                                       else answer(1, p.literal) if p.literal is not None
+                                       else answer(2, p.folded) for p in pieces]
                 else:
-                    order.append((2, len(searches)))
-                    searches.append(trigger)
-            return checks[trigger]
+                    checks[trigger] = [answer(3, trigger)]
+            return trigger
 
-        # per recognizer: (recognizer, its rules or None, the check of each rule / of the recognizer)
-        self._plan: List[Tuple[object, Optional[tuple], List[Optional[int]]]] = []
+        # per recognizer: (recognizer, its rules or None, the trigger of each rule / of the
+        # recognizer, its screen or None)
+        plan = []
         for recognizer in self.recognizers:
             if isinstance(recognizer, RegexRecognizer):
                 rules = recognizer.rules
-                self._plan.append((recognizer, rules, [check([rule_regex(r)]) for r in rules]))
+                plan.append((recognizer, rules, [check([rule_regex(r)]) for r in rules], None))
             else:
-                self._plan.append((recognizer, None, [check(recognizer_regexes(recognizer))]))
-        self._digit_runs = tuple(digit_runs)
-        self._literals = tuple(literals)
-        self._searches = tuple(re.compile(pattern) for pattern in searches)
-        # a check's number becomes its place among the answers (digit runs, literals, searches)
-        offsets = (0, len(digit_runs), len(digit_runs) + len(literals))
-        place = [offsets[kind] + i for kind, i in order]
-        self._plan = [(recognizer, rules, [None if i is None else place[i] for i in rule_checks])
-                      for recognizer, rules, rule_checks in self._plan]
-        self._trigger_patterns = [trigger for _, trigger in sorted(zip(place, checks))]
-        self._plans: dict = {}  # which checks fired -> (recognizer, rules) to run
+                regexes = recognizer_regexes(recognizer)
+                plan.append((recognizer, None, [check(regexes)], recognizer_screen(regexes)))
+        self._digit_runs = tuple(kinds[0])
+        self._literals = tuple(kinds[1])
+        self._folded = tuple(kinds[2])
+        self._searches = tuple(re.compile(source) for source in kinds[3])
+        offsets = (0, len(kinds[0]), len(kinds[0]) + len(kinds[1]), len(kinds[0]) + len(kinds[1]) + len(kinds[2]))
+        # per trigger: the places of its answers (see _answers)
+        self._checks = {trigger: tuple(offsets[kind] + kinds[kind][key] for kind, key in found)
+                        for trigger, found in checks.items()}
+        self._plan = [(recognizer, rules, [None if t is None else self._checks[t] for t in triggers], screen)
+                      for recognizer, rules, triggers, screen in plan]
+        self._trigger_patterns = list(checks)
+        self._plans: dict = {}  # answers -> (recognizer, rules, screen) to run
 
     @property
     def trigger_patterns(self) -> List[str]:
-        """The distinct triggers, as regex sources (in the order of their answers)."""
+        """The distinct triggers, as regex sources (in the order of :meth:`present`)."""
         return list(self._trigger_patterns)
 
     def candidates(self, text: str) -> List[Tuple[object, Optional[tuple]]]:
         """(recognizer, the rules to run or None for all) of the recognizers that may find something
         in ``text``, in registry order."""
-        present = self.present(text)
-        plan = self._plans.get(present)
-        if plan is None:  # texts share a few hundred combinations of triggers at most
-            plan = self._plans[present] = self._plan_for(present)
-        return plan
+        answers = self._answers(text)
+        plan = self._plans.get(answers)
+        if plan is None:
+            if len(self._plans) >= self.MAX_PLANS:
+                self._plans.clear()
+            plan = self._plans[answers] = self._plan_for(answers)
+        return [(recognizer, rules) for recognizer, rules, screen in plan
+                if screen is None or screen.search(text) is not None]
 
     def present(self, text: str) -> Tuple[bool, ...]:
         """Per trigger (:attr:`trigger_patterns`), whether ``text`` holds it: what a search for it
         answers."""
+        answers = self._answers(text)
+        return tuple(any(answers[i] for i in self._checks[t]) for t in self._trigger_patterns)
+
+    def _answers(self, text: str) -> Tuple[bool, ...]:
         longest = max(map(len, _DIGIT_RUN_RE.findall(text)), default=0) if self._digit_runs else 0
+        folded = fold_case(text) if self._folded else ""
         return tuple([longest >= n for n in self._digit_runs] + [literal in text for literal in self._literals]
+                     + [literal in folded for literal in self._folded]
                      + [search.search(text) is not None for search in self._searches])
 
-    def _plan_for(self, present: Tuple[bool, ...]) -> List[Tuple[object, Optional[tuple]]]:
+    def _plan_for(self, answers: Tuple[bool, ...]) -> List[Tuple[object, Optional[tuple], Optional[re.Pattern]]]:
+        def fired(check: Optional[tuple]) -> bool:
+            return check is None or any(answers[i] for i in check)
+
         out = []
-        for recognizer, rules, rule_checks in self._plan:
+        for recognizer, rules, rule_checks, screen in self._plan:
             if rules is None:
-                if rule_checks[0] is None or present[rule_checks[0]]:
-                    out.append((recognizer, None))
+                if fired(rule_checks[0]):
+                    out.append((recognizer, None, screen))
                 continue
-            active = tuple(r for r, i in zip(rules, rule_checks) if i is None or present[i])
+            active = tuple(r for r, check in zip(rules, rule_checks) if fired(check))
             if active:
-                out.append((recognizer, None if len(active) == len(rules) else active))
+                out.append((recognizer, None if len(active) == len(rules) else active, None))
         return out
