@@ -87,28 +87,50 @@ def test_input_bytes_reads_gzip_sizes_and_never_opens_a_fifo(tmp_path):
 
 # ------------------------------------------------------------------------------------------------ end to end
 
+def liked(day: date, conversation: str, question: str, answer: str) -> list[dict]:
+    at = f"{day.isoformat()}T09:00:0"
+    return [{"type": "message", "conversation_id": conversation, "message_id": f"{conversation}-q", "parent_id": None,
+             "role": "user", "content": question, "user_id": "u1", "timestamp": at + "0Z"},
+            {"type": "message", "conversation_id": conversation, "message_id": f"{conversation}-a",
+             "parent_id": f"{conversation}-q", "role": "assistant", "content": answer, "model": "m",
+             "user_id": "u1", "timestamp": at + "5Z"},
+            {"type": "feedback", "conversation_id": conversation, "message_id": f"{conversation}-a",
+             "kind": "thumbs_up", "user_id": "u1", "timestamp": at + "9Z"}]
+
+
 @pytest.fixture(scope="module")
 def source(tmp_path_factory) -> Path:
+    """Two generated days (near-duplicates within and across them) and the same liked answers asked twice on
+    D1 and once on D2 (exact duplicates within the day and of another day's)."""
     root = tmp_path_factory.mktemp("logs")
     generate_logs(root, [D1, D2], 40, seed=5, log_format="mixed", malformed_rate=0.05)
+    twice = ("How many bones does an adult human have?", "An adult human skeleton has 206 bones.")
+    once = ("What is the boiling point of water at sea level?", "100 degrees Celsius (212 Fahrenheit) at 1 atm.")
+    for day, conversations in ((D1, [("d1-a", twice), ("d1-b", twice), ("d1-c", once)]), (D2, [("d2-a", once)])):
+        lines = [event for name, (q, a) in conversations for event in liked(day, name, q, a)]
+        (root / day.isoformat() / "extra.jsonl").write_text("".join(json.dumps(e) + "\n" for e in lines))
     return root
 
 
 def published(root: Path, source: Path, wave_mb: float, judge: dict | None) -> dict:
+    """D1 run with `wave_mb` into a lake where D2 was published first (in one pipeline): its index makes
+    curation drop rows as duplicates of another day's, exact and near."""
     lake, quarantine = root / "lake", root / "quarantine"
     settings = load_settings(source_uri=str(source), lake_uri=str(lake), quarantine_uri=str(quarantine),
                              scrub_mode="regex", wave_mb=wave_mb, judge=judge)
+    assert process_day(settings.model_copy(update={"wave_mb": 0}), D2, flow="test").status == "succeeded"
     manifest = process_day(settings, D1, flow="test")
     assert manifest.status == "succeeded", manifest.error
     tables = {}
     for table in PUBLISHED_TABLES:
         rows = read_partitions(str(lake), table, [D1])[0].to_pylist()
+        assert rows, table
         for row in rows:
             row.pop("judged_at", None)  # when the judge answered
         tables[table] = sorted(json.dumps(row, sort_keys=True, default=str) for row in rows)
     quarantined = sorted(line for path in quarantine.rglob("*.jsonl")
                          for line in path.read_text(encoding="utf-8").splitlines())
-    files = sorted(p.name.split(".")[0] for p in (lake / "conversations").rglob("*.parquet"))
+    files = sorted(p.name.split(".")[0] for p in (lake / "conversations" / f"dt={D1.isoformat()}").glob("*.parquet"))
     (recorded,) = [m for m in read_manifests(str(lake)) if m.run_id == manifest.run_id]
     return {"tables": tables, "quarantine": quarantined, "counts": recorded.counts, "pii": recorded.pii_counts,
             "inputs": [(i.lines, i.status) for i in recorded.inputs], "files": files}
@@ -133,6 +155,10 @@ def test_a_day_in_waves_publishes_what_one_pipeline_publishes(tmp_path, source):
     same = {k: v for k, v in whole["counts"].items() if not k.startswith("bytes_written.")}
     assert {k: v for k, v in waved["counts"].items() if not k.startswith("bytes_written.")} == same
     assert same["judge.calls"] > 0
+    # Every kind of curation verdict was taken (in one pipeline and in passes over the staged candidates).
+    for counter in ("dedup.exact_in_run", "dedup.exact_earlier", "dedup.near", "dedup.preferences.near",
+                    "dedup.preferences.exact_earlier"):
+        assert same.get(counter, 0) > 0, (counter, {k: v for k, v in same.items() if k.startswith(("dedup", "decont"))})
 
 
 def test_the_judge_budget_is_the_runs_not_each_waves(tmp_path, source):
@@ -141,5 +167,5 @@ def test_the_judge_budget_is_the_runs_not_each_waves(tmp_path, source):
                  "timeout_s": 5, "max_calls": 3}
         size = input_bytes([str(p) for p in (source / D1.isoformat()).iterdir()])
         waved = published(tmp_path / "waved", source, size / 3.5 / MB, judge)
-        assert len(stub.chat_requests) == 3
+        assert len(stub.chat_requests) == 3 + 3  # D2's run (one pipeline) and D1's, each within its budget
     assert waved["counts"]["judge.calls"] == 3

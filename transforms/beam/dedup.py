@@ -35,6 +35,7 @@ keeps on disk.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import pickle
 from datetime import date
@@ -55,7 +56,9 @@ from transforms.training.dedup import (
     resolve_exact_group,
 )
 
-IN_RUN, EARLIER = "run", "earlier"
+# A loser's mark: an exact duplicate, or a near-duplicate of a better row of the run or of another day; "repeat"
+# marks an id that came more than once (curation_waves only).
+EXACT, IN_RUN, EARLIER, REPEAT = "exact", "run", "earlier", "repeat"
 PICKLE = pickle.HIGHEST_PROTOCOL
 
 
@@ -67,48 +70,69 @@ def _bucket(group: str, band_key: str) -> str:
 class DedupFeaturesDoFn(beam.DoFn):
     """A batch of rows -> per row: main (bucket, id) per LSH band; 'exact' (exact_key, (id, rank));
     'signatures' (id, (rank, signature bytes)). Batched because MinHash over many texts at once costs far
-    less per text than one at a time (dedup.minhash_signatures)."""
+    less per text than one at a time (dedup.minhash_signatures).
+
+    near False: the exact keys only (no MinHash). buckets (index, count): only the bands whose bucket hashes to
+    `index` of `count` (a day curated in waves: transforms.beam.curation_waves), and a signature only for a row
+    with one of them."""
 
     EXACT = "exact"
     SIGNATURES = "signatures"
 
-    def __init__(self, subject: DedupSubject, threshold: float, num_perm: int):
+    def __init__(self, subject: DedupSubject, threshold: float, num_perm: int, near: bool = True,
+                 buckets: tuple[int, int] = (0, 1)):
         self._subject = subject
         self._threshold = threshold
         self._num_perm = num_perm
+        self._near = near
+        self._buckets = buckets
 
     def process(self, batch: list):
         subject = self._subject
+        if not self._near:
+            for row in batch:
+                yield TaggedOutput(self.EXACT, (subject.exact_key(row), (subject.row_id(row), subject.rank(row))))
+            return
+        index, count = self._buckets
         signatures = minhash_signatures([subject.near_text(r) for r in batch], num_perm=self._num_perm)
         for row, signature in zip(batch, signatures):
             rank, row_id = subject.rank(row), subject.row_id(row)
             yield TaggedOutput(self.EXACT, (subject.exact_key(row), (row_id, rank)))
-            keys = lsh_band_keys(signature, self._threshold)
-            if keys:
-                yield TaggedOutput(self.SIGNATURES, (row_id, (rank, signature.tobytes())))
             group = subject.group(row)
-            for key in keys:
-                yield _bucket(group, key), row_id
+            buckets = [_bucket(group, key) for key in lsh_band_keys(signature, self._threshold)]
+            if count > 1:
+                buckets = [bucket for bucket in buckets if bucket_hash(bucket) % count == index]
+            if buckets:
+                yield TaggedOutput(self.SIGNATURES, (row_id, (rank, signature.tobytes())))
+            for bucket in buckets:
+                yield bucket, row_id
 
 
 class ExactLosersDoFn(beam.DoFn):
     """(exact_key, {"run": [(id, rank)], "prior": [marks]}) -> (id, "exact") for every row that is not the
-    best of its key, or for all of them when the key was published on another day."""
+    best of its key, or for all of them when the key was published on another day; with mark_repeats also
+    (id, "repeat") for an id that came more than once (one row: curation_waves keeps one copy)."""
 
-    def __init__(self, counter: str):
+    def __init__(self, counter: str, mark_repeats: bool = False):
         self._counter = counter
+        self._mark_repeats = mark_repeats
 
     def process(self, keyed):
         _, grouped = keyed
-        members = dict(grouped["run"])  # by id: a repeated id is one row (extra copies count below)
+        run = list(grouped["run"])
+        members = dict(run)  # by id: a repeated id is one row (extra copies count below)
         if not members:
             return []  # a key only the index has
         ids = sorted(members)
         best, in_run, earlier = resolve_exact_group([members[i] for i in ids],
                                                     seen_earlier=any(True for _ in grouped["prior"]))
-        count(f"{self._counter}.exact_in_run", in_run + len(grouped["run"]) - len(members))
+        count(f"{self._counter}.exact_in_run", in_run + len(run) - len(members))
         count(f"{self._counter}.exact_earlier", earlier)
-        return [(row_id, "exact") for position, row_id in enumerate(ids) if position != best]
+        losers = [(row_id, EXACT) for position, row_id in enumerate(ids) if position != best]
+        if self._mark_repeats and len(run) > len(members):
+            seen = collections.Counter(row_id for row_id, _ in run)
+            losers += [(row_id, REPEAT) for row_id in ids if seen[row_id] > 1]
+        return losers
 
 
 # The run's bucket keys travel as sorted arrays of their 64-bit hashes: 8 bytes a key. A set of the key strings
@@ -287,13 +311,19 @@ class KeepSurvivorsDoFn(beam.DoFn):
     def process(self, keyed):
         _, grouped = keyed
         rows = list(grouped["row"])
-        if not rows or any(True for _ in grouped["exact"]):
-            return
-        marks = set(grouped["near"])
-        if marks:
-            count(f"{self._counter}.near" if IN_RUN in marks else f"{self._counter}.near_earlier")
-            return
-        yield pickle.loads(rows[0])  # a repeated id is the same row, counted as an in-run duplicate
+        if rows and survives(set(grouped["exact"]) | set(grouped["near"]), self._counter):
+            yield pickle.loads(rows[0])  # a repeated id is the same row, counted as an in-run duplicate
+
+
+def survives(marks: set[str], counter: str) -> bool:
+    """Whether a row with these loser marks survives; a near loser is counted here (once per row), an exact
+    one was counted where it was decided."""
+    if EXACT in marks:
+        return False
+    if IN_RUN in marks or EARLIER in marks:
+        count(f"{counter}.near" if IN_RUN in marks else f"{counter}.near_earlier")
+        return False
+    return True
 
 
 class Dedup(beam.PTransform):
@@ -316,56 +346,72 @@ class Dedup(beam.PTransform):
             | "Dedup features" >> beam.ParDo(DedupFeaturesDoFn(subject, self._threshold, self._num_perm)).with_outputs(
                 DedupFeaturesDoFn.EXACT, DedupFeaturesDoFn.SIGNATURES, main="bands")
         )
-        prior = self._prior
-        if prior is None:
-            prior = rows.pipeline | "No index" >> beam.Create([])
-        groups = subject.groups
-        prior = prior | "Index rows of these groups" >> beam.Filter(lambda key: key.group in groups)
-        exact_losers = (
-            {"run": features[DedupFeaturesDoFn.EXACT],
-             "prior": prior | "Mark prior keys" >> beam.Map(lambda key: (key.exact_key, True))}
-            | "Join exact keys with index" >> beam.CoGroupByKey()
-            | "Exact losers" >> beam.ParDo(ExactLosersDoFn(subject.counter))
-        )
-        run_buckets = (
-            features.bands
-            | "Run buckets" >> beam.Keys()
-            | "Run bucket hashes" >> beam.CombineGlobally(BucketHashesFn())
-        )
-        earlier_members = prior | "Earlier rows in run buckets" >> beam.ParDo(
-            EarlierBucketMembersDoFn(self._threshold), AsSingleton(run_buckets))
-        earlier_buckets = (
-            earlier_members
-            | "Earlier buckets" >> beam.Keys()
-            | "Earlier bucket hashes" >> beam.CombineGlobally(BucketHashesFn())
-        )
-        shared_bands = features.bands | "Bands of shared buckets" >> beam.Filter(
-            _in_shared_bucket, AsSingleton(run_buckets), AsSingleton(earlier_buckets))
-        buckets = (
-            {"run": shared_bands, "earlier": earlier_members}
-            | "Group by bucket" >> beam.CoGroupByKey()
-        )
-        shared = buckets | "Shared buckets" >> beam.FlatMap(_shared_bucket_members)
-        run_members = (
-            {"signature": features[DedupFeaturesDoFn.SIGNATURES], "bucket": shared, "exact": exact_losers}
-            | "Join candidates with signatures" >> beam.CoGroupByKey()
-            | "To buckets" >> beam.ParDo(ToBucketsDoFn())
-        )
-        near_losers = (
-            (run_members, buckets | "Earlier members" >> beam.FlatMap(_earlier_in_shared_buckets))
-            | "All bucket members" >> beam.Flatten()
-            | "Group candidates by bucket" >> beam.GroupByKey()
-            | "Verify buckets" >> beam.ParDo(ResolveBucketDoFn(self._threshold))
-        )
+        prior = prior_of(rows.pipeline, self._prior, subject)
+        exact = exact_losers(features[DedupFeaturesDoFn.EXACT], prior, subject)
+        near = near_losers(features, prior, exact, self._threshold)
         return (
             # Rows travel pickled: an in-memory runner (FnApiRunner) holds a shuffle's values decoded, and a
             # pickled row takes a fraction of the memory of the model object.
             {"row": rows | "Key by id" >> beam.Map(lambda row: (subject.row_id(row), pickle.dumps(row, PICKLE))),
-             "exact": exact_losers, "near": near_losers}
+             "exact": exact, "near": near}
             | "Join verdicts" >> beam.CoGroupByKey()
             # Typed as its input, so the survivors keep the rows' cheap coder (transforms.beam.row_coders).
             | "Keep survivors" >> beam.ParDo(KeepSurvivorsDoFn(subject.counter)).with_output_types(rows.element_type)
         )
+
+
+def prior_of(pipeline: beam.Pipeline, prior: beam.PCollection | None, subject: DedupSubject) -> beam.PCollection:
+    """The index rows of other days (None: none) of the subject's groups."""
+    if prior is None:
+        prior = pipeline | "No index" >> beam.Create([])
+    groups = subject.groups
+    return prior | "Index rows of these groups" >> beam.Filter(lambda key: key.group in groups)
+
+
+def exact_losers(exact_features: beam.PCollection, prior: beam.PCollection, subject: DedupSubject,
+                 mark_repeats: bool = False) -> beam.PCollection:
+    """(exact_key, (id, rank)) of the run + the index rows of other days -> (id, "exact") per exact loser
+    (and (id, "repeat") per repeated id with mark_repeats)."""
+    return (
+        {"run": exact_features, "prior": prior | "Mark prior keys" >> beam.Map(lambda key: (key.exact_key, True))}
+        | "Join exact keys with index" >> beam.CoGroupByKey()
+        | "Exact losers" >> beam.ParDo(ExactLosersDoFn(subject.counter, mark_repeats))
+    )
+
+
+def near_losers(features, prior: beam.PCollection, exact: beam.PCollection, threshold: float) -> beam.PCollection:
+    """DedupFeaturesDoFn's outputs (bands, signatures) + the index rows of other days + the exact losers (left
+    out: an exact loser beats nothing) -> (id, "run" / "earlier") per near-duplicate loser."""
+    run_buckets = (
+        features.bands
+        | "Run buckets" >> beam.Keys()
+        | "Run bucket hashes" >> beam.CombineGlobally(BucketHashesFn())
+    )
+    earlier_members = prior | "Earlier rows in run buckets" >> beam.ParDo(
+        EarlierBucketMembersDoFn(threshold), AsSingleton(run_buckets))
+    earlier_buckets = (
+        earlier_members
+        | "Earlier buckets" >> beam.Keys()
+        | "Earlier bucket hashes" >> beam.CombineGlobally(BucketHashesFn())
+    )
+    shared_bands = features.bands | "Bands of shared buckets" >> beam.Filter(
+        _in_shared_bucket, AsSingleton(run_buckets), AsSingleton(earlier_buckets))
+    buckets = (
+        {"run": shared_bands, "earlier": earlier_members}
+        | "Group by bucket" >> beam.CoGroupByKey()
+    )
+    shared = buckets | "Shared buckets" >> beam.FlatMap(_shared_bucket_members)
+    run_members = (
+        {"signature": features[DedupFeaturesDoFn.SIGNATURES], "bucket": shared, "exact": exact}
+        | "Join candidates with signatures" >> beam.CoGroupByKey()
+        | "To buckets" >> beam.ParDo(ToBucketsDoFn())
+    )
+    return (
+        (run_members, buckets | "Earlier members" >> beam.FlatMap(_earlier_in_shared_buckets))
+        | "All bucket members" >> beam.Flatten()
+        | "Group candidates by bucket" >> beam.GroupByKey()
+        | "Verify buckets" >> beam.ParDo(ResolveBucketDoFn(threshold))
+    )
 
 
 class IndexRowsDoFn(beam.DoFn):
@@ -418,7 +464,7 @@ def _exact_key(row: DedupKey) -> str:
 class StageDedupIndex(beam.PTransform):
     """PCollection[DedupKey] -> Parquet files in the run's staging of `_index/sft_keys` (publish it after), as
     many as `lake.shards_for` their size; sharded by exact key, sorted by (exact key, id) within a file.
-    files: given, in the files' names (each table's keys staged by its own pipeline: pipeline.curate_staged)."""
+    files: given, in the files' names (each table's keys staged by its own pipeline: transforms.beam.curation_waves)."""
 
     def __init__(self, lake: LakeConfig, run_id: str, day: date, files: str = ""):
         super().__init__()

@@ -70,15 +70,14 @@ class ParseLogFileDoFn(beam.DoFn):
             # says where, without the message (it may quote the line).
             raise IngestFailed(f"{scrub_source_uri(uri)}: line {parse.line_number}: {type(exc).__name__}") from exc
         count("events_accepted", events_accepted)  # this wave's: the waves' counts add up to the day's
-        if not wave.first:
-            return  # the file's lines and status are counted once, by the first wave
-        count("files_read")
-        count("lines_read", parse.lines_read)
-        count("lines_blank", parse.lines_blank)
-        count("lines_accepted", parse.lines_accepted)
-        count("lines_quarantined", parse.lines_quarantined)
-        count_input_lines(uri, parse.lines_read)
-        report_input_file(uri, parse.status, parse.error)
+        if wave.first:  # the file's lines and status are counted once, by the first wave
+            count("files_read")
+            count("lines_read", parse.lines_read)
+            count("lines_blank", parse.lines_blank)
+            count("lines_accepted", parse.lines_accepted)
+            count("lines_quarantined", parse.lines_quarantined)
+            count_input_lines(uri, parse.lines_read)
+            report_input_file(uri, parse.status, parse.error)
 
 
 class ReadAndParseLogs(beam.PTransform):

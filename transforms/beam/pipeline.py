@@ -21,7 +21,8 @@
     StageQuarantine         quarantined lines -> staged JSONL file(s), by size
 
 A day larger than the runner's `wave_mb` runs as several such pipelines, one per hash bucket of its
-conversations, without curation, then curates all their candidates (`run_day`; transforms.beam.waves).
+conversations, without curation, then curates all their candidates in passes (`run_day`, `curate_staged`;
+transforms.beam.waves, transforms.beam.curation_waves).
 
 Each stage is one named composite (transforms.beam.ingest, conversations, judge, rows, training, write), so
 every runner's UI shows the stages by name. Everything a worker needs travels in `DayPlan` (transforms.beam.plan)
@@ -33,10 +34,12 @@ into the run manifest's counts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import apache_beam as beam
 from apache_beam.metrics.metric import MetricsFilter
 
+from transforms.beam import curation_waves
 from transforms.beam.conversations import SessionizeScrubLabel
 from transforms.beam.ingest import ReadAndParseLogs
 from transforms.beam.judge import JudgeConversations, ReadJudgeCache
@@ -116,39 +119,31 @@ def build_day_pipeline(pipeline: beam.Pipeline, plan: DayPlan,
     outputs.quarantine | "StageQuarantine" >> StageQuarantine(lake, plan.run_id, plan.day, plan.wave)
 
 
-def build_curation_pipeline(pipeline: beam.Pipeline, plan: DayPlan, tables: tuple[str, ...] = CURATED) -> None:
-    """The second half of `build_day_pipeline(curate=False)`: the staged candidates of `tables` (SFT and
-    preferences by default), curated against the index as it is now, staged as the run's partitions of those
-    tables and their index keys (a table curated alone names its index files after itself)."""
+def build_curation_pipeline(pipeline: beam.Pipeline, plan: DayPlan) -> None:
+    """The second half of `build_day_pipeline(curate=False)`: the staged SFT and preference candidates, curated
+    against the index as it is now, staged as the run's sft, preferences and index partitions."""
     lake = plan.lake
-    candidates = {table: pipeline | f"Read {table} candidates" >> ReadCandidates(lake.lake_uri, plan.run_id,
-                                                                                 plan.day, table=table)
-                  for table in tables}
-    index_files = "" if len(tables) == len(CURATED) else "-".join(tables)
-    (_curate(pipeline, plan, candidates.get("sft"), candidates.get("preferences"), index_files)
-     | "WriteTables" >> WriteTables(lake, plan.run_id, plan.day))
+    sft = pipeline | "ReadSFTCandidates" >> ReadCandidates(lake.lake_uri, plan.run_id, plan.day)
+    preferences = pipeline | "ReadPreferenceCandidates" >> ReadCandidates(lake.lake_uri, plan.run_id, plan.day,
+                                                                          table="preferences")
+    _curate(pipeline, plan, sft, preferences) | "WriteTables" >> WriteTables(lake, plan.run_id, plan.day)
 
 
-def _curate(pipeline: beam.Pipeline, plan: DayPlan, sft: beam.PCollection | None,
-            preferences: beam.PCollection | None, index_files: str = "") -> dict[str, beam.PCollection]:
-    """{"sft": curated SFT examples, "preferences": curated preference rows} (of those given); their index keys
-    staged. The index's file list is read when the graph is built, its rows on the workers."""
+def _curate(pipeline: beam.Pipeline, plan: DayPlan, sft: beam.PCollection,
+            preferences: beam.PCollection) -> dict[str, beam.PCollection]:
+    """{"sft": curated SFT examples, "preferences": curated preference rows}; their index keys staged. The
+    index's file list is read when the graph is built, its rows on the workers."""
     lake = plan.lake
     # Dedup against every other published day (not this one: a rerun must not dedup against itself), exact
     # and near-duplicate; for SFT also decontamination, category caps and weights.
     earlier = pipeline | "ReadDedupIndex" >> ReadDedupIndex(lake.lake_uri, exclude_day=plan.day)
-    curated, index_rows = {}, []
-    if sft is not None:
-        examples = sft | "CurateTrainingExamples" >> CurateTrainingExamples(plan.policy, prior=earlier)
-        curated["sft"] = examples[CurateTrainingExamples.EXAMPLES]
-        index_rows.append(examples[CurateTrainingExamples.INDEX_ROWS])
-    if preferences is not None:
-        pairs = preferences | "CuratePreferences" >> CuratePreferences(plan.policy, prior=earlier)
-        curated["preferences"] = pairs[CuratePreferences.PREFERENCES]
-        index_rows.append(pairs[CuratePreferences.INDEX_ROWS])
-    (index_rows | "All index rows" >> beam.Flatten()
-     | "StageDedupIndex" >> StageDedupIndex(lake, plan.run_id, plan.day, index_files))
-    return curated
+    curated = sft | "CurateTrainingExamples" >> CurateTrainingExamples(plan.policy, prior=earlier)
+    curated_preferences = preferences | "CuratePreferences" >> CuratePreferences(plan.policy, prior=earlier)
+    ((curated[CurateTrainingExamples.INDEX_ROWS], curated_preferences[CuratePreferences.INDEX_ROWS])
+     | "All index rows" >> beam.Flatten()
+     | "StageDedupIndex" >> StageDedupIndex(lake, plan.run_id, plan.day))
+    return {"sft": curated[CurateTrainingExamples.EXAMPLES],
+            "preferences": curated_preferences[CuratePreferences.PREFERENCES]}
 
 
 @dataclass
@@ -171,16 +166,12 @@ class PipelineCounts:
 
 def run_day_pipeline(plan: DayPlan, curate: bool = True) -> PipelineCounts:
     """Run one day's pipeline on `plan.runner` to completion; return its counters (curate: build_day_pipeline)."""
-    pipeline = beam.Pipeline(runner=make_runner(plan.runner), options=pipeline_options(plan.runner))
-    build_day_pipeline(pipeline, plan, curate=curate)
-    result = pipeline.run()
-    result.wait_until_finish()
-    return read_counts(result)
+    return _run(plan, lambda pipeline: build_day_pipeline(pipeline, plan, curate=curate))
 
 
 def run_day(plan: DayPlan, curate: bool = True) -> PipelineCounts:
     """Run one day to completion, in one pipeline or, when its input is larger than the runner's `wave_mb`, in
-    waves (transforms.beam.waves) and then one curation pipeline; return the counters of all of them.
+    waves (transforms.beam.waves) and then curation in passes (curate_staged); the counters of all of them.
 
     curate=False: as run_day_pipeline's (the caller runs run_curation_pipeline when it is time). The judge's
     budget is the run's: each wave gets what the earlier waves left. A file that could not be read to its end
@@ -209,23 +200,33 @@ def _judge_budget_left(judge: JudgeConfig | None, spent: PipelineCounts | None) 
                                     if getattr(judge, name) is not None})
 
 
-def run_curation_pipeline(plan: DayPlan, tables: tuple[str, ...] = CURATED) -> PipelineCounts:
-    """Curate what `run_day_pipeline(plan, curate=False)` staged; return its counters (tables:
-    build_curation_pipeline)."""
-    pipeline = beam.Pipeline(runner=make_runner(plan.runner), options=pipeline_options(plan.runner))
-    build_curation_pipeline(pipeline, plan, tables)
-    result = pipeline.run()
-    result.wait_until_finish()
-    return read_counts(result)
+def run_curation_pipeline(plan: DayPlan) -> PipelineCounts:
+    """Curate what `run_day_pipeline(plan, curate=False)` staged; return its counters."""
+    return _run(plan, lambda pipeline: build_curation_pipeline(pipeline, plan))
 
 
 def curate_staged(plan: DayPlan, waves: int) -> PipelineCounts:
-    """Curate a run's staged candidates: in one pipeline, or for a day run in waves one per table (the local
-    runner holds every shuffle of a pipeline at once; SFT and preferences share nothing until they are staged)."""
+    """Curate a run's staged candidates: in one pipeline, or for a day run in waves table by table, each in
+    passes that never hold the whole day (transforms.beam.curation_waves: an exact pass, `waves` near passes
+    over their share of the LSH buckets, a final pass)."""
     if waves == 1:
         return run_curation_pipeline(plan)
-    counts = [run_curation_pipeline(plan, (table,)) for table in CURATED]
-    return counts[0].plus(counts[1])
+    total = PipelineCounts({}, {})
+    for table in CURATED:
+        total = total.plus(_run(plan, lambda p: curation_waves.build_exact_pass(p, plan, table)))
+        for index in range(waves):
+            total = total.plus(_run(plan, lambda p: curation_waves.build_near_pass(p, plan, table, index, waves)))
+        total = total.plus(_run(plan, lambda p: curation_waves.build_final_pass(p, plan, table)))
+    return total
+
+
+def _run(plan: DayPlan, build: Callable[[beam.Pipeline], None]) -> PipelineCounts:
+    """Build one pipeline with `build` on `plan.runner`, run it to completion; its counters."""
+    pipeline = beam.Pipeline(runner=make_runner(plan.runner), options=pipeline_options(plan.runner))
+    build(pipeline)
+    result = pipeline.run()
+    result.wait_until_finish()
+    return read_counts(result)
 
 
 def read_counts(result) -> PipelineCounts:

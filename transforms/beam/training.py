@@ -40,15 +40,18 @@ from transforms.training.preference_dedup import PREFERENCE_DEDUP
 # --------------------------------------------------------------------------------------- decontamination
 
 class DecontaminateDoFn(beam.DoFn):
-    """SFTExample -> itself unless a user message overlaps the eval sets (counted as `decontaminated`)."""
+    """SFTExample -> itself unless a user message overlaps the eval sets (counted as `decontaminated`, unless
+    count_dropped is False: a pass that sees the same rows again, transforms.beam.curation_waves)."""
 
-    def __init__(self, ngrams: frozenset[str], n: int):
+    def __init__(self, ngrams: frozenset[str], n: int, count_dropped: bool = True):
         self._ngrams = ngrams
         self._n = n
+        self._count_dropped = count_dropped
 
     def process(self, example: SFTExample):
         if example_is_contaminated(example, self._ngrams, self._n):
-            count("decontaminated")
+            if self._count_dropped:
+                count("decontaminated")
             return
         yield example
 

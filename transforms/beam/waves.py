@@ -3,9 +3,9 @@
 FnApiRunner (the local runner) holds every shuffle of a pipeline in memory, so one pipeline over a whole
 day needs memory in proportion to the day. A day whose own input is larger than `RunnerConfig.wave_mb`
 therefore runs in `count` waves: wave `index` keeps the conversations whose id hashes to it
-(`wave_of`), so each pipeline holds about 1/count of the day; then one curation pipeline curates the
-SFT and preference candidates every wave staged (dedup and balance need the whole day at once, and the
-candidates are a small part of it). Every conversation lands in exactly one wave, and nothing a
+(`wave_of`), so each pipeline holds about 1/count of the day; then the SFT and preference candidates every
+wave staged are curated together, in passes that never hold the whole day either
+(transforms.beam.curation_waves: dedup needs the whole day's rows, but only their keys at once). Every conversation lands in exactly one wave, and nothing a
 conversation becomes depends on the others until curation, so the rows are those of one pipeline; only
 their split into files differs (each wave writes its own files: `datalake.tables.shard_file_name`).
 

@@ -1,0 +1,167 @@
+"""Curating a day run in waves (transforms.beam.waves) in bounded memory: the same verdicts as `Dedup` in one
+pipeline, found in passes over the staged candidates, so no pipeline holds the whole day's rows or LSH bands.
+
+The local runner holds every shuffle of a pipeline in memory. Curating a large day's candidates in one pipeline
+(the rows pickled until the final join, every row's 14-18 LSH bands) took most of the run's peak memory once
+the day itself ran in waves. Here, for one table (sft or preferences), each pass reads the staged candidates
+again, file by file:
+
+    exact pass        exact keys (no MinHash) + the index of other days -> exact losers and repeated ids,
+                      counted (dedup.exact_in_run, .exact_earlier; decontaminated for SFT)
+    near pass k of K  MinHash; only the LSH buckets whose hash falls in k: each bucket, with all its members
+                      (the run's and other days'), is in exactly one pass -> near losers ("run" / "earlier")
+    final pass        the rows minus the losers (a side input of ids and marks, never the rows: they stream
+                      from the files), near losers counted once per row; for SFT caps and weights; staged with
+                      their index keys
+
+A bucket's verdict depends only on its members, so the passes' near losers are those of one pipeline; the
+marks of one row from several passes are united before it is counted. The verdicts between passes are small
+files in the run's staging (ids and marks only: no content), removed with it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import apache_beam as beam
+from apache_beam.pvalue import AsDict, TaggedOutput
+
+from datalake.config import LakeConfig
+from datalake.fs import filesystem, join, open_atomic
+from datalake.partitions import staging_partition
+from transforms.beam.dedup import (
+    EXACT, REPEAT, DedupFeaturesDoFn, IndexRows, ReadDedupIndex, StageDedupIndex, exact_losers, near_losers,
+    prior_of, survives,
+)
+from transforms.beam.plan import DayPlan
+from transforms.beam.training import CANDIDATE_TABLES, Balance, DecontaminateDoFn, ReadCandidates
+from transforms.beam.write import WriteTables
+from transforms.training.decontaminate import load_eval_ngrams
+from transforms.training.dedup import DEFAULT_NUM_PERM, SFT_DEDUP
+from transforms.training.preference_dedup import PREFERENCE_DEDUP
+
+SUBJECTS = {"sft": SFT_DEDUP, "preferences": PREFERENCE_DEDUP}
+
+
+def verdicts_folder(lake: LakeConfig, run_id: str, table: str, day: date) -> str:
+    return staging_partition(lake.lake_uri, run_id, f"_curation/{table}", day)
+
+
+class WriteVerdictsDoFn(beam.DoFn):
+    """All of a pass's (id, mark) verdicts, as one list -> one JSON-lines file (ids and marks only)."""
+
+    def __init__(self, folder: str, name: str):
+        self._folder, self._name = folder, name
+
+    def process(self, verdicts: list):
+        fs, folder = filesystem(self._folder)
+        fs.makedirs(folder, exist_ok=True)
+        with open_atomic(fs, join(folder, self._name), "w") as handle:
+            for row_id, mark in sorted(verdicts):
+                handle.write(json.dumps([row_id, mark]) + "\n")
+        yield len(verdicts)
+
+
+def read_verdicts(folder: str, prefix: str):
+    """The (id, mark) verdicts of the files in `folder` whose names start with `prefix`."""
+    fs, path = filesystem(folder)
+    for name in sorted(fs.glob(join(path, f"{prefix}*.jsonl"))):
+        with fs.open(name, "r") as handle:
+            for line in handle:
+                row_id, mark = json.loads(line)
+                yield row_id, mark
+
+
+def _candidates(pipeline: beam.Pipeline, plan: DayPlan, table: str, count_decontaminated: bool):
+    """The table's staged candidates (SFT ones decontaminated, counted in one pass only)."""
+    rows = pipeline | "Read candidates" >> ReadCandidates(plan.lake.lake_uri, plan.run_id, plan.day, table=table)
+    policy = plan.policy
+    if table == "sft":
+        ngrams = load_eval_ngrams(policy.eval_sets, policy.decontamination_ngram)
+        if ngrams:
+            rows = rows | "Decontaminate" >> beam.ParDo(
+                DecontaminateDoFn(frozenset(ngrams), policy.decontamination_ngram, count_dropped=count_decontaminated)
+            ).with_output_types(CANDIDATE_TABLES[table][1])
+    return rows
+
+
+def _features(rows, plan: DayPlan, table: str, near: bool, buckets: tuple[int, int] = (0, 1)):
+    return (
+        rows
+        | "Batch for MinHash" >> beam.BatchElements(min_batch_size=8, max_batch_size=512)
+        | "Dedup features" >> beam.ParDo(DedupFeaturesDoFn(
+            SUBJECTS[table], plan.policy.near_duplicate_threshold, DEFAULT_NUM_PERM, near=near, buckets=buckets)
+        ).with_outputs(DedupFeaturesDoFn.EXACT, DedupFeaturesDoFn.SIGNATURES, main="bands")
+    )
+
+
+def _write(verdicts, folder: str, name: str):
+    return (verdicts | "All verdicts" >> beam.combiners.ToList()
+            | "Write verdicts" >> beam.ParDo(WriteVerdictsDoFn(folder, name)))
+
+
+def build_exact_pass(pipeline: beam.Pipeline, plan: DayPlan, table: str) -> None:
+    rows = _candidates(pipeline, plan, table, count_decontaminated=True)
+    features = _features(rows, plan, table, near=False)
+    prior = prior_of(pipeline, pipeline | "ReadDedupIndex" >> ReadDedupIndex(plan.lake.lake_uri,
+                                                                            exclude_day=plan.day), SUBJECTS[table])
+    losers = exact_losers(features[DedupFeaturesDoFn.EXACT], prior, SUBJECTS[table], mark_repeats=True)
+    _write(losers, verdicts_folder(plan.lake, plan.run_id, table, plan.day), "exact.jsonl")
+
+
+def build_near_pass(pipeline: beam.Pipeline, plan: DayPlan, table: str, index: int, count: int) -> None:
+    rows = _candidates(pipeline, plan, table, count_decontaminated=False)
+    features = _features(rows, plan, table, near=True, buckets=(index, count))
+    prior = prior_of(pipeline, pipeline | "ReadDedupIndex" >> ReadDedupIndex(plan.lake.lake_uri,
+                                                                            exclude_day=plan.day), SUBJECTS[table])
+    folder = verdicts_folder(plan.lake, plan.run_id, table, plan.day)
+    exact = (pipeline | "Exact verdicts file" >> beam.Create([folder])
+             | "Exact verdicts" >> beam.FlatMap(read_verdicts, "exact")
+             | "Exact losers only" >> beam.Filter(lambda verdict: verdict[1] == EXACT))
+    losers = near_losers(features, prior, exact, plan.policy.near_duplicate_threshold)
+    _write(losers, folder, f"near-{index:03d}of{count:03d}.jsonl")
+
+
+class KeepSurvivorsByVerdictDoFn(beam.DoFn):
+    """A row -> itself unless its verdicts (a side input: id -> marks) drop it; a repeated id's copies go to
+    'repeats', to be judged once."""
+
+    REPEATS = "repeats"
+
+    def __init__(self, table: str):
+        self._subject = SUBJECTS[table]
+
+    def process(self, row, verdicts):
+        row_id = self._subject.row_id(row)
+        marks = set(verdicts.get(row_id, ()))
+        if REPEAT in marks:
+            yield TaggedOutput(self.REPEATS, (row_id, row))
+        elif survives(marks, self._subject.counter):
+            yield row
+
+
+def build_final_pass(pipeline: beam.Pipeline, plan: DayPlan, table: str) -> None:
+    subject, model = SUBJECTS[table], CANDIDATE_TABLES[table][1]
+    rows = _candidates(pipeline, plan, table, count_decontaminated=False)
+    folder = verdicts_folder(plan.lake, plan.run_id, table, plan.day)
+    verdicts = (pipeline | "Verdict files" >> beam.Create([folder])
+                | "Verdicts" >> beam.FlatMap(read_verdicts, "")
+                | "Marks by id" >> beam.GroupByKey())
+    kept = rows | "Keep survivors" >> beam.ParDo(KeepSurvivorsByVerdictDoFn(table), AsDict(verdicts)).with_outputs(
+        KeepSurvivorsByVerdictDoFn.REPEATS, main="rows")
+    marks = verdicts | "Marks" >> beam.Map(lambda item: (item[0], set(item[1])))
+
+    def one_copy(keyed, marks_by_id):
+        row_id, copies = keyed
+        if survives(marks_by_id[row_id] - {REPEAT}, subject.counter):
+            yield next(iter(copies))  # the copies are one row
+
+    repeated = (kept[KeepSurvivorsByVerdictDoFn.REPEATS] | "Group repeats" >> beam.GroupByKey()
+                | "One copy" >> beam.FlatMap(one_copy, AsDict(marks)).with_output_types(model))
+    survivors = (kept.rows, repeated) | "Survivors" >> beam.Flatten().with_output_types(model)
+    if table == "sft":
+        survivors = survivors | "Balance" >> Balance(plan.policy.category_caps, plan.policy.category_weights)
+    index = survivors | "Index rows" >> IndexRows(subject, DEFAULT_NUM_PERM)
+    {table: survivors} | "WriteTables" >> WriteTables(plan.lake, plan.run_id, plan.day)
+    index | "StageDedupIndex" >> StageDedupIndex(plan.lake, plan.run_id, plan.day, table)
