@@ -6,39 +6,43 @@ The local runner holds every shuffle of a pipeline in memory. Curating a large d
 the day itself ran in waves. Here, for one table (sft or preferences), each pass reads the staged candidates
 again, file by file:
 
-    exact pass        exact keys (no MinHash) + the index of other days -> exact losers and repeated ids,
-                      counted (dedup.exact_in_run, .exact_earlier; decontaminated for SFT)
-    near pass k of K  MinHash; only the LSH buckets whose hash falls in k: each bucket, with all its members
-                      (the run's and other days'), is in exactly one pass -> near losers ("run" / "earlier")
+    exact pass        exact keys + the index of other days -> exact losers and repeated ids, counted
+                      (dedup.exact_in_run, .exact_earlier; decontaminated for SFT); each row's MinHash
+                      signature staged (id, group, rank and signature only)
+    near pass k of K  the staged signatures (not the rows: no reading, no MinHash again); only the LSH buckets
+                      whose hash falls in k: each bucket, with all its members (the run's and other days'), is
+                      in exactly one pass -> near losers ("run" / "earlier")
     final pass        the rows minus the losers (a side input of ids and marks, never the rows: they stream
                       from the files), near losers counted once per row; for SFT caps and weights; staged with
                       their index keys
 
 A bucket's verdict depends only on its members, so the passes' near losers are those of one pipeline; the
-marks of one row from several passes are united before it is counted. The verdicts between passes are small
-files in the run's staging (ids and marks only: no content), removed with it.
+marks of one row from several passes are united before it is counted. The verdicts and signatures between
+passes are files in the run's staging (ids, marks, ranks and signatures: no content), removed with it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 
 import apache_beam as beam
+import numpy as np
 from apache_beam.pvalue import AsDict, TaggedOutput
 
 from datalake.config import LakeConfig
-from datalake.fs import filesystem, join, open_atomic
+from datalake.fs import filesystem, full_uri, join, open_atomic
 from datalake.partitions import staging_partition
 from transforms.beam.dedup import (
-    EXACT, REPEAT, DedupFeaturesDoFn, IndexRows, ReadDedupIndex, StageDedupIndex, exact_losers, near_losers,
-    prior_of, survives,
+    EXACT, REPEAT, DedupFeaturesDoFn, IndexRows, ReadDedupIndex, StageDedupIndex, band_features, exact_losers,
+    near_losers, prior_of, survives,
 )
 from transforms.beam.plan import DayPlan
 from transforms.beam.training import CANDIDATE_TABLES, Balance, DecontaminateDoFn, ReadCandidates
 from transforms.beam.write import WriteTables
 from transforms.training.decontaminate import load_eval_ngrams
-from transforms.training.dedup import DEFAULT_NUM_PERM, SFT_DEDUP
+from transforms.training.dedup import DEFAULT_NUM_PERM, SFT_DEDUP, minhash_signatures
 from transforms.training.preference_dedup import PREFERENCE_DEDUP
 
 SUBJECTS = {"sft": SFT_DEDUP, "preferences": PREFERENCE_DEDUP}
@@ -63,14 +67,58 @@ class WriteVerdictsDoFn(beam.DoFn):
         yield len(verdicts)
 
 
-def read_verdicts(folder: str, prefix: str):
-    """The (id, mark) verdicts of the files in `folder` whose names start with `prefix`."""
+# The verdict files a pass writes (the signatures files beside them are not verdicts).
+EXACT_VERDICTS, ALL_VERDICTS = ("exact",), ("exact", "near-")
+
+
+def read_verdicts(folder: str, prefixes: tuple[str, ...]):
+    """The (id, mark) verdicts of the files in `folder` whose names start with one of `prefixes`."""
     fs, path = filesystem(folder)
-    for name in sorted(fs.glob(join(path, f"{prefix}*.jsonl"))):
+    for name in sorted(n for prefix in prefixes for n in fs.glob(join(path, f"{prefix}*.jsonl"))):
         with fs.open(name, "r") as handle:
             for line in handle:
                 row_id, mark = json.loads(line)
                 yield row_id, mark
+
+
+class StageSignaturesDoFn(beam.DoFn):
+    """A batch of rows -> their exact features ((exact_key, (id, rank)), as DedupFeaturesDoFn's 'exact'), and
+    one staged file of their (id, group, rank, signature) records, named after the batch's first id (a retried
+    batch rewrites the same file)."""
+
+    def __init__(self, table: str, threshold: float, folder: str):
+        self._subject, self._threshold, self._folder = SUBJECTS[table], threshold, folder
+
+    def process(self, batch: list):
+        subject = self._subject
+        signatures = minhash_signatures([subject.near_text(r) for r in batch], num_perm=DEFAULT_NUM_PERM)
+        records = []
+        for row, signature in zip(batch, signatures):
+            row_id, rank = subject.row_id(row), subject.rank(row)
+            yield subject.exact_key(row), (row_id, rank)
+            records.append(json.dumps([row_id, subject.group(row), list(rank), signature.tobytes().hex()]))
+        fs, folder = filesystem(self._folder)
+        fs.makedirs(folder, exist_ok=True)
+        name = hashlib.blake2b(subject.row_id(batch[0]).encode("utf-8"), digest_size=8).hexdigest()
+        with open_atomic(fs, join(folder, f"signatures-{name}.jsonl"), "w") as handle:
+            handle.write("\n".join(records) + "\n")
+
+
+class SignatureBandsDoFn(beam.DoFn):
+    """A staged signatures file -> DedupFeaturesDoFn's near-duplicate outputs (bands, 'signatures') of its rows,
+    for the LSH buckets of one pass."""
+
+    def __init__(self, threshold: float, buckets: tuple[int, int]):
+        self._threshold, self._buckets = threshold, buckets
+
+    def process(self, uri: str):
+        fs, path = filesystem(uri)
+        with fs.open(path, "r") as handle:
+            for line in handle:
+                row_id, group, rank, signature = json.loads(line)
+                yield from band_features(row_id, tuple(rank), group,
+                                         np.frombuffer(bytes.fromhex(signature), dtype=np.uint32),
+                                         self._threshold, self._buckets)
 
 
 def _candidates(pipeline: beam.Pipeline, plan: DayPlan, table: str, count_decontaminated: bool):
@@ -86,40 +134,44 @@ def _candidates(pipeline: beam.Pipeline, plan: DayPlan, table: str, count_decont
     return rows
 
 
-def _features(rows, plan: DayPlan, table: str, near: bool, buckets: tuple[int, int] = (0, 1)):
-    return (
-        rows
-        | "Batch for MinHash" >> beam.BatchElements(min_batch_size=8, max_batch_size=512)
-        | "Dedup features" >> beam.ParDo(DedupFeaturesDoFn(
-            SUBJECTS[table], plan.policy.near_duplicate_threshold, DEFAULT_NUM_PERM, near=near, buckets=buckets)
-        ).with_outputs(DedupFeaturesDoFn.EXACT, DedupFeaturesDoFn.SIGNATURES, main="bands")
-    )
-
-
 def _write(verdicts, folder: str, name: str):
     return (verdicts | "All verdicts" >> beam.combiners.ToList()
             | "Write verdicts" >> beam.ParDo(WriteVerdictsDoFn(folder, name)))
 
 
+def _prior(pipeline: beam.Pipeline, plan: DayPlan, table: str) -> beam.PCollection:
+    return prior_of(pipeline, pipeline | "ReadDedupIndex" >> ReadDedupIndex(plan.lake.lake_uri, exclude_day=plan.day),
+                    SUBJECTS[table])
+
+
 def build_exact_pass(pipeline: beam.Pipeline, plan: DayPlan, table: str) -> None:
-    rows = _candidates(pipeline, plan, table, count_decontaminated=True)
-    features = _features(rows, plan, table, near=False)
-    prior = prior_of(pipeline, pipeline | "ReadDedupIndex" >> ReadDedupIndex(plan.lake.lake_uri,
-                                                                            exclude_day=plan.day), SUBJECTS[table])
-    losers = exact_losers(features[DedupFeaturesDoFn.EXACT], prior, SUBJECTS[table], mark_repeats=True)
-    _write(losers, verdicts_folder(plan.lake, plan.run_id, table, plan.day), "exact.jsonl")
+    folder = verdicts_folder(plan.lake, plan.run_id, table, plan.day)
+    exact = (
+        _candidates(pipeline, plan, table, count_decontaminated=True)
+        | "Batch for MinHash" >> beam.BatchElements(min_batch_size=8, max_batch_size=512)
+        | "Exact keys, staged signatures" >> beam.ParDo(
+            StageSignaturesDoFn(table, plan.policy.near_duplicate_threshold, folder))
+    )
+    losers = exact_losers(exact, _prior(pipeline, plan, table), SUBJECTS[table], mark_repeats=True)
+    _write(losers, folder, "exact.jsonl")
 
 
 def build_near_pass(pipeline: beam.Pipeline, plan: DayPlan, table: str, index: int, count: int) -> None:
-    rows = _candidates(pipeline, plan, table, count_decontaminated=False)
-    features = _features(rows, plan, table, near=True, buckets=(index, count))
-    prior = prior_of(pipeline, pipeline | "ReadDedupIndex" >> ReadDedupIndex(plan.lake.lake_uri,
-                                                                            exclude_day=plan.day), SUBJECTS[table])
     folder = verdicts_folder(plan.lake, plan.run_id, table, plan.day)
+    fs, path = filesystem(folder)
+    files = [full_uri(fs, name) for name in sorted(fs.glob(join(path, "signatures-*.jsonl")))]
+    features = (
+        pipeline
+        | "Signature files" >> beam.Create(files)
+        | "Spread signature files" >> beam.Reshuffle()
+        | "Bands of this pass" >> beam.ParDo(SignatureBandsDoFn(plan.policy.near_duplicate_threshold,
+                                                                (index, count)))
+        .with_outputs(DedupFeaturesDoFn.SIGNATURES, main="bands")
+    )
     exact = (pipeline | "Exact verdicts file" >> beam.Create([folder])
-             | "Exact verdicts" >> beam.FlatMap(read_verdicts, "exact")
+             | "Exact verdicts" >> beam.FlatMap(read_verdicts, EXACT_VERDICTS)
              | "Exact losers only" >> beam.Filter(lambda verdict: verdict[1] == EXACT))
-    losers = near_losers(features, prior, exact, plan.policy.near_duplicate_threshold)
+    losers = near_losers(features, _prior(pipeline, plan, table), exact, plan.policy.near_duplicate_threshold)
     _write(losers, folder, f"near-{index:03d}of{count:03d}.jsonl")
 
 
@@ -146,7 +198,7 @@ def build_final_pass(pipeline: beam.Pipeline, plan: DayPlan, table: str) -> None
     rows = _candidates(pipeline, plan, table, count_decontaminated=False)
     folder = verdicts_folder(plan.lake, plan.run_id, table, plan.day)
     verdicts = (pipeline | "Verdict files" >> beam.Create([folder])
-                | "Verdicts" >> beam.FlatMap(read_verdicts, "")
+                | "Verdicts" >> beam.FlatMap(read_verdicts, ALL_VERDICTS)
                 | "Marks by id" >> beam.GroupByKey())
     kept = rows | "Keep survivors" >> beam.ParDo(KeepSurvivorsByVerdictDoFn(table), AsDict(verdicts)).with_outputs(
         KeepSurvivorsByVerdictDoFn.REPEATS, main="rows")

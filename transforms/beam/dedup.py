@@ -70,42 +70,38 @@ def _bucket(group: str, band_key: str) -> str:
 class DedupFeaturesDoFn(beam.DoFn):
     """A batch of rows -> per row: main (bucket, id) per LSH band; 'exact' (exact_key, (id, rank));
     'signatures' (id, (rank, signature bytes)). Batched because MinHash over many texts at once costs far
-    less per text than one at a time (dedup.minhash_signatures).
-
-    near False: the exact keys only (no MinHash). buckets (index, count): only the bands whose bucket hashes to
-    `index` of `count` (a day curated in waves: transforms.beam.curation_waves), and a signature only for a row
-    with one of them."""
+    less per text than one at a time (dedup.minhash_signatures)."""
 
     EXACT = "exact"
     SIGNATURES = "signatures"
 
-    def __init__(self, subject: DedupSubject, threshold: float, num_perm: int, near: bool = True,
-                 buckets: tuple[int, int] = (0, 1)):
+    def __init__(self, subject: DedupSubject, threshold: float, num_perm: int):
         self._subject = subject
         self._threshold = threshold
         self._num_perm = num_perm
-        self._near = near
-        self._buckets = buckets
 
     def process(self, batch: list):
         subject = self._subject
-        if not self._near:
-            for row in batch:
-                yield TaggedOutput(self.EXACT, (subject.exact_key(row), (subject.row_id(row), subject.rank(row))))
-            return
-        index, count = self._buckets
         signatures = minhash_signatures([subject.near_text(r) for r in batch], num_perm=self._num_perm)
         for row, signature in zip(batch, signatures):
             rank, row_id = subject.rank(row), subject.row_id(row)
             yield TaggedOutput(self.EXACT, (subject.exact_key(row), (row_id, rank)))
-            group = subject.group(row)
-            buckets = [_bucket(group, key) for key in lsh_band_keys(signature, self._threshold)]
-            if count > 1:
-                buckets = [bucket for bucket in buckets if bucket_hash(bucket) % count == index]
-            if buckets:
-                yield TaggedOutput(self.SIGNATURES, (row_id, (rank, signature.tobytes())))
-            for bucket in buckets:
-                yield bucket, row_id
+            yield from band_features(row_id, rank, subject.group(row), signature, self._threshold)
+
+
+def band_features(row_id: str, rank, group: str, signature: np.ndarray, threshold: float,
+                  buckets: tuple[int, int] = (0, 1)):
+    """One row's near-duplicate features, as DedupFeaturesDoFn emits them: (bucket, id) per LSH band and
+    'signatures' (id, (rank, signature bytes)) if it has any. buckets (index, count): only the bands whose
+    bucket hashes to `index` of `count` (a day curated in passes: transforms.beam.curation_waves)."""
+    index, count = buckets
+    in_buckets = [_bucket(group, key) for key in lsh_band_keys(signature, threshold)]
+    if count > 1:
+        in_buckets = [bucket for bucket in in_buckets if bucket_hash(bucket) % count == index]
+    if in_buckets:
+        yield TaggedOutput(DedupFeaturesDoFn.SIGNATURES, (row_id, (rank, signature.tobytes())))
+    for bucket in in_buckets:
+        yield bucket, row_id
 
 
 class ExactLosersDoFn(beam.DoFn):
