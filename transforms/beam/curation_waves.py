@@ -83,8 +83,8 @@ def read_verdicts(folder: str, prefixes: tuple[str, ...]):
 
 class StageSignaturesDoFn(beam.DoFn):
     """A batch of rows -> their exact features ((exact_key, (id, rank)), as DedupFeaturesDoFn's 'exact'), and
-    one staged file of their (id, group, rank, signature) records, named after the batch's first id (a retried
-    batch rewrites the same file)."""
+    one staged file of their (id, group, rank, signature) records, named after the batch's ids (a retried
+    batch rewrites the same file; two batches of the same ids, a repeated id's copies, the same records)."""
 
     def __init__(self, table: str, threshold: float, folder: str):
         self._subject, self._threshold, self._folder = SUBJECTS[table], threshold, folder
@@ -99,7 +99,8 @@ class StageSignaturesDoFn(beam.DoFn):
             records.append(json.dumps([row_id, subject.group(row), list(rank), signature.tobytes().hex()]))
         fs, folder = filesystem(self._folder)
         fs.makedirs(folder, exist_ok=True)
-        name = hashlib.blake2b(subject.row_id(batch[0]).encode("utf-8"), digest_size=8).hexdigest()
+        ids = "\n".join(subject.row_id(row) for row in batch)
+        name = hashlib.blake2b(ids.encode("utf-8"), digest_size=16).hexdigest()
         with open_atomic(fs, join(folder, f"signatures-{name}.jsonl"), "w") as handle:
             handle.write("\n".join(records) + "\n")
 
