@@ -47,14 +47,12 @@ from re import _constants as sre
 from re import _parser
 from typing import List, Optional, Sequence, Tuple
 
+from transforms.scrub.screens import REGEX_PACKAGE_ONLY, recognizer_screen
+
 # Categories rendered in their Unicode form: a superset of their ASCII form, so a trigger rendered
 # from an ASCII-flagged regex still fires on every text the regex could match.
 _CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_WORD: r"\w", sre.CATEGORY_SPACE: r"\s"}
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
-# Syntax of the ``regex`` package that ``re`` reads differently or not at all (POSIX and nested sets,
-# Unicode properties, fuzzy matching, version / full-case flags, branch reset, recursion ...): a
-# pattern written for ``regex`` with any of these gets no trigger.
-_REGEX_PACKAGE_ONLY = re.compile(r"\[\[|\[:|\\[pPXmMGKNVL]|\(\?[Vrf]|\(\?[|&R(+\-0-9]|\(\*|\{[^}]*[a-z<=>]")
 
 # How often a character turns up in chat text (rough weights): to choose, of the items every match
 # needs, the one rarest in texts. Only speed depends on it, never the results.
@@ -243,7 +241,7 @@ def regex_pieces(pattern: str, flags: int, python_re: bool = True) -> Optional[T
     """The trigger pieces of one regex (source and flags); None: it may match anything.
     ``python_re`` False: the pattern is compiled by the ``regex`` package (Presidio's). Read once
     per process (the parse is most of a scrubber's trigger set-up)."""
-    if not python_re and _REGEX_PACKAGE_ONLY.search(pattern):
+    if not python_re and REGEX_PACKAGE_ONLY.search(pattern):
         return None
     try:
         parsed = _parser.parse(pattern, flags)
@@ -331,7 +329,6 @@ class RecognizerTriggers:
 
     def __init__(self, recognizers: Sequence):
         from transforms.scrub.recognizers import RegexRecognizer
-        from transforms.scrub.screens import recognizer_screen
 
         self.recognizers = list(recognizers)
         # the answers, by kind: digit runs (n), plain strings, folded strings, searches (sources)
