@@ -177,17 +177,17 @@ def build_near_pass(pipeline: beam.Pipeline, plan: DayPlan, table: str, index: i
 
 
 class KeepSurvivorsByVerdictDoFn(beam.DoFn):
-    """A row -> itself unless its verdicts (a side input: id -> marks) drop it; a repeated id's copies go to
-    'repeats', to be judged once."""
+    """A row -> itself unless its loser marks (a side input: id -> set of marks) drop it; a repeated id's copies
+    go to 'repeats', to be judged once."""
 
     REPEATS = "repeats"
 
     def __init__(self, table: str):
         self._subject = SUBJECTS[table]
 
-    def process(self, row, verdicts):
+    def process(self, row, marks_by_id):
         row_id = self._subject.row_id(row)
-        marks = set(verdicts.get(row_id, ()))
+        marks = marks_by_id.get(row_id, set())
         if REPEAT in marks:
             yield TaggedOutput(self.REPEATS, (row_id, row))
         elif survives(marks, self._subject.counter):
@@ -198,12 +198,12 @@ def build_final_pass(pipeline: beam.Pipeline, plan: DayPlan, table: str) -> None
     subject, model = SUBJECTS[table], CANDIDATE_TABLES[table][1]
     rows = _candidates(pipeline, plan, table, count_decontaminated=False)
     folder = verdicts_folder(plan.lake, plan.run_id, table, plan.day)
-    verdicts = (pipeline | "Verdict files" >> beam.Create([folder])
-                | "Verdicts" >> beam.FlatMap(read_verdicts, ALL_VERDICTS)
-                | "Marks by id" >> beam.GroupByKey())
-    kept = rows | "Keep survivors" >> beam.ParDo(KeepSurvivorsByVerdictDoFn(table), AsDict(verdicts)).with_outputs(
+    marks = (pipeline | "Verdict files" >> beam.Create([folder])
+             | "Verdicts" >> beam.FlatMap(read_verdicts, ALL_VERDICTS)
+             | "Marks by id" >> beam.GroupByKey()
+             | "As sets" >> beam.MapTuple(lambda row_id, marks_of_row: (row_id, set(marks_of_row))))
+    kept = rows | "Keep survivors" >> beam.ParDo(KeepSurvivorsByVerdictDoFn(table), AsDict(marks)).with_outputs(
         KeepSurvivorsByVerdictDoFn.REPEATS, main="rows")
-    marks = verdicts | "Marks" >> beam.Map(lambda item: (item[0], set(item[1])))
 
     def one_copy(keyed, marks_by_id):
         row_id, copies = keyed
