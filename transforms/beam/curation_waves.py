@@ -6,9 +6,9 @@ The local runner holds every shuffle of a pipeline in memory. Curating a large d
 the day itself ran in waves. Here, for one table (sft or preferences), each pass reads the staged candidates
 again, file by file:
 
-    exact pass        exact keys + the index of other days -> exact losers and repeated ids, counted
-                      (dedup.exact_in_run, .exact_earlier; decontaminated for SFT); each row's MinHash
-                      signature staged (id, group, rank and signature only)
+    exact pass        SFT decontaminated (counted, the dropped ids kept as verdicts); exact keys + the index of
+                      other days -> exact losers and repeated ids, counted (dedup.exact_in_run, .exact_earlier);
+                      each row's MinHash signature staged (id, group, rank and signature only)
     near pass k of K  the staged signatures (not the rows: no reading, no MinHash again); only the LSH buckets
                       whose hash falls in k: each bucket, with all its members (the run's and other days'), is
                       in exactly one pass -> near losers ("run" / "earlier")
@@ -46,6 +46,8 @@ from transforms.training.dedup import DEFAULT_NUM_PERM, SFT_DEDUP, minhash_signa
 from transforms.training.preference_dedup import PREFERENCE_DEDUP
 
 SUBJECTS = {"sft": SFT_DEDUP, "preferences": PREFERENCE_DEDUP}
+# An SFT example whose prompt overlaps the eval sets: found in the exact pass, dropped in the final one.
+DECONTAMINATED = "decontaminated"
 
 
 def verdicts_folder(lake: LakeConfig, run_id: str, table: str, day: date) -> str:
@@ -122,17 +124,22 @@ class SignatureBandsDoFn(beam.DoFn):
                                          self._threshold, self._buckets)
 
 
-def _candidates(pipeline: beam.Pipeline, plan: DayPlan, table: str, count_decontaminated: bool):
-    """The table's staged candidates (SFT ones decontaminated, counted in one pass only)."""
-    rows = pipeline | "Read candidates" >> ReadCandidates(plan.lake.lake_uri, plan.run_id, plan.day, table=table)
-    policy = plan.policy
-    if table == "sft":
-        ngrams = load_eval_ngrams(policy.eval_sets, policy.decontamination_ngram)
-        if ngrams:
-            rows = rows | "Decontaminate" >> beam.ParDo(
-                DecontaminateDoFn(frozenset(ngrams), policy.decontamination_ngram, count_dropped=count_decontaminated)
-            ).with_output_types(CANDIDATE_TABLES[table][1])
-    return rows
+class DecontaminateWithVerdictsDoFn(DecontaminateDoFn):
+    """As DecontaminateDoFn (counted), and a dropped example's id leaves as a verdict, (id, "decontaminated"):
+    the final pass drops it by its verdict instead of checking every example against the eval sets again."""
+
+    DROPPED = "decontaminated"
+
+    def process(self, example):
+        kept = list(super().process(example))
+        if kept:
+            yield from kept
+        else:
+            yield TaggedOutput(self.DROPPED, (example.example_id, DECONTAMINATED))
+
+
+def _read(pipeline: beam.Pipeline, plan: DayPlan, table: str):
+    return pipeline | "Read candidates" >> ReadCandidates(plan.lake.lake_uri, plan.run_id, plan.day, table=table)
 
 
 def _write(verdicts, folder: str, name: str):
@@ -147,14 +154,23 @@ def _prior(pipeline: beam.Pipeline, plan: DayPlan, table: str) -> beam.PCollecti
 
 def build_exact_pass(pipeline: beam.Pipeline, plan: DayPlan, table: str) -> None:
     folder = verdicts_folder(plan.lake, plan.run_id, table, plan.day)
+    policy = plan.policy
+    rows, verdicts = _read(pipeline, plan, table), []
+    ngrams = load_eval_ngrams(policy.eval_sets, policy.decontamination_ngram) if table == "sft" else None
+    if ngrams:  # as CurateTrainingExamples: decontaminated examples take no part in dedup
+        checked = rows | "Decontaminate" >> beam.ParDo(
+            DecontaminateWithVerdictsDoFn(frozenset(ngrams), policy.decontamination_ngram)
+        ).with_outputs(DecontaminateWithVerdictsDoFn.DROPPED, main="rows")
+        rows = checked.rows
+        verdicts.append(checked[DecontaminateWithVerdictsDoFn.DROPPED])
     exact = (
-        _candidates(pipeline, plan, table, count_decontaminated=True)
+        rows
         | "Batch for MinHash" >> beam.BatchElements(min_batch_size=8, max_batch_size=512)
         | "Exact keys, staged signatures" >> beam.ParDo(
-            StageSignaturesDoFn(table, plan.policy.near_duplicate_threshold, folder))
+            StageSignaturesDoFn(table, policy.near_duplicate_threshold, folder))
     )
-    losers = exact_losers(exact, _prior(pipeline, plan, table), SUBJECTS[table], mark_repeats=True)
-    _write(losers, folder, "exact.jsonl")
+    verdicts.append(exact_losers(exact, _prior(pipeline, plan, table), SUBJECTS[table], mark_repeats=True))
+    _write(verdicts | "Exact and decontaminated" >> beam.Flatten(), folder, "exact.jsonl")
 
 
 def build_near_pass(pipeline: beam.Pipeline, plan: DayPlan, table: str, index: int, count: int) -> None:
@@ -190,13 +206,18 @@ class KeepSurvivorsByVerdictDoFn(beam.DoFn):
         marks = marks_by_id.get(row_id, set())
         if REPEAT in marks:
             yield TaggedOutput(self.REPEATS, (row_id, row))
-        elif survives(marks, self._subject.counter):
+        elif _survives(marks, self._subject.counter):
             yield row
+
+
+def _survives(marks: set[str], counter: str) -> bool:
+    """dedup.survives, and a decontaminated example never survives (it was counted where it was found)."""
+    return DECONTAMINATED not in marks and survives(marks, counter)
 
 
 def build_final_pass(pipeline: beam.Pipeline, plan: DayPlan, table: str) -> None:
     subject, model = SUBJECTS[table], CANDIDATE_TABLES[table][1]
-    rows = _candidates(pipeline, plan, table, count_decontaminated=False)
+    rows = _read(pipeline, plan, table)
     folder = verdicts_folder(plan.lake, plan.run_id, table, plan.day)
     marks = (pipeline | "Verdict files" >> beam.Create([folder])
              | "Verdicts" >> beam.FlatMap(read_verdicts, ALL_VERDICTS)
@@ -207,7 +228,7 @@ def build_final_pass(pipeline: beam.Pipeline, plan: DayPlan, table: str) -> None
 
     def one_copy(keyed, marks_by_id):
         row_id, copies = keyed
-        if survives(marks_by_id[row_id] - {REPEAT}, subject.counter):
+        if _survives(marks_by_id[row_id] - {REPEAT}, subject.counter):
             yield next(iter(copies))  # the copies are one row
 
     repeated = (kept[KeepSurvivorsByVerdictDoFn.REPEATS] | "Group repeats" >> beam.GroupByKey()

@@ -40,18 +40,15 @@ from transforms.training.preference_dedup import PREFERENCE_DEDUP
 # --------------------------------------------------------------------------------------- decontamination
 
 class DecontaminateDoFn(beam.DoFn):
-    """SFTExample -> itself unless a user message overlaps the eval sets (counted as `decontaminated`, unless
-    count_dropped is False: a pass that sees the same rows again, transforms.beam.curation_waves)."""
+    """SFTExample -> itself unless a user message overlaps the eval sets (counted as `decontaminated`)."""
 
-    def __init__(self, ngrams: frozenset[str], n: int, count_dropped: bool = True):
+    def __init__(self, ngrams: frozenset[str], n: int):
         self._ngrams = ngrams
         self._n = n
-        self._count_dropped = count_dropped
 
     def process(self, example: SFTExample):
         if example_is_contaminated(example, self._ngrams, self._n):
-            if self._count_dropped:
-                count("decontaminated")
+            count("decontaminated")
             return
         yield example
 
