@@ -177,7 +177,9 @@ def run_day(plan: DayPlan, curate: bool = True) -> PipelineCounts:
     curate=False: as run_day_pipeline's (the caller runs run_curation_pipeline when it is time). The judge's
     budget is the run's: each wave gets what the earlier waves left. A file that could not be read to its end
     stops the waves after the first (it reports the files): the run fails on it anyway."""
-    waves = waves_for(input_bytes(list(plan.files)), plan.runner.effective_wave_mb)
+    wave_mb = plan.runner.effective_wave_mb
+    # Off (a cluster runner's default): the files' sizes are not even asked for (a request per file on a store).
+    waves = waves_for(input_bytes(list(plan.files)), wave_mb) if wave_mb > 0 else 1
     if waves == 1:
         return run_day_pipeline(plan, curate=curate)
     total: PipelineCounts | None = None
