@@ -134,3 +134,93 @@ def test_chinese_and_english_rules_of_one_kind_share_their_measured_confidence()
     for name in ("correction", "complaint", "positive", "thanks", "answered", "closing"):
         en, zh = RULES_BY_ID[f"conversational.en.{name}"], RULES_BY_ID[f"conversational.zh.{name}"]
         assert en.confidence == zh.confidence and en.calibrated and zh.calibrated
+
+
+# --- kinds of open chat: the reply says the answer repeats, wanders, is nonsense, or was not liked -------
+
+CHAT = "Dolphins sleep with one half of the brain at a time."
+RECOMMENDATION = "How about the film Heat (1995)?"
+
+
+@pytest.mark.parametrize("follow_up, kind, assistant", [
+    ("you already said that", "repetition", ANSWER),
+    ("You keep repeating yourself.", "repetition", CHAT),
+    ("you already asked me that", "repetition", QUESTION),
+    ("你刚才已经说过了", "repetition", CHAT),
+    ("why are you telling me about dolphins?", "off_topic", CHAT),
+    ("that's random", "off_topic", QUESTION),
+    ("what does that have to do with my question?", "off_topic", CHAT),
+    ("跑题了吧", "off_topic", CHAT),
+    ("you are so dumb", "insult", CHAT),
+    ("that's nonsense", "insult", CHAT),
+    ("what a weird answer", "insult", CHAT),
+    ("胡言乱语", "insult", CHAT),
+    ("I didn't like that one either.", "dislike", RECOMMENDATION),
+    ("it sounds boring", "dislike", RECOMMENDATION),
+    ("不喜欢这个", "dislike", RECOMMENDATION),
+    ("what a shame", "disappointment", "Sorry, the 7:15 showing is sold out."),
+    ("太可惜了", "disappointment", "抱歉，七点的场次已经卖完了。"),
+    ("??", "confusion", CHAT),
+    ("lol what", "confusion", CHAT),
+    ("you're not making any sense", "confusion", CHAT),
+    ("Hmm, not quite sure what you mean.", "confusion", CHAT),
+    ("seriously?", "doubt", CHAT),
+    ("are you absolutely sure?", "doubt", CHAT),
+    ("lol no", "rejected", CHAT),
+])
+def test_kinds_of_complaint_in_open_chat_are_negative(follow_up, kind, assistant):
+    decision = said(follow_up, assistant)
+    assert decision is not None and decision.rule_id.endswith(f".{kind}") and decision.label is Label.negative, decision
+
+
+@pytest.mark.parametrize("follow_up, assistant", [
+    # A dislike that answers a question about the user's taste is their answer, not a verdict.
+    ("I don't like them, they are too slow.", "What kinds of films do you avoid?"),
+    # Referring back to it, or a film that is said to be good, is no complaint.
+    ("I have not seen the two films you just mentioned.", RECOMMENDATION),
+    ("I haven't seen it, but I know it is supposed to be amazing.", RECOMMENDATION),
+    ("Like I said, I like comedies with Chevy Chase.", "What did you enjoy about it?"),
+    # A film the user found dumb or creepy is their opinion of the film.
+    ("It was really dumb, but funny.", "Name a film you did not like."),
+    # "what I asked for" and "all I wanted" praise or close.
+    ("That's just what I asked for.", ANSWER),
+    ("Thank you, that's all I wanted.", ANSWER),
+    ("I wanted to see that one for ages!", RECOMMENDATION),
+    # The rating the user wants is a requirement, not a fix.
+    ("ok, and the rating should be 4 or higher", "I found 12 hotels in the centre."),
+    ("I do not agree to that.", CHAT),
+    ("我不同意", CHAT),
+])
+def test_look_alikes_of_complaints_and_praise_say_nothing_bad(follow_up, assistant):
+    assert label_of(follow_up, assistant) is not Label.negative
+
+
+def test_a_correction_referring_back_to_what_the_user_said_counts_after_an_answer():
+    assert label_of("Like I said, I already tried restarting it.", CHAT) is Label.negative
+
+
+@pytest.mark.parametrize("follow_up", ["Exactly!", "I agree", "good point", "that's so true", "说得对"])
+def test_agreement_is_positive(follow_up):
+    decision = said(follow_up, CHAT)
+    assert decision.rule_id.endswith(".agreement") and decision.label is Label.positive
+
+
+@pytest.mark.parametrize("follow_up", ["I do not agree.", "我不同意", "I agree to pay the fee. Which form?"])
+def test_disagreement_and_agreeing_to_terms_are_not_agreement(follow_up):
+    decision = said(follow_up, CHAT)
+    assert decision is None or not decision.rule_id.endswith(".agreement")
+
+
+@pytest.mark.parametrize("follow_up, assistant", [
+    ("No, for 3 people.", "To confirm: a table for 4 at 7 pm. Is that right?"),
+    ("no, the 10th of March", "Shall I book the room from March 12th?"),
+    ("Nope. 601 Van Ness Avenue.", "Are you headed to 398 Hayes Street?"),
+    ("不是，是三个人", "帮您订四个人的位子，可以吗？"),
+])
+def test_a_no_followed_by_the_right_detail_corrects_what_was_confirmed(follow_up, assistant):
+    assert said(follow_up, assistant).rule_id.endswith(".rejected_restating")
+
+
+def test_a_no_before_a_new_request_with_numbers_is_still_an_answer():
+    decision = said("No, but what is the travel time of train 1234?", "Would you like me to book train 1234?")
+    assert decision is None or decision.label is not Label.negative

@@ -13,10 +13,12 @@ Text only; transforms/label/signals.py turns the hits into rules and decisions. 
    ("I don't have a car any more") it counts only when the clause points at the answer (you, that, this,
    it...) or repeats the answer's own words. After an assistant turn that asked something, the reply
    answers it ("it's too long for my taste", "no, make it two tickets"): only a clause that addresses the
-   assistant ("you forgot", "I said two") counts. Confusion said on its own ("I don't understand", "that
-   makes no sense") counts after any turn: it is about the assistant's turn, whatever that turn did.
-5. A reply's opening "no" followed by what the user wanted instead (phrases.RESTATES) is RESTATING: a
-   correction of what the assistant offered or confirmed, not a plain answer to it.
+   assistant ("you forgot", "I said two") counts. Confusion, repetition, off-topic and name-calling said in a
+   short clause of their own ("I don't understand", "you already asked me that", "that's random", "nonsense")
+   count after any turn: they are about the assistant's turn, whatever that turn did.
+5. A reply's opening "no" followed by what the user wanted instead (phrases.RESTATES), or directly by the
+   detail it should have been (phrases.RESTATED_DETAIL: "no, for 3 people"), is RESTATING: a correction of
+   what the assistant offered or confirmed, not a plain answer to it.
 
 Both languages are tried on every message (a Chinese user's "thx" still counts); the message's own
 language comes first. Also here: similarity of two user messages, for rephrase detection.
@@ -29,8 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from transforms.label.phrases import (
-    ADDRESSES_ASSISTANT, ASKS_FOR_MORE, CONTRACTIONS, CONTRAST, CUES, FIRST_PERSON, NEGATORS, NOT_FEEDBACK, POINTS_AT_ANSWER, RESTATES,
-    SIMILARITY_STOPWORDS,
+    ADDRESSES_ASSISTANT, ASKS_FOR_MORE, CONTRACTIONS, CONTRAST, CUES, FIRST_PERSON, NEGATORS, NOT_FEEDBACK, POINTS_AT_ANSWER,
+    RESTATED_DETAIL, RESTATES, SIMILARITY_STOPWORDS,
 )
 from transforms.text import HAN_RUN_RE
 
@@ -46,11 +48,14 @@ BARE_CLAUSE_LENGTH = {"en": 5, "zh": 8}
 QUOTED_WORD_CHARS = 4
 
 LANGUAGES = tuple(CUES)
-POSITIVE_CUES = ("praise", "approval", "thanks")
+POSITIVE_CUES = ("praise", "agreement", "approval", "thanks")
 # Politeness: said after good and bad answers alike, so it never decides a message that turns.
 POLITENESS_CUES = ("approval", "thanks")
 # Cues that say what is wrong with the answer: they must be about it, not about the user's life.
-ABOUT_THE_ANSWER_CUES = ("correction", "complaint", "confusion")
+ABOUT_THE_ANSWER_CUES = ("correction", "complaint", "confusion", "repetition", "off_topic", "insult")
+# Said in a short clause of its own, these are about the assistant's last turn whatever it did, even a
+# question ("what?", "that's random", "you already asked me that", "nonsense").
+BARE_CUES = ("confusion", "repetition", "off_topic", "insult")
 _FLAGS = re.IGNORECASE
 _CUE_PATTERNS = {lang: {cue: [re.compile(p, _FLAGS) for p in patterns] for cue, patterns in cues.items()}
                  for lang, cues in CUES.items()}
@@ -65,6 +70,7 @@ _FIRST_PERSON = {lang: re.compile(p, _FLAGS) for lang, p in FIRST_PERSON.items()
 _ADDRESSES_ASSISTANT = {lang: re.compile(p, _FLAGS) for lang, p in ADDRESSES_ASSISTANT.items()}
 _POINTS_AT_ANSWER = {lang: re.compile(p, _FLAGS) for lang, p in POINTS_AT_ANSWER.items()}
 _RESTATES = {lang: re.compile(p, _FLAGS) for lang, p in RESTATES.items()}
+_RESTATED_DETAIL = {lang: re.compile(p, _FLAGS) for lang, p in RESTATED_DETAIL.items()}
 _ASKS_FOR_MORE = re.compile("|".join(ASKS_FOR_MORE.values()), _FLAGS)
 _CONTRACTIONS = [(re.compile(p, _FLAGS), repl) for p, repl in CONTRACTIONS]
 _HAN = HAN_RUN_RE
@@ -166,7 +172,7 @@ def about_the_answer(text: str, match: re.Match, language: str, answer: str, ask
     first, last = _span(text, match.start(), match.end(), _CLAUSE_SPLIT)
     clause = text[first:last]
     if asked:
-        bare = cue == "confusion" and _length(clause, language) <= BARE_CLAUSE_LENGTH[language]
+        bare = cue in BARE_CUES and _length(clause, language) <= BARE_CLAUSE_LENGTH[language]
         return bare or bool(_ADDRESSES_ASSISTANT[language].search(clause))
     if not _FIRST_PERSON[language].search(text[first:match.start()]):
         return True  # no other subject: "still not working", "that is wrong"
@@ -178,7 +184,8 @@ def about_the_answer(text: str, match: re.Match, language: str, answer: str, ask
 def _variant(cue: str, text: str, match: re.Match, language: str) -> str | None:
     if cue == "thanks" and _is_moving_on(text, match, language):
         return MOVING_ON
-    if cue == "leading_no" and _RESTATES[language].search(text, match.end()):
+    if cue == "leading_no" and (_RESTATES[language].search(text, match.end())
+                                or _RESTATED_DETAIL[language].match(text, match.end())):
         return RESTATING
     return None
 

@@ -17,6 +17,12 @@ Cue groups and the feedback taxonomy they stand for (Don-Yehiya et al. 2024):
     confusion       UR4  the user could not follow the answer ("huh?", "what do you mean?", "I don't understand",
                          "that makes no sense", "什么意思", "你在说什么"): a reaction to it, unlike a question
                          that asks for more ("what's the address?")
+    repetition      UR3  the answer repeats itself or the conversation ("you already said that", "你刚才说过了")
+    off_topic       UR3  the answer is beside the point ("why are you asking me that?", "that's random", "跑题了")
+    insult          UR3  the user calls the answer or the assistant names ("that's nonsense", "you're dumb", "胡言乱语")
+    dislike         UR3  the user does not like what the assistant offered ("I didn't like that one", "不喜欢这个")
+    disappointment  UR3  the user is let down by what the answer says ("what a shame", "that's too bad", "太可惜了")
+    agreement       UR5  the user agrees with the answer ("exactly!", "I agree", "good point", "说得对")
     irony           UR3  praise in mockery ("nice try", "great, another wrong answer", "呵呵")
     closing         -    the user is done ("that's all", "没有别的问题了")
     leading_no      -    a reply opening with "no": an answer, a closing or a rejection, by the assistant's act
@@ -38,17 +44,24 @@ from __future__ import annotations
 CUES: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
         "correction": (
-            r"\bactually,? (it|it is|its|that|that is|the|they|he|she|this|you)\b",
+            r"(^|[.!?,;:] ?)actually,? (it|it is|its|that|that is|the|they|he|she|this|you)\b",
             # Statements only: "what should be the output?" asks, it does not correct.
-            r"\bshould (be|have been|say|read|return|raise|use|go)\b(?![^.!?\n]*\?)",
-            r"\b(is|was) supposed to\b",
+            # About the answer ("it should be 12"), not a requirement ("the rating should be 4 or more").
+            r"\b(it|that|this|which|answer|result|output|code) should (be|have been|say|read|return|raise|use|go)\b(?![^.!?\n]*\?)",
+            # Not hearsay about a film ("it is supposed to be amazing"): what the assistant or the answer failed to do.
+            r"\byou (are|were) supposed to\b|\b(it|that|this) (is|was) supposed to (return|give|print|show|output|say|work|compile|run)\b",
             r"\bthe (right|correct|real) (answer|one|value|number|date|year|name) is\b",
-            r"\bi (said|asked for|meant|wanted|specified)\b",
+            # "I wanted to see it" is a wish and "that's all I wanted" a closing: neither corrects.
+            r"(?<!all )(?<!everything )\bi (said|asked for|meant(?! to\b)|wanted(?! to\b)|specified)\b",
             r"(?<!if )\bi told you\b",
+            r"\bi (asked|was asking) (you )?(about|what|how|why|whether|which|where|when|who)\b",
             r"\byou (forgot|missed|left out|ignored|skipped|dropped|misread|misunderstood|mixed up|confused)\b",
             r"\b(it|that|this) (misses|is missing|forgot|ignores|breaks)\b",
             r"\bwrong (year|date|number|name|answer|value|unit|formula|city|language|person)\b",
-            r"\w, not (?!(a single|only|sure|yet|now|even|just|much|many|really|too|always)\b)(the |a |an )?\w",
+            # "Spain, not France", "2 tickets, not 4": a short fix at the end of its clause, not "it's okay, not
+            # really my thing" nor a sentence that goes on ("not in a movie form").
+            r"\w, not (?!(a single|only|sure|yet|now|even|just|much|many|really|too|always|like|in|any|that|so|very|at all)\b)"
+            r"(the |a |an )?[\w$€£:/-]+( \w+)?\s*([.!]|$)",
             r"\binstead[.!]*$",
             r"\bnot quite\b(?! sure)",
             r"\b(it|that|this|which) (is|was|should be) (actually |about |around |only )?[\d$€£]",
@@ -86,12 +99,18 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             # Not following the answer: a reaction to it, unlike a question that asks for more.
             r"\bwhat do you mean\b|\bwhat does (that|this|it|that even|this even) mean\b",
             r"\bi (do not|did not|cannot) (understand|get it|follow)\b(?! (how|why|what|where|which|when) )",
-            r"\bnot sure (what you mean|i follow|i understand)\b",
+            r"\bnot (quite |really |entirely |too |totally )?sure (what you mean|i follow|i understand|what you are (saying|talking about))\b",
             r"\b(that|this|it) is (so |very |really )?confusing\b",
             r"\b(explain|say) (that|it) again\b|\b(more simply|in simpler (terms|words))\b",
+            r"^\?+$|^(lol|haha+|lmao|um+|uh+)?[,.]? ?(what|huh|wut|wat)\s*\?*!*$",
+            r"\byou are not making (any )?sense\b|\byou make no sense\b|\b(makes|make) zero sense\b",
+            r"\b(can|could) you explain (that|it|this|what you mean) (better|again|more clearly|differently)\b",
         ),
         "doubt": (
             r"\bare you sure\b",
+            r"\bare you (quite|really|absolutely|completely|totally|100%) sure\b",
+            r"^(seriously|for real|you sure)\s*\?+\s*$",
+            r"\bis (that|this|it) (really|actually) (true|right|correct|accurate)\s*\?",
             r"\bi doubt (that|this|it|you|whether|if)\b",
         ),
         "rephrase": (
@@ -118,9 +137,51 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\b(so|very|really) (helpful|useful)\s*(\.\.\.|…)|\b(helpful|useful)\s*(\.\.\.|…)\s*not\b",
             r"\bwow,? (just )?wow\b|\bgood job,? (genius|buddy)\b",
         ),
+        # The answer repeats itself or what was already said: a reply that brings nothing new.
+        "repetition": (
+            r"\byou (already|just) (said|asked|told me) (that|this|it)\b|\byou already (said|asked|told me|mentioned|suggested|recommended)\b",
+            r"\byou (said|asked|told me|mentioned) (that|this|it) (already|before|earlier|twice)\b",
+            r"\byou keep (saying|repeating|asking|telling me)\b|\b(you are )?repeating yourself\b",
+            r"\b(same|that) (answer|thing|question|reply) again\b|\byou (are|keep) going in circles\b",
+        ),
+        # The answer misses the point of the conversation: "why are you asking me that?", "that's random".
+        "off_topic": (
+            r"\bwhy (are|did|would|do) you (ask|asking|say|saying|talk|talking|bring|bringing|tell|telling|mention|mentioning)\b",
+            r"\b(that|this|it) (is|was|seems) (so |kind of |a bit |totally |completely )?(random|irrelevant|off[- ]topic|beside the point)\b",
+            r"\bwhat does (that|this|it) have to do with\b|\b(that|this) has nothing to do with\b",
+            r"\b(changing|change) the (subject|topic)\b|\bnot what we were talking about\b|^random\s*[.!?]*$",
+        ),
+        # Calling the answer (or the assistant) names: a verdict on the answer whatever else is said.
+        "insult": (
+            r"\byou are (so |really |very |such an? |an? )?(dumb|stupid|useless|an idiot|idiot|annoying|rude|creepy|boring|weird|broken|a moron|moron|clueless|pathetic)\b",
+            r"\b(that|this|your answer|the answer) (is|was|sounds like) (so |really |very |just |complete |total |utter )?"
+            r"(nonsense|gibberish|garbage|rubbish)\b|\b(that is|that was|how) (so |really |very )?rude\b",
+            r"\b(what a|such a|that is a|that was a|this is a|this was a) (weird|strange|stupid|dumb|bizarre|rude|useless|odd|creepy) (answer|response|reply|thing to say)\b",
+            r"^(nonsense|gibberish|rubbish|bs|wtf)\b",
+        ),
+        # The user does not like what was offered or said: a recommendation turned down on its merits.
+        "dislike": (
+            r"\bi (do not|did not|never|really do not|really did not) (like|liked|enjoy|enjoyed|care for|love|loved) (that|this|it|those|these|them)\b",
+            r"\b(that|this|it) (one |movie |film |book |show |song |place )?(is|was|sounds|looks) (so |really |very |kind of |pretty )?"
+            r"(boring|lame|dull|not (interesting|my thing|for me))\b",
+            r"\bnot (really )?(my thing|for me|my type|my style|my cup of tea|interested in (that|this|it))\b",
+        ),
+        # Let down by what the answer says: "what a shame", "too bad". About the outcome as much as the answer.
+        "disappointment": (
+            r"\bwhat a (shame|pity|bummer|letdown)\b|\b(that is|it is|this is) (a )?(shame|pity|bummer|letdown|a letdown)\b",
+            r"^(too bad|bummer|shame|pity|darn|dang)\b|\b(that is|it is|this is) too bad\b",
+        ),
+        # The user agrees with what the answer says: it convinced them.
+        "agreement": (
+            r"^(exactly|precisely|absolutely|indeed|true|so true|very true|right on)\s*[.!]*$|^exactly[,.!]",
+            r"\bi (totally |completely |fully |definitely |100% |really )?agree\b(?! to\b)",
+            r"\b(good|great|fair|valid|excellent) point\b|\bso true\b|\bwell said\b|\byou (are|were) (so |absolutely |totally )?right\b",
+            r"\byou are (so |really |very )?(smart|clever|funny|hilarious|wise|good at this)\b|\b(that is|that was) (so |really )?(funny|hilarious)\b",
+        ),
         # Praise of this answer in particular: it worked, it was what the user needed, it explained well.
         "praise": (
             r"\bexactly (what|right)\b|\bjust what i (needed|wanted|was looking for)\b",
+            r"\b(that is|this is|it is|that was) (exactly |just )?what i (needed|wanted|was looking for|asked for)\b",
             r"\b(works|worked|working) (now|fine|great|perfectly|like a charm)\b",
             r"\b(that|this|it) worked\b",
             r"\b(did|does) the trick\b",
@@ -155,7 +216,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         # A reply that opens with "no". What it means depends on what the assistant did: an answer to its
         # question or offer, a closing after "anything else?", or a correction of an answer.
         "leading_no": (
-            r"^(no|nope|nah|not really|not now|not right now|not at the moment|not yet|no thanks|no thank you)\b",
+            r"^((lol|haha+|lmao|hah|ha),? )?(no|nope|nah|negative|not really|not now|not right now|not at the moment|not yet|no thanks|no thank you)\b",
         ),
     },
     "zh": {
@@ -197,6 +258,26 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"什么意思|啥意思|没(太)?看懂|看不懂|没(太)?明白|不(太)?明白|不(太)?理解|(听|看)?不懂",
             r"(你)?(在)?说(的)?(什么|啥)(呢|啊)?[？?]|莫名其妙|不知所云|一头雾水|完全(没|不)(看|听)(懂|明白)",
             r"(没有|毫无)(道理|逻辑)|说不通",
+        ),
+        "repetition": (
+            r"(你)?(已经|刚才|刚刚|之前|前面)(说|问|讲|提|推荐)过(了)?",
+            r"(一直|老是|总是|又)在?(重复|说同样|说一样)|重复(了|啦)|又来了|车轱辘话",
+        ),
+        "off_topic": (
+            r"跑题|离题|偏题|文不对题|牛头不对马嘴|扯远了",
+            r"(和|跟|与).{0,8}有(什么|啥)关系|为什么(要)?(问|说|提|聊)(这个|这些|这)",
+        ),
+        "insult": (
+            r"(你)?(好|真|太|真是)?(笨|蠢|傻|弱智|智障)|胡言乱语|神经病|一派胡言|废话",
+        ),
+        "dislike": (
+            r"不(太)?喜欢(这|那|它)|(这|那)(个|部|本|首|家)?(不好看|不好听|没意思|太无聊|很无聊|好无聊|不怎么样)",
+        ),
+        "disappointment": (
+            r"(太|真|好|很)?可惜|遗憾|(好|很|太)?失望|扫兴",
+        ),
+        "agreement": (
+            r"(我)?(同意|赞同|认同)|说得(对|好|有道理|在理)|有道理|确实如此|就是这样|你说得对|(你|您)(真|好|太)(聪明|厉害|幽默|有趣)",
         ),
         "doubt": (
             r"(你)?确定(吗|么|？|\?)",
@@ -256,6 +337,8 @@ NOT_FEEDBACK: dict[str, tuple[str, ...]] = {
         r"\bdoing (something|it) wrong\b|\bwent wrong\b",
         r"\bi was wrong\b|\bmy (mistake|bad|fault)\b",
         r"\bcannot complain\b",
+        # The answer gave what was asked for: praise, however much it sounds like "I asked for".
+        r"\b(just|exactly|precisely|that is|this is) what i (said|asked for|wanted|meant|needed|was looking for)\b",
         r"\b(that|this|it) (should|would|will) be (all|everything|it|fine|good|great|enough)\b",
         r"^no,? (it is|its|that is) (ok|okay|fine|alright|all right)\b",
         # A negated complaint is no complaint: "I don't think that's wrong".
@@ -321,6 +404,17 @@ RESTATES: dict[str, str] = {
     "zh": r"我(说|要|问)(的|了|过)|应该是|而是|改(成|为)|换成|错了|不对",
 }
 
+# Right after a reply's opening "no": the detail the assistant should have had ("no, for 3 people", "no, the
+# 10th of March", "no, make it 6 pm"). Matched where the "no" ends, so a detail later in a new request
+# ("no, but when does train 1234 leave?") does not count.
+RESTATED_DETAIL: dict[str, str] = {
+    "en": r"[\s,.!:;-]*(i need |i want |we need |we want |make it |it is |its |for |at |on |in |the |just |only |actually )?"
+          r"(\d|(one|two|three|four|five|six|seven|eight|nine|ten)\b|(monday|tuesday|wednesday|thursday|friday|saturday"
+          r"|sunday|january|february|march|april|may|june|july|august|september|october|november|december"
+          r"|tomorrow|today|tonight|next|morning|evening|afternoon)\b)",
+    "zh": r"[\s，,。.!！]*(是|要|改成|应该是|我要|我需要)?([\d一二两三四五六七八九十]|明天|后天|今天|今晚|周|星期|上午|下午|晚上)",
+}
+
 # A follow-up that asks for other or more options ("are there any other flights?") wants more, it does not
 # ask the same thing again: never a rephrase, however much it overlaps the previous request.
 ASKS_FOR_MORE: dict[str, str] = {
@@ -344,7 +438,9 @@ FIRST_PERSON: dict[str, str] = {
 # After the assistant asked something, the reply answers it: "it's too long for my taste" is the user's
 # opinion of the topic. A complaint or correction then counts only when it addresses the assistant.
 ADDRESSES_ASSISTANT: dict[str, str] = {
-    "en": r"\b(you|your)\b|\bi (said|told you|asked( for)?)\b|\bwhat i (asked|said|wanted)\b"
+    # Not "like I said": answering a question, users refer back to their own earlier answers ("like I said,
+    # I like comedies"); after an answer it still corrects (checked without this).
+    "en": r"\b(you|your)\b|(?<!like )(?<!as )\bi (said|told you|asked( for)?)\b|\bwhat i (asked|said|wanted)\b"
           r"|\b(suggestion|recommendation|idea|pick|the question)\b",
     "zh": r"你|您|我(说|问)(的|了|过)|推荐|建议",
 }

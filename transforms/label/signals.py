@@ -41,7 +41,9 @@ from transforms.label.follow_ups import (
     LANGUAGES, MOVING_ON, RESTATING, asks_for_more, cue_hits, normalise, short, similarity_features,
 )
 
-RULES_VERSION = "v2"
+# Recorded with every decision and in each run's provenance. v3: the kinds of open chat (repetition,
+# off-topic, name-calling, dislike of an offer, disappointment, agreement) and tighter corrections.
+RULES_VERSION = "v3"
 
 # --- the policy's numbers, in one place -------------------------------------------------------------
 
@@ -210,11 +212,23 @@ CUE_RULES: tuple[CueRule, ...] = (
     CueRule("leading_no", "no_more", Label.neutral, 0.6, None,
             "the user needs nothing more after 'anything else?': a closing", acts=frozenset({DialogueAct.closing})),
     CueRule("closing", "closing", Label.neutral, 0.6, None, "the user is done: a closing, not a verdict"),
+    CueRule("repetition", "repetition", Label.negative, 0.75, "UR3",
+            "the user says the answer repeats what was already said", overrides_positive=True),
+    CueRule("off_topic", "off_topic", Label.negative, 0.7, "UR3", "the user says the answer is beside the point",
+            overrides_positive=True),
+    CueRule("insult", "insult", Label.negative, 0.8, "UR3", "the user calls the answer (or the assistant) names",
+            overrides_positive=True),
+    # After a question ("which films do you avoid?") a dislike is the user's answer, not a verdict.
+    CueRule("dislike", "dislike", Label.negative, 0.65, "UR3", "the user does not like what the assistant offered",
+            overrides_positive=True, acts=frozenset({DialogueAct.answer, DialogueAct.options})),
+    CueRule("disappointment", "disappointment", Label.negative, 0.6, "UR3",
+            "the user is let down by what the answer says: 'what a shame'", overrides_positive=True),
     CueRule("doubt", "doubt", Label.negative, 0.7, "UR3", "the user doubts the answer: 'are you sure?'"),
     CueRule("rephrase", "rephrase", Label.negative, 0.6, "UR1", "the user says they are asking again"),
     CueRule("clarification", "clarification", Label.negative, 0.4, "UR4",
             "the user did not understand the answer (or wants more: weak)"),
     CueRule("praise", "positive", Label.positive, 0.8, "UR5", "the user says this answer worked or was good"),
+    CueRule("agreement", "agreement", Label.positive, 0.8, "UR5", "the user agrees with the answer: 'exactly', 'good point'"),
     CueRule("approval", "approval", Label.positive, 0.5, "UR5", "the user approves: 'great', 'ok' (weak)", weak=True),
     CueRule("thanks", "thanks_moving_on", Label.positive, 0.3, "UR5",
             "the user says thanks on the way to a new request: politeness as much as a verdict",
