@@ -224,3 +224,25 @@ def test_a_no_followed_by_the_right_detail_corrects_what_was_confirmed(follow_up
 def test_a_no_before_a_new_request_with_numbers_is_still_an_answer():
     decision = said("No, but what is the travel time of train 1234?", "Would you like me to book train 1234?")
     assert decision is None or decision.label is not Label.negative
+
+
+@pytest.mark.parametrize("follow_up, kind, assistant", [
+    ("Can you check again please?", "retry", "Sorry, I could not find any flights on that day."),
+    ("try again", "retry", CHAT),
+    ("请再查一下", "retry", "抱歉，没有找到符合条件的航班。"),
+    ("You are not being very helpful.", "complaint", "Each station has its own fee. Was that helpful?"),
+    ("It needs free parking, as I mentioned earlier.", "correction", "Which area would you like?"),
+    ("I'm not a fan of that one.", "dislike", RECOMMENDATION),
+    ("Actually, no, let's use the bedroom speaker.", "rejected_restating", "Shall I play it on the kitchen speaker?"),
+    ("No, I want it on March 14th.", "rejected_restating", "A table for 2 on March 1st, is that right?"),
+    ("None of those. I'd rather see a comedy.", "rejected", "There is Dogman, Dumbo, and Family."),
+])
+def test_more_kinds_of_dissatisfaction(follow_up, kind, assistant):
+    decision = said(follow_up, assistant)
+    assert decision is not None and decision.rule_id.endswith(f".{kind}") and decision.label is Label.negative, decision
+
+
+@pytest.mark.parametrize("follow_up", ["Let me try again later.", "I will check again tomorrow, thanks."])
+def test_the_user_trying_again_themselves_is_no_retry(follow_up):
+    decision = said(follow_up, CHAT)
+    assert decision is None or not decision.rule_id.endswith(".retry")

@@ -17,6 +17,7 @@ Cue groups and the feedback taxonomy they stand for (Don-Yehiya et al. 2024):
     confusion       UR4  the user could not follow the answer ("huh?", "what do you mean?", "I don't understand",
                          "that makes no sense", "什么意思", "你在说什么"): a reaction to it, unlike a question
                          that asks for more ("what's the address?")
+    retry           UR1  the user asks it to do the same again: the last try failed ("try again", "再查一下")
     repetition      UR3  the answer repeats itself or the conversation ("you already said that", "你刚才说过了")
     off_topic       UR3  the answer is beside the point ("why are you asking me that?", "that's random", "跑题了")
     insult          UR3  the user calls the answer or the assistant names ("that's nonsense", "you're dumb", "胡言乱语")
@@ -54,6 +55,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             # "I wanted to see it" is a wish and "that's all I wanted" a closing: neither corrects.
             r"(?<!all )(?<!everything )\bi (said|asked for|meant(?! to\b)|wanted(?! to\b)|specified)\b",
             r"(?<!if )\bi told you\b",
+            r"\b(as|like) i (mentioned|said|told you|stated|asked) (earlier|before|already|above)\b",
             r"\bi (asked|was asking) (you )?(about|what|how|why|whether|which|where|when|who)\b",
             r"\byou (forgot|missed|left out|ignored|skipped|dropped|misread|misunderstood|mixed up|confused)\b",
             r"\b(it|that|this) (misses|is missing|forgot|ignores|breaks)\b",
@@ -74,6 +76,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\byou are (wrong|mistaken|not listening)\b",
             r"\b(does not|did not|do not|will not) (work|help|compile|run|fix|change|answer|load|start)\b",
             r"\bnot (working|helpful|useful|what i (asked|wanted|meant|need|needed))\b",
+            r"\b(are|is|was|were) not (being )?(very |really |that |too |at all )?(helpful|useful)\b",
             r"\bstill (not|does not|is not|will not|getting|get|broken|fails|failing|the same|same|happening|crashes|stuck)\b",
             r"\bsame (error|problem|issue|thing|result|message) (as before|again)?",
             r"\b(no luck|nothing (changed|happens|happened)|useless|unhelpful)\b",
@@ -137,6 +140,11 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\b(so|very|really) (helpful|useful)\s*(\.\.\.|…)|\b(helpful|useful)\s*(\.\.\.|…)\s*not\b",
             r"\bwow,? (just )?wow\b|\bgood job,? (genius|buddy)\b",
         ),
+        # The user asks it to do the same again: the last try failed ("try again", "check again", "redo it").
+        "retry": (
+            r"(?<!let me )(?<!i will )(?<!i am going to )(?<!we will )\b(try|check|search|look|do it) again\b",
+            r"\b(please )?(redo|retry) (it|that|this)\b|^(redo|retry)\b|\bgive it another (try|shot|go)\b|\btry harder\b",
+        ),
         # The answer repeats itself or what was already said: a reply that brings nothing new.
         "repetition": (
             r"\byou (already|just) (said|asked|told me) (that|this|it)\b|\byou already (said|asked|told me|mentioned|suggested|recommended)\b",
@@ -165,6 +173,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\b(that|this|it) (one |movie |film |book |show |song |place )?(is|was|sounds|looks) (so |really |very |kind of |pretty )?"
             r"(boring|lame|dull|not (interesting|my thing|for me))\b",
             r"\bnot (really )?(my thing|for me|my type|my style|my cup of tea|interested in (that|this|it))\b",
+            r"\bi am not (a |really a |much of a )?(big |huge )?fan of (that|this|it|those|these|them)\b|\bcannot stand (that|this|it|those|them)\b",
         ),
         # Let down by what the answer says: "what a shame", "too bad". About the outcome as much as the answer.
         "disappointment": (
@@ -216,7 +225,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         # A reply that opens with "no". What it means depends on what the assistant did: an answer to its
         # question or offer, a closing after "anything else?", or a correction of an answer.
         "leading_no": (
-            r"^((lol|haha+|lmao|hah|ha),? )?(no|nope|nah|negative|not really|not now|not right now|not at the moment|not yet|no thanks|no thank you)\b",
+            r"^((lol|haha+|lmao|hah|ha|actually|oh|um+|hmm+),? )?(no|nope|nah|negative|none of (those|them|these)|not really|not now"
+            r"|not right now|not at the moment|not yet|no thanks|no thank you)\b",
         ),
     },
     "zh": {
@@ -258,6 +268,9 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"什么意思|啥意思|没(太)?看懂|看不懂|没(太)?明白|不(太)?明白|不(太)?理解|(听|看)?不懂",
             r"(你)?(在)?说(的)?(什么|啥)(呢|啊)?[？?]|莫名其妙|不知所云|一头雾水|完全(没|不)(看|听)(懂|明白)",
             r"(没有|毫无)(道理|逻辑)|说不通",
+        ),
+        "retry": (
+            r"(再|重新)(试|查|找|搜|做)(一)?(下|次|遍)|重试|再来一(次|遍)",
         ),
         "repetition": (
             r"(你)?(已经|刚才|刚刚|之前|前面)(说|问|讲|提|推荐)过(了)?",
@@ -400,7 +413,7 @@ CONTRACTIONS: tuple[tuple[str, str], ...] = (
 # assistant offered or confirmed ("no, I wanted a cheaper one", "no, make it two"), not a plain answer.
 RESTATES: dict[str, str] = {
     "en": r"\b(i|we) (said|wanted|asked for|meant|told you|specified|requested)\b|\blike i said\b"
-          r"|\b(wrong|incorrect|instead|rather|make it|change it)\b",
+          r"|\b(wrong|incorrect|instead|rather|make it|change it|let us|let's)\b",
     "zh": r"我(说|要|问)(的|了|过)|应该是|而是|改(成|为)|换成|错了|不对",
 }
 
@@ -408,7 +421,8 @@ RESTATES: dict[str, str] = {
 # 10th of March", "no, make it 6 pm"). Matched where the "no" ends, so a detail later in a new request
 # ("no, but when does train 1234 leave?") does not count.
 RESTATED_DETAIL: dict[str, str] = {
-    "en": r"[\s,.!:;-]*(i need |i want |we need |we want |make it |it is |its |for |at |on |in |the |just |only |actually )?"
+    "en": r"[\s,.!:;-]*((i|we) (need|want|would like|prefer) (it |them |one |a table |a room |tickets? )?|make it |it is |its )?"
+          r"(for |at |on |in |the |just |only |actually )?"
           r"(\d|(one|two|three|four|five|six|seven|eight|nine|ten)\b|(monday|tuesday|wednesday|thursday|friday|saturday"
           r"|sunday|january|february|march|april|may|june|july|august|september|october|november|december"
           r"|tomorrow|today|tonight|next|morning|evening|afternoon)\b)",
@@ -441,6 +455,7 @@ ADDRESSES_ASSISTANT: dict[str, str] = {
     # Not "like I said": answering a question, users refer back to their own earlier answers ("like I said,
     # I like comedies"); after an answer it still corrects (checked without this).
     "en": r"\b(you|your)\b|(?<!like )(?<!as )\bi (said|told you|asked( for)?)\b|\bwhat i (asked|said|wanted)\b"
+          r"|\b(as|like) i (mentioned|said|told you|stated|asked) (earlier|before|already|above)\b"
           r"|\b(suggestion|recommendation|idea|pick|the question)\b",
     "zh": r"你|您|我(说|问)(的|了|过)|推荐|建议",
 }

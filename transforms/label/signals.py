@@ -212,6 +212,7 @@ CUE_RULES: tuple[CueRule, ...] = (
     CueRule("leading_no", "no_more", Label.neutral, 0.6, None,
             "the user needs nothing more after 'anything else?': a closing", acts=frozenset({DialogueAct.closing})),
     CueRule("closing", "closing", Label.neutral, 0.6, None, "the user is done: a closing, not a verdict"),
+    CueRule("retry", "retry", Label.negative, 0.6, "UR1", "the user asks it to try again: the last try failed"),
     CueRule("repetition", "repetition", Label.negative, 0.75, "UR3",
             "the user says the answer repeats what was already said", overrides_positive=True),
     CueRule("off_topic", "off_topic", Label.negative, 0.7, "UR3", "the user says the answer is beside the point",
