@@ -246,3 +246,8 @@ def test_more_kinds_of_dissatisfaction(follow_up, kind, assistant):
 def test_the_user_trying_again_themselves_is_no_retry(follow_up):
     decision = said(follow_up, CHAT)
     assert decision is None or not decision.rule_id.endswith(".retry")
+
+
+def test_agreeing_in_answer_to_a_question_is_an_answer_not_praise():
+    decision = said("Exactly.", "So the table is for two people?")
+    assert decision is None or decision.label is not Label.positive

@@ -229,7 +229,9 @@ CUE_RULES: tuple[CueRule, ...] = (
     CueRule("clarification", "clarification", Label.negative, 0.4, "UR4",
             "the user did not understand the answer (or wants more: weak)"),
     CueRule("praise", "positive", Label.positive, 0.8, "UR5", "the user says this answer worked or was good"),
-    CueRule("agreement", "agreement", Label.positive, 0.8, "UR5", "the user agrees with the answer: 'exactly', 'good point'"),
+    # After a question ("Is it for two people?" - "Exactly.") agreeing is the user's answer, not a verdict.
+    CueRule("agreement", "agreement", Label.positive, 0.8, "UR5", "the user agrees with the answer: 'exactly', 'good point'",
+            acts=ALL_ACTS - {DialogueAct.question}),
     CueRule("approval", "approval", Label.positive, 0.5, "UR5", "the user approves: 'great', 'ok' (weak)", weak=True),
     CueRule("thanks", "thanks_moving_on", Label.positive, 0.3, "UR5",
             "the user says thanks on the way to a new request: politeness as much as a verdict",
