@@ -189,6 +189,8 @@ def test_kinds_of_complaint_in_open_chat_are_negative(follow_up, kind, assistant
     # The rating the user wants is a requirement, not a fix.
     ("ok, and the rating should be 4 or higher", "I found 12 hotels in the centre."),
     ("I do not agree to that.", CHAT),
+    # "that" as a conjunction: the user's view of the topic, not of what was offered.
+    ("I do not like that she has wings, help me write an angry letter about it.", CHAT),
     ("我不同意", CHAT),
 ])
 def test_look_alikes_of_complaints_and_praise_say_nothing_bad(follow_up, assistant):

@@ -169,7 +169,10 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         # The user does not like what was offered or said: a recommendation turned down on its merits.
         "dislike": (
-            r"\bi (do not|did not|never|really do not|really did not) (like|liked|enjoy|enjoyed|care for|love|loved) (that|this|it|those|these|them)\b",
+            # "that" as the thing, not as a conjunction ("I don't like that she has wings" is about the topic).
+            r"\bi (do not|did not|never|really do not|really did not) (like|liked|enjoy|enjoyed|care for|love|loved) (that|this|it|those|these|them)"
+            r"( one| movie| film| book| show| song| place| idea| answer| suggestion| recommendation)?"
+            r"( either| much| that much| very much| at all| so much)?\s*([.!,;\n]|$)",
             r"\b(that|this|it) (one |movie |film |book |show |song |place )?(is|was|sounds|looks) (so |really |very |kind of |pretty )?"
             r"(boring|lame|dull|not (interesting|my thing|for me))\b",
             r"\bnot (really )?(my thing|for me|my type|my style|my cup of tea|interested in (that|this|it))\b",
