@@ -8,7 +8,7 @@ import pytest
 
 from schemas.conversation import Label
 from transforms.label.dialogue_acts import DialogueAct, assistant_act
-from transforms.label.follow_ups import normalise
+from transforms.label.follow_ups import cue_hits, normalise
 from transforms.label.signals import RULES_BY_ID, follow_up_decision, label_turns, needs_judge
 
 from label.test_signals import answer, exchange
@@ -253,3 +253,9 @@ def test_the_user_trying_again_themselves_is_no_retry(follow_up):
 def test_agreeing_in_answer_to_a_question_is_an_answer_not_praise():
     decision = said("Exactly.", "So the table is for two people?")
     assert decision is None or decision.label is not Label.positive
+
+
+@pytest.mark.parametrize("text", ["他笨手笨脚的，把我的脚踩了", "这些食物会让宝宝变傻", "你要真的觉得没错，又何必求认同呢",
+                                  "我好像经常就是这样"])
+def test_chinese_words_that_contain_an_insult_or_agreement_character_are_neither(text):
+    assert not {h.cue for h in cue_hits(text) if h.language == "zh"} & {"insult", "agreement"}
