@@ -259,3 +259,18 @@ def test_agreeing_in_answer_to_a_question_is_an_answer_not_praise():
                                   "我好像经常就是这样"])
 def test_chinese_words_that_contain_an_insult_or_agreement_character_are_neither(text):
     assert not {h.cue for h in cue_hits(text) if h.language == "zh"} & {"insult", "agreement"}
+
+
+@pytest.mark.parametrize("follow_up", ["that function doesn't exist", "you made that up", "your answer got cut off",
+                                       "that's not how it works", "are you even listening?", "你在瞎编吧",
+                                       "回答被截断了"])
+def test_kinds_of_wrong_answers_in_assistant_chats_are_complaints(follow_up):
+    decision = said(follow_up, "Call pandas.read_magic() to load it.")
+    assert decision.rule_id.endswith(".complaint") and decision.label is Label.negative
+
+
+@pytest.mark.parametrize("follow_up", ["If that doesn't work, can you try 2 nights?",
+                                       "If there is no such hotel, how about a cheap one?",
+                                       "My old router does not exist any more, I threw it out."])
+def test_a_condition_or_the_users_own_things_are_no_complaint(follow_up):
+    assert label_of(follow_up) is not Label.negative

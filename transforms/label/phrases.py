@@ -57,7 +57,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"(?<!if )\bi told you\b",
             r"\b(as|like) i (mentioned|said|told you|stated|asked) (earlier|before|already|above)\b",
             r"\bi (asked|was asking) (you )?(about|what|how|why|whether|which|where|when|who)\b",
-            r"\byou (forgot|missed|left out|ignored|skipped|dropped|misread|misunderstood|mixed up|confused)\b",
+            r"\byou (forgot|missed|left out|ignored|skipped|dropped|misread|misunderstood|mixed up|confused)\b|\byou are (confusing|mixing up)\b",
             r"\b(it|that|this) (misses|is missing|forgot|ignores|breaks)\b",
             r"\bwrong (year|date|number|name|answer|value|unit|formula|city|language|person)\b",
             # "Spain, not France", "2 tickets, not 4": a short fix at the end of its clause, not "it's okay, not
@@ -77,6 +77,13 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\b(does not|did not|do not|will not) (work|help|compile|run|fix|change|answer|load|start)\b",
             r"\bnot (working|helpful|useful|what i (asked|wanted|meant|need|needed))\b",
             r"\b(are|is|was|were) not (being )?(very |really |that |too |at all )?(helpful|useful)\b",
+            # Made up, cut off, or not how it works: kinds of a wrong answer in assistant chats.
+            r"\byou (made (that|it|this|those|these) up|are (making (that|it|this|things|stuff) up|hallucinating|lying))\b",
+            r"\b((that|this|the|your) (function|method|package|library|module|book|paper|link|command|option|flag|file|api|class|url)"
+            r"|that|this|it|which) (does not|did not) (even )?exist\b"
+            r"|(?<!if )\bthere is no such\b",
+            r"\byou (stopped|did not finish|cut off)\b|\b(it|the answer|that|your answer) (is|was|got) cut off\b|\bincomplete\b",
+            r"\b(that|this|it) is not how (it|this|that|\w+) works\b|\bare you (even )?(listening|reading)\b",
             r"\bstill (not|does not|is not|will not|getting|get|broken|fails|failing|the same|same|happening|crashes|stuck)\b",
             r"\bsame (error|problem|issue|thing|result|message) (as before|again)?",
             r"\b(no luck|nothing (changed|happens|happened)|useless|unhelpful)\b",
@@ -112,6 +119,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         "doubt": (
             r"\bare you sure\b",
             r"\bare you (quite|really|absolutely|completely|totally|100%) sure\b",
+            r"\bare you (kidding|joking|serious)( me)?\s*\?",
             r"^(seriously|for real|you sure)\s*\?+\s*$",
             r"\bis (that|this|it) (really|actually) (true|right|correct|accurate)\s*\?",
             r"\bi doubt (that|this|it|you|whether|if)\b",
@@ -162,6 +170,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         # Calling the answer (or the assistant) names: a verdict on the answer whatever else is said.
         "insult": (
             r"\byou are (so |really |very |such an? |an? )?(dumb|stupid|useless|an idiot|idiot|annoying|rude|creepy|boring|weird|broken|a moron|moron|clueless|pathetic)\b",
+            r"\bare you (stupid|dumb|an idiot|a moron|broken|drunk)\b",
             r"\b(that|this|your answer|the answer) (is|was|sounds like) (so |really |very |just |complete |total |utter )?"
             r"(nonsense|gibberish|garbage|rubbish)\b|\b(that is|that was|how) (so |really |very )?rude\b",
             r"\b(what a|such a|that is a|that was a|this is a|this was a) (weird|strange|stupid|dumb|bizarre|rude|useless|odd|creepy) (answer|response|reply|thing to say)\b",
@@ -265,6 +274,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"没(有)?帮助|没帮上",
             r"找不到",
             r"(太|也太)(长|短|啰嗦|笼统)了",
+            r"你(在)?(瞎|胡|乱)编|编造的|根本不存在|没(说|写)完|不完整|(回答|答案|内容)(被)?(截断|断)了",
         ),
         "confusion": (
             r"^(啊|嗯|什么|啥|哈)\s*[？?]+$",
@@ -298,6 +308,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "doubt": (
             r"(你)?确定(吗|么|？|\?)",
+            r"(你)?(在)?开玩笑(吧|吗|呢)",
             r"真的吗",
             r"是不是(搞|弄|写|算)错",
         ),
@@ -354,6 +365,8 @@ NOT_FEEDBACK: dict[str, tuple[str, ...]] = {
         r"\bdoing (something|it) wrong\b|\bwent wrong\b",
         r"\bi was wrong\b|\bmy (mistake|bad|fault)\b",
         r"\bcannot complain\b",
+        # A condition on what comes next, not a verdict: "if that doesn't work, try 2 nights".
+        r"\bif (that|this|it|they|none|nothing) (does not|do not|did not|will not|is not|are not) (work|fit|available)\b",
         # The answer gave what was asked for: praise, however much it sounds like "I asked for".
         r"\b(just|exactly|precisely|that is|this is) what i (said|asked for|wanted|meant|needed|was looking for)\b",
         r"\b(that|this|it) (should|would|will) be (all|everything|it|fine|good|great|enough)\b",
