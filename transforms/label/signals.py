@@ -222,8 +222,10 @@ CUE_RULES: tuple[CueRule, ...] = (
     # After a question ("which films do you avoid?") a dislike is the user's answer, not a verdict.
     CueRule("dislike", "dislike", Label.negative, 0.65, "UR3", "the user does not like what the assistant offered",
             overrides_positive=True, acts=frozenset({DialogueAct.answer, DialogueAct.options})),
+    # "What a shame" after "the show is sold out" is about the outcome, not the answer's quality: uss's
+    # satisfaction ratings count it, thumbs and error annotations need not. Kept as provenance; the judge decides.
     CueRule("disappointment", "disappointment", Label.negative, 0.6, "UR3",
-            "the user is let down by what the answer says: 'what a shame'", overrides_positive=True),
+            "the user is let down by what the answer says: 'what a shame'", overrides_positive=True, weak=True),
     CueRule("doubt", "doubt", Label.negative, 0.7, "UR3", "the user doubts the answer: 'are you sure?'"),
     CueRule("rephrase", "rephrase", Label.negative, 0.6, "UR1", "the user says they are asking again"),
     CueRule("clarification", "clarification", Label.negative, 0.4, "UR4",
