@@ -279,3 +279,8 @@ def test_a_condition_or_the_users_own_things_are_no_complaint(follow_up):
 def test_disappointment_with_the_outcome_is_recorded_but_left_to_the_judge(follow_up, assistant):
     decision = said(follow_up, assistant)
     assert decision.rule_id.endswith(".disappointment") and decision.label is Label.unknown
+
+
+@pytest.mark.parametrize("follow_up", ["no way!", "No kidding, that's amazing", "no wonder it kept failing"])
+def test_a_no_of_surprise_or_understanding_rejects_nothing(follow_up):
+    assert label_of(follow_up, "I used to be a nurse for twenty years.") is not Label.negative

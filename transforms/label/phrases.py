@@ -357,6 +357,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
 NOT_FEEDBACK: dict[str, tuple[str, ...]] = {
     "en": (
         r"\bno (problem|problems|worries|doubt)\b",
+        # Surprise or understanding, not disagreement: "no way!", "no kidding", "no wonder it failed".
+        r"\bno (way|kidding|wonder)\b",
         r"\bnot (a problem|bad|too bad|wrong)\b",
         r"\bnothing wrong\b",
         r"\bwhat is wrong with\b|\bwhat is wrong here\b",
