@@ -26,6 +26,8 @@ events), `transforms.label.signals.label_turns` (rules only, no judge), then
 
 Printed per data set: gold counts; overall precision/recall of the rules' positive/negative labels;
 coverage (share of gold turns the rules gave a positive or negative label); negative and positive P/R;
+"neg P±" / "pos P±", the same precision over the turns of polar gold only (as on a set rated with thumbs,
+where no rated answer is neutral);
 the share of turns sent to the judge; per rule, how often it fired on gold turns and its precision
 (gold equals the rule's own label; a neutral gold counts against it); and the SFT effect: of the SFT
 targets (and `chosen` answers of preference rows) whose turn has gold, how many are gold-negative
@@ -253,6 +255,9 @@ def summary(tally: Tally) -> dict[str, float | int | None]:
         out[f"{label}_predicted"] = sum(n for (_, p), n in c.items() if p == label)
         out[f"{label}_precision"] = _ratio(c[(label, label)], out[f"{label}_predicted"])
         out[f"{label}_recall"] = _ratio(c[(label, label)], out[f"gold_{label}"])
+        # As on a set rated with thumbs, where every rated answer is up or down: turns of neutral gold left out.
+        on_polar = sum(n for (gold, p), n in c.items() if p == label and gold in POLAR)
+        out[f"{label}_precision_polar"] = _ratio(c[(label, label)], on_polar)
     out["to_judge"] = _ratio(tally.to_judge, gold_n)
     for name, counter in (("sft", tally.sft), ("chosen", tally.chosen)):
         out[f"{name}_rated"] = sum(counter.values())
@@ -282,7 +287,7 @@ def _f(value: float | int | None) -> str:
 def print_report(results: dict[str, Tally], split: str, variant: str, errors: int) -> None:
     print(f"rules {signals.RULES_VERSION}, split {split}, gold {variant}; rules only, explicit feedback removed")
     print(f"\n{'set':<8}{'gold -/0/+':>17}{'P':>6}{'R':>6}{'cov':>6}{'neg P':>7}{'neg R':>7}{'pos P':>7}"
-          f"{'pos R':>7}{'judge':>7}{'SFT unsat':>13}{'chosen unsat':>15}")
+          f"{'pos R':>7}{'neg P±':>8}{'pos P±':>8}{'judge':>7}{'SFT unsat':>13}{'chosen unsat':>15}")
     for name, tally in results.items():
         s = summary(tally)
         gold = f"{s['gold_negative']}/{s['gold_neutral']}/{s['gold_positive']}"
@@ -290,7 +295,8 @@ def print_report(results: dict[str, Tally], split: str, variant: str, errors: in
         chosen = f"{s['chosen_unsatisfied']}/{s['chosen_rated']}"
         print(f"{name:<8}{gold:>17}{_f(s['precision']):>6}{_f(s['recall']):>6}{_f(s['coverage']):>6}"
               f"{_f(s['negative_precision']):>7}{_f(s['negative_recall']):>7}{_f(s['positive_precision']):>7}"
-              f"{_f(s['positive_recall']):>7}{_f(s['to_judge']):>7}{sft:>13}{chosen:>15}")
+              f"{_f(s['positive_recall']):>7}{_f(s['negative_precision_polar']):>8}{_f(s['positive_precision_polar']):>8}"
+              f"{_f(s['to_judge']):>7}{sft:>13}{chosen:>15}")
     print("\nper rule: times fired on gold turns, precision (gold == the rule's label)")
     print(f"{'rule':<46}{'label':>9}" + "".join(f"{name:>14}" for name in results))
     tables = {name: rule_table(t) for name, t in results.items()}
