@@ -106,7 +106,7 @@ def code_hash() -> str:
     return digest.hexdigest()[:12]
 
 
-def _usage() -> dict:
+def usage() -> dict:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "cpu_self": me.ru_utime + me.ru_stime,
@@ -124,11 +124,11 @@ def run_floor(spec: dict) -> dict:
         con.execute(f"SET threads = {int(spec['threads'])}")
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
     sql = floor_sql(spec["glob"], spec["out_file"])
-    before = _usage()
+    before = usage()
     t0 = time.perf_counter()
     con.execute(sql)
     seconds = time.perf_counter() - t0
-    after = _usage()
+    after = usage()
     rows = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(spec['out_file'])})").fetchone()[0]
     return {
         "status": "succeeded", "seconds": seconds, "threads": threads, "rows": rows,
@@ -150,7 +150,7 @@ def run_flywheel(spec: dict) -> dict:
         scrub_mode=spec["scrub_mode"], workers=spec["workers"], runner="FnApiRunner",
     )
     profiler = cProfile.Profile() if spec.get("profile") else None
-    before = _usage()
+    before = usage()
     t0 = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -158,7 +158,7 @@ def run_flywheel(spec: dict) -> dict:
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - t0
-    after = _usage()
+    after = usage()
     stages = None
     if profiler:
         from bench.profile_day import attribute_by_stage
@@ -187,8 +187,8 @@ def child_main(spec_json: str) -> int:
     return 0
 
 
-def run_child(spec: dict, log_file: Path) -> dict:
-    """Run one variant in a fresh interpreter; its output goes to log_file."""
+def run_child(spec: dict, log_file: Path, module: str = "bench.bench_e2e") -> dict:
+    """Run one variant in a fresh interpreter (`python -m <module> --child <spec>`); its output goes to log_file."""
     result_file = Path(spec["result_file"])
     result_file.unlink(missing_ok=True)
     # The flywheel is measured rules-only: a judge configured in the caller's environment would add
@@ -196,7 +196,7 @@ def run_child(spec: dict, log_file: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLYWHEEL_JUDGE")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     with open(log_file, "ab") as log:
-        proc = subprocess.run([sys.executable, "-m", "bench.bench_e2e", "--child", json.dumps(spec)],
+        proc = subprocess.run([sys.executable, "-m", module, "--child", json.dumps(spec)],
                               cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     if not result_file.exists():
         return {"status": "crashed", "error": f"child exited with code {proc.returncode}; see {log_file}"}

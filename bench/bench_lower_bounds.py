@@ -42,14 +42,12 @@ import gzip
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-from bench.bench_e2e import DAY, EVENT_COLUMNS, FLOOR_RUNS, REPO, SEED, _usage, generate, run_child
+from bench.bench_e2e import DAY, EVENT_COLUMNS, FLOOR_RUNS, REPO, SEED, generate, run_child, usage
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "out" / "lower_bounds"
 DEFAULT_CONVERSATIONS = 3000
@@ -152,7 +150,7 @@ def run_beam_copy(spec: dict) -> dict:
     folder.mkdir()
     config = _settings(spec).runner_config
     files = _day_files(spec)
-    before = _usage()
+    before = usage()
     t0 = time.perf_counter()
     pipeline = beam.Pipeline(runner=make_runner(config), options=pipeline_options(config))
     _ = (pipeline
@@ -171,7 +169,7 @@ def run_beam_empty(spec: dict) -> dict:
     from transforms.beam.options import make_runner, pipeline_options
 
     config = _settings(spec).runner_config
-    before = _usage()
+    before = usage()
     t0 = time.perf_counter()
     pipeline = beam.Pipeline(runner=make_runner(config), options=pipeline_options(config))
     _ = (pipeline
@@ -194,7 +192,7 @@ def run_python_copy(spec: dict) -> dict:
     folder = Path(spec["out"]) / "python-copy"
     folder.mkdir()
     files = _day_files(spec)
-    before = _usage()
+    before = usage()
     t0 = time.perf_counter()
     conversations: dict[str, list] = defaultdict(list)
     for uri in files:
@@ -262,7 +260,7 @@ def run_scrub(spec: dict) -> dict:
     t0 = time.perf_counter()
     scrubber = Scrubber.from_config(_settings(spec, scrub_mode=spec["mode"]).scrub)
     setup = time.perf_counter() - t0
-    before = _usage()
+    before = usage()
     t0 = time.perf_counter()
     replaced = 0
     for conversation_id, texts in conversations.items():
@@ -307,7 +305,7 @@ def run_spacy_ner(spec: dict) -> dict:
     t0 = time.perf_counter()
     nlp = make_ner_engine(settings.scrub.spacy_model, include_nrp=False).nlp["en"]
     setup = time.perf_counter() - t0
-    before = _usage()
+    before = usage()
     t0 = time.perf_counter()
     entities = sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=SPACY_BATCH_SIZE))
     seconds = time.perf_counter() - t0
@@ -316,7 +314,7 @@ def run_spacy_ner(spec: dict) -> dict:
 
 
 def _result(seconds: float, before: dict, **facts) -> dict:
-    after = _usage()
+    after = usage()
     cpu = (after["cpu_self"] - before["cpu_self"]) + (after["cpu_children"] - before["cpu_children"])
     return {"status": "succeeded", "seconds": seconds, "cpu": cpu, "rss_self_mb": after["rss_self_mb"], **facts}
 
@@ -336,16 +334,8 @@ def child_main(spec_json: str) -> int:
 
 
 def run_variant(spec: dict, log_file: Path) -> dict:
-    """One variant of this module in a fresh interpreter (as bench_e2e.run_child runs bench_e2e's own)."""
-    result_file = Path(spec["result_file"])
-    result_file.unlink(missing_ok=True)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)}
-    with open(log_file, "ab") as log:
-        proc = subprocess.run([sys.executable, "-m", "bench.bench_lower_bounds", "--child", json.dumps(spec)],
-                              cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    if not result_file.exists():
-        return {"status": "crashed", "error": f"child exited with code {proc.returncode}; see {log_file}"}
-    return json.loads(result_file.read_text())
+    """One variant of this module in a fresh interpreter, as bench_e2e runs its own."""
+    return run_child(spec, log_file, module="bench.bench_lower_bounds")
 
 
 # --------------------------------------------------------------------------------------------------
