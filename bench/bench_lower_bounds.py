@@ -183,8 +183,7 @@ def run_beam_empty(spec: dict) -> dict:
 
 def run_python_copy(spec: dict) -> dict:
     from schemas.events import MessageEvent
-    from transforms.ingest.lines import parse_line
-    from transforms.ingest.records import MalformedLine
+    from transforms.ingest import lines, records  # noqa: F401 - what valid_events parses with, loaded before the clock
     from transforms.ingest.window import EventWindow
 
     settings = _settings(spec)
@@ -195,15 +194,8 @@ def run_python_copy(spec: dict) -> dict:
     before = usage()
     t0 = time.perf_counter()
     conversations: dict[str, list] = defaultdict(list)
-    for uri in files:
-        with gzip.open(uri, "rt", encoding="utf-8") as lines:
-            for line in lines:
-                try:
-                    _, events = parse_line(line, "events", window)
-                except MalformedLine:
-                    continue
-                for event in events:
-                    conversations[event.conversation_id].append(event)
+    for event in valid_events(files, window):
+        conversations[event.conversation_id].append(event)
     rows = []
     for events in conversations.values():
         for e in events:
@@ -220,6 +212,21 @@ def run_python_copy(spec: dict) -> dict:
     return _result(seconds, before, rows=_parquet_rows(folder), conversations=len(conversations))
 
 
+def valid_events(files: list[str], window):
+    """The events of the day's valid lines, in file order, parsed and validated as ingest does it."""
+    from transforms.ingest.lines import parse_line
+    from transforms.ingest.records import MalformedLine
+
+    for uri in files:
+        with gzip.open(uri, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                try:
+                    _, events = parse_line(line, "events", window)
+                except MalformedLine:
+                    continue
+                yield from events
+
+
 def _parquet_rows(folder: Path) -> int:
     import pyarrow.parquet as pq
 
@@ -234,22 +241,13 @@ def _parquet_rows(folder: Path) -> int:
 def day_messages(spec: dict) -> dict[str, list[str]]:
     """Each conversation's message texts in log order (valid lines only, parsed as ingest parses them)."""
     from schemas.events import MessageEvent
-    from transforms.ingest.lines import parse_line
-    from transforms.ingest.records import MalformedLine
     from transforms.ingest.window import EventWindow
 
     window = EventWindow.for_day(DAY, _settings(spec).ingest)
     texts: dict[str, list[str]] = defaultdict(list)
-    for uri in _day_files(spec):
-        with gzip.open(uri, "rt", encoding="utf-8") as lines:
-            for line in lines:
-                try:
-                    _, events = parse_line(line, "events", window)
-                except MalformedLine:
-                    continue
-                for event in events:
-                    if isinstance(event, MessageEvent):
-                        texts[event.conversation_id].append(event.content)
+    for event in valid_events(_day_files(spec), window):
+        if isinstance(event, MessageEvent):
+            texts[event.conversation_id].append(event.content)
     return texts
 
 
