@@ -284,3 +284,20 @@ def test_disappointment_with_the_outcome_is_recorded_but_left_to_the_judge(follo
 @pytest.mark.parametrize("follow_up", ["no way!", "No kidding, that's amazing", "no wonder it kept failing"])
 def test_a_no_of_surprise_or_understanding_rejects_nothing(follow_up):
     assert label_of(follow_up, "I used to be a nurse for twenty years.") is not Label.negative
+
+
+@pytest.mark.parametrize("follow_up, assistant", [
+    ("No, you've been very helpful. Thanks!", "Watch them both! They will scare the life out of you."),
+    ("No thanks, I'll watch the others.", "Give Gone Girl another try if you get a chance."),
+    ("No, I haven't seen that one yet.", "One of my favourites is The Greatest Showman."),
+])
+def test_a_no_that_declines_more_or_answers_about_the_user_rejects_nothing(follow_up, assistant):
+    assert label_of(follow_up, assistant) is not Label.negative
+
+
+def test_a_no_with_thanks_that_says_what_was_wanted_still_corrects():
+    assert said("No, I wanted 2 tickets, thanks.", "Shall I book 4 tickets?").rule_id.endswith(".rejected_restating")
+
+
+def test_have_you_ever_seen_is_an_offer():
+    assert assistant_act('Have you ever seen "Shutter (2012)"\nIt is terrifying!') is DialogueAct.options

@@ -18,7 +18,8 @@ Text only; transforms/label/signals.py turns the hits into rules and decisions. 
    count after any turn: they are about the assistant's turn, whatever that turn did.
 5. A reply's opening "no" followed by what the user wanted instead (phrases.RESTATES), or directly by the
    detail it should have been (phrases.RESTATED_DETAIL: "no, for 3 people"), is RESTATING: a correction of
-   what the assistant offered or confirmed, not a plain answer to it.
+   what the assistant offered or confirmed, not a plain answer to it. Any other "no" said with thanks,
+   praise or a closing ("no, you've been very helpful") declines something more: it is not read as a "no".
 
 Both languages are tried on every message (a Chinese user's "thx" still counts); the message's own
 language comes first. Also here: similarity of two user messages, for rephrase detection.
@@ -70,6 +71,8 @@ _FIRST_PERSON = {lang: re.compile(p, _FLAGS) for lang, p in FIRST_PERSON.items()
 _ADDRESSES_ASSISTANT = {lang: re.compile(p, _FLAGS) for lang, p in ADDRESSES_ASSISTANT.items()}
 _POINTS_AT_ANSWER = {lang: re.compile(p, _FLAGS) for lang, p in POINTS_AT_ANSWER.items()}
 _RESTATES = {lang: re.compile(p, _FLAGS) for lang, p in RESTATES.items()}
+# "No thanks" opens with a "no" and its thanks is read as negated: a decline all the same.
+_THANKS = re.compile(r"\W*(thanks|thank you)\b", _FLAGS)
 _RESTATED_DETAIL = {lang: re.compile(p, _FLAGS) for lang, p in RESTATED_DETAIL.items()}
 _ASKS_FOR_MORE = re.compile("|".join(ASKS_FOR_MORE.values()), _FLAGS)
 _CONTRACTIONS = [(re.compile(p, _FLAGS), repl) for p, repl in CONTRACTIONS]
@@ -235,6 +238,13 @@ def cue_hits(follow_up: str, answer: str = "", asked: bool = False) -> list[CueH
             found = {cue: m for cue, m in found.items() if m.start() >= decisive}
         if "irony" in found:
             found = {cue: m for cue, m in found.items() if cue not in POSITIVE_CUES}
+        # "No, you've been very helpful", "no thanks, I'll watch the others": a "no" said with thanks, praise or a
+        # closing declines something more; it does not reject the answer.
+        # ("No, not that one, but thanks anyway" turns: its "no" stands, the thanks after "but" is politeness.)
+        no = found.get("leading_no")
+        if (no is not None and not decisive and _variant("leading_no", text, no, language) is None
+                and (any(cue in found for cue in (*POSITIVE_CUES, "closing")) or _THANKS.match(text, no.end()))):
+            del found["leading_no"]
         for cue, match in found.items():
             hits.append(CueHit(cue, language, _clause(text, match.start(), match.end()),
                                _variant(cue, text, match, language)))

@@ -357,6 +357,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
 NOT_FEEDBACK: dict[str, tuple[str, ...]] = {
     "en": (
         r"\bno (problem|problems|worries|doubt)\b",
+        # "No, I haven't seen it": the user answers about themselves (a question the assistant implied), not the answer.
+        r"^no,? (i|we) (have not|had not|have never|never|did not) (seen|watched|heard|read|been|tried|had|used)\b",
         # Surprise or understanding, not disagreement: "no way!", "no kidding", "no wonder it failed".
         r"\bno (way|kidding|wonder)\b",
         r"\bnot (a problem|bad|too bad|wrong)\b",
@@ -496,7 +498,7 @@ ASSISTANT_ACTS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "options": (
             r"\bhow about\b|\bwhat about\b|\bwould you (prefer|like|rather)\b|\bdo you (want|prefer|like)\b",
-            r"\bshall i\b|\bshould i\b|\b(would|do) you be (interested|ok)\b|\bwhich (one|of)\b|\bhave you seen\b",
+            r"\bshall i\b|\bshould i\b|\b(would|do) you be (interested|ok)\b|\bwhich (one|of)\b|\bhave you (ever )?seen\b",
             r"\bplease confirm\b|\bcan you confirm\b|\bto confirm\b|\b(is|does) that (work|sound)\b",
             r"\bi (can|could|would)? ?(recommend|suggest|offer)\b|\bmay i suggest\b",
             # Recommendations and found slots are offers too, question mark or not.
