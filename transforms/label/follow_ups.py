@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from transforms.label.cue_scripts import has_script, needs_script
 from transforms.label.phrases import (
     ADDRESSES_ASSISTANT, ASKS_FOR_MORE, CONTRACTIONS, CONTRAST, CUES, FIRST_PERSON, NEGATORS, NOT_FEEDBACK, POINTS_AT_ANSWER,
     RESTATED_DETAIL, RESTATES, SIMILARITY_STOPWORDS,
@@ -58,13 +59,26 @@ ABOUT_THE_ANSWER_CUES = ("correction", "complaint", "confusion", "repetition", "
 # question ("what?", "that's random", "you already asked me that", "nonsense").
 BARE_CUES = ("confusion", "repetition", "off_topic", "insult")
 _FLAGS = re.IGNORECASE
-_CUE_PATTERNS = {lang: {cue: [re.compile(p, _FLAGS) for p in patterns] for cue, patterns in cues.items()}
-                 for lang, cues in CUES.items()}
-# Each cue group's patterns as one alternation: it finds something exactly when one of them does, so most
-# groups of most messages are ruled out by one scan instead of one per pattern.
-_ANY_CUE_PATTERN = {lang: {cue: re.compile("|".join(f"(?:{p})" for p in patterns), _FLAGS) for cue, patterns in cues.items()}
-                    for lang, cues in CUES.items()}
-_NOT_FEEDBACK_PATTERNS = {lang: [re.compile(p, _FLAGS) for p in patterns] for lang, patterns in NOT_FEEDBACK.items()}
+
+
+class _Phrases:
+    """One language's cue groups and NOT_FEEDBACK phrases, compiled, for messages with or without a character
+    of its script (transforms.label.cue_scripts): without one, only the phrases that can match are kept."""
+
+    def __init__(self, language: str, with_script: bool):
+        def kept(patterns: tuple[str, ...]) -> list[str]:
+            return [p for p in patterns if with_script or not needs_script(p, language, _FLAGS)]
+
+        cues = {cue: kept(patterns) for cue, patterns in CUES[language].items()}
+        self.cues = {cue: [re.compile(p, _FLAGS) for p in patterns] for cue, patterns in cues.items() if patterns}
+        # Each cue group's patterns as one alternation: it finds something exactly when one of them does, so
+        # most groups of most messages are ruled out by one scan instead of one per pattern.
+        self.any_cue = {cue: re.compile("|".join(f"(?:{p})" for p in patterns), _FLAGS)
+                        for cue, patterns in cues.items() if patterns}
+        self.not_feedback = [re.compile(p, _FLAGS) for p in kept(NOT_FEEDBACK[language])]
+
+
+_PHRASES = {(lang, with_script): _Phrases(lang, with_script) for lang in CUES for with_script in (True, False)}
 _NEGATOR_PATTERNS = {lang: re.compile(p, _FLAGS) for lang, p in NEGATORS.items()}
 _CONTRAST = {lang: re.compile(p, _FLAGS) for lang, p in CONTRAST.items()}
 _FIRST_PERSON = {lang: re.compile(p, _FLAGS) for lang, p in FIRST_PERSON.items()}
@@ -204,12 +218,13 @@ def _said(text: str, language: str) -> tuple[tuple[str, tuple[re.Match, ...]], .
     """The cue groups a normalised message says in one language, each with its matches in order, before
     any is tied to the answer (step 4): what the message alone decides, read once however many answers it
     follows. Negative cues are matched with the NOT_FEEDBACK phrases blanked (same length: offsets hold)."""
-    masked = _blank(text, _NOT_FEEDBACK_PATTERNS[language])
+    phrases = _PHRASES[language, has_script(text, language)]
+    masked = _blank(text, phrases.not_feedback)
     said = []
-    for cue, patterns in _CUE_PATTERNS[language].items():
+    for cue, patterns in phrases.cues.items():
         positive = cue in POSITIVE_CUES
         subject = text if positive else masked
-        if _ANY_CUE_PATTERN[language][cue].search(subject):
+        if phrases.any_cue[cue].search(subject):
             said.append((cue, tuple(_matches(patterns, subject, language, check_negation=positive))))
     return tuple(said)
 
