@@ -301,3 +301,9 @@ def test_a_no_with_thanks_that_says_what_was_wanted_still_corrects():
 
 def test_have_you_ever_seen_is_an_offer():
     assert assistant_act('Have you ever seen "Shutter (2012)"\nIt is terrifying!') is DialogueAct.options
+
+
+@pytest.mark.parametrize("follow_up", ["that's hilarious", "lol you're funny"])
+def test_laughing_is_not_praise(follow_up):
+    decision = said(follow_up, CHAT)
+    assert decision is None or decision.label is not Label.positive

@@ -197,7 +197,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"^(exactly|precisely|absolutely|indeed|true|so true|very true|right on)\s*[.!]*$|^exactly[,.!]",
             r"\bi (totally |completely |fully |definitely |100% |really )?agree\b(?! to\b)",
             r"\b(good|great|fair|valid|excellent) point\b|\bso true\b|\bwell said\b|\byou (are|were) (so |absolutely |totally )?right\b",
-            r"\byou are (so |really |very )?(smart|clever|funny|hilarious|wise|good at this)\b|\b(that is|that was) (so |really )?(funny|hilarious)\b",
+            # Not "that's funny": users laugh at a strange answer as much as with a witty one.
+            r"\byou are (so |really |very )?(smart|clever|wise|good at this)\b",
         ),
         # Praise of this answer in particular: it worked, it was what the user needed, it explained well.
         "praise": (
