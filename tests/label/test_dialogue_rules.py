@@ -307,3 +307,15 @@ def test_have_you_ever_seen_is_an_offer():
 def test_laughing_is_not_praise(follow_up):
     decision = said(follow_up, CHAT)
     assert decision is None or decision.label is not Label.positive
+
+
+@pytest.mark.parametrize("follow_up, assistant", [
+    ("that's not true", "The Eiffel Tower is in Berlin. Have you been there?"),
+    ("不对，在巴黎", "埃菲尔铁塔在柏林。你去过吗？"),
+])
+def test_saying_the_statement_is_wrong_counts_even_when_the_turn_ends_with_a_question(follow_up, assistant):
+    assert label_of(follow_up, assistant) is Label.negative
+
+
+def test_true_to_the_book_is_no_complaint():
+    assert label_of("It was not true to the book, but I liked it.", "Do you think the plot was good?") is not Label.negative

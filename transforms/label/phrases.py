@@ -71,7 +71,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         "complaint": (
             r"\b(that|this|it|which|your answer|the answer) (is|was|seems|looks|sounds)"
             r"( (still|just|all|completely|totally|clearly|definitely|simply|also|kind of|a bit))? "
-            r"(wrong|incorrect|inaccurate|false|not (right|correct|accurate|true))\b",
+            r"(wrong|incorrect|inaccurate|false|not (right|correct|accurate|true))\b(?! (to|for|with)\b)",
             r"^(wrong|incorrect|not correct|not right)\b(?! (now|away|at the moment|yet))",
             r"\byou are (wrong|mistaken|not listening)\b",
             r"\b(does not|did not|do not|will not) (work|help|compile|run|fix|change|answer|load|start)\b",
@@ -476,10 +476,14 @@ FIRST_PERSON: dict[str, str] = {
 ADDRESSES_ASSISTANT: dict[str, str] = {
     # Not "like I said": answering a question, users refer back to their own earlier answers ("like I said,
     # I like comedies"); after an answer it still corrects (checked without this).
+    # Saying the assistant's statement is wrong addresses it whatever the turn ended with: "The tower is in
+    # Berlin. Have you been?" - "that's not true".
     "en": r"\b(you|your)\b|(?<!like )(?<!as )\bi (said|told you|asked( for)?)\b|\bwhat i (asked|said|wanted)\b"
           r"|\b(as|like) i (mentioned|said|told you|stated|asked) (earlier|before|already|above)\b"
+          r"|\b(that|this|it) (is|was) (just |simply |completely |totally |all )?(wrong|incorrect|false|not (true|right|correct))\b"
+          r"(?! (to|for|with)\b)"
           r"|\b(suggestion|recommendation|idea|pick|the question)\b",
-    "zh": r"你|您|我(说|问)(的|了|过)|推荐|建议",
+    "zh": r"你|您|我(说|问)(的|了|过)|推荐|建议|(这|那|它)?(不对|错了|不是这样)",
 }
 POINTS_AT_ANSWER: dict[str, str] = {
     "en": r"\b(you|your|that|this|it|these|those|which|the (answer|result|code|reply|list|suggestion))\b",

@@ -330,15 +330,17 @@ def follow_up_decision(previous_user: str | None, follow_up: str, act: DialogueA
 
     In: the (scrubbed) user message the answer replied to, if known; the user's next message; what the
     answer did (its dialogue act) and its text. Out: the single strongest signal of the follow-up: a
-    correction, complaint, confusion or irony wins over anything else in the same message; otherwise the
-    most confident of the rest, a tie going to the negative. A rule that abstains (measured too imprecise)
+    correction, complaint, confusion or irony wins over anything else in the same message (a correction, UR2,
+    over the others); otherwise the most confident of the rest, a tie going to the negative. A rule that abstains (measured too imprecise)
     only wins when no other rule fired, and then its decision has label unknown: the judge decides.
     Refuses: nothing; a follow-up with no cue (a new question, a change of topic) gives None.
     """
     candidates = follow_up_candidates(previous_user, follow_up, act, answer)
     if not candidates:
         return None
-    rule, evidence = max(candidates, key=lambda c: (not c[0].abstains, c[0].confidence, c[0].label is Label.negative))
+    # A correction says what is wrong and the fix: it names the message over a complaint said beside it.
+    rule, evidence = max(candidates, key=lambda c: (not c[0].abstains, c[0].category == "UR2", c[0].confidence,
+                                                    c[0].label is Label.negative))
     return _decision(rule, evidence=evidence)
 
 
