@@ -319,3 +319,21 @@ def test_saying_the_statement_is_wrong_counts_even_when_the_turn_ends_with_a_que
 
 def test_true_to_the_book_is_no_complaint():
     assert label_of("It was not true to the book, but I liked it.", "Do you think the plot was good?") is not Label.negative
+
+
+@pytest.mark.parametrize("follow_up, kind, assistant", [
+    ("Find me someplace else.", "other_please", "How about Balboa Cafe in San Francisco?"),
+    ("换一家别的吧", "other_please", "推荐您去老北京炸酱面馆。"),
+    ("I actually hated it :(", "dislike", RECOMMENDATION),
+    ("No, I check in on the 7th of March.", "rejected_restating", "Shall I make your check-in date March 9th?"),
+    ("No, I need it until the 13th.", "rejected_restating", "Will you drop it off on March 14th?"),
+])
+def test_asking_for_another_one_disliking_it_or_restating_the_date_is_negative(follow_up, kind, assistant):
+    decision = said(follow_up, assistant)
+    assert decision is not None and decision.rule_id.endswith(f".{kind}") and decision.label is Label.negative, decision
+
+
+@pytest.mark.parametrize("follow_up", ["I hate it when it rains on my day off.", "I hated that it ended so soon, loved it!"])
+def test_hating_something_else_is_no_dislike_of_the_answer(follow_up):
+    decision = said(follow_up, RECOMMENDATION)
+    assert decision is None or not decision.rule_id.endswith(".dislike")

@@ -17,6 +17,7 @@ Cue groups and the feedback taxonomy they stand for (Don-Yehiya et al. 2024):
     confusion       UR4  the user could not follow the answer ("huh?", "what do you mean?", "I don't understand",
                          "that makes no sense", "什么意思", "你在说什么"): a reaction to it, unlike a question
                          that asks for more ("what's the address?")
+    other_please    UR1  the user asks for another one instead of what was offered ("find me someplace else", "换一个")
     retry           UR1  the user asks it to do the same again: the last try failed ("try again", "再查一下")
     repetition      UR3  the answer repeats itself or the conversation ("you already said that", "你刚才说过了")
     off_topic       UR3  the answer is beside the point ("why are you asking me that?", "that's random", "跑题了")
@@ -153,6 +154,11 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"(?<!let me )(?<!i will )(?<!i am going to )(?<!we will )\b(try|check|search|look|do it) again\b",
             r"\b(please )?(redo|retry) (it|that|this)\b|^(redo|retry)\b|\bgive it another (try|shot|go)\b|\btry harder\b",
         ),
+        # Asks for another one instead of what was offered: "find me someplace else", "a different one, please".
+        "other_please": (
+            r"\b(find|suggest|give|show|recommend|get) (me |us )?(something|someplace|somewhere|someone|anything) else\b",
+            r"\b(find|suggest|give|show|recommend|try|get) (me |us )?(another|a different) (one|option|movie|film|place|restaurant|hotel|time|day)\b",
+        ),
         # The answer repeats itself or what was already said: a reply that brings nothing new.
         "repetition": (
             r"\byou (already|just) (said|asked|told me) (that|this|it)\b|\byou already (said|asked|told me|mentioned|suggested|recommended)\b",
@@ -179,9 +185,10 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         # The user does not like what was offered or said: a recommendation turned down on its merits.
         "dislike": (
             # "that" as the thing, not as a conjunction ("I don't like that she has wings" is about the topic).
-            r"\bi (do not|did not|never|really do not|really did not) (like|liked|enjoy|enjoyed|care for|love|loved) (that|this|it|those|these|them)"
+            r"\bi ((do not|did not|never|really do not|really did not) (like|liked|enjoy|enjoyed|care for|love|loved)"
+            r"|(actually |really |just )?(hated|hate|disliked|dislike)) (that|this|it|those|these|them)"
             r"( one| movie| film| book| show| song| place| idea| answer| suggestion| recommendation)?"
-            r"( either| much| that much| very much| at all| so much)?\s*([.!,;\n]|$)",
+            r"( either| much| that much| very much| at all| so much)?\s*([.!,;:\n]|$)",
             r"\b(that|this|it) (one |movie |film |book |show |song |place )?(is|was|sounds|looks) (so |really |very |kind of |pretty )?"
             r"(boring|lame|dull|not (interesting|my thing|for me))\b",
             r"\bnot (really )?(my thing|for me|my type|my style|my cup of tea|interested in (that|this|it))\b",
@@ -285,6 +292,9 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "retry": (
             r"(再|重新)(试|查|找|搜|做)(一)?(下|次|遍)|重试|再来一(次|遍)",
+        ),
+        "other_please": (
+            r"(换|找|推荐|给我)(一)?(个|家|部|种)(别的|其他|其它|不同的)|^(请|麻烦)?(换|再找)(一)?(个|家|部)",
         ),
         "repetition": (
             r"(你)?(已经|刚才|刚刚|之前|前面)(说|问|讲|提|推荐)过(了)?",
@@ -443,8 +453,9 @@ RESTATES: dict[str, str] = {
 # 10th of March", "no, make it 6 pm"). Matched where the "no" ends, so a detail later in a new request
 # ("no, but when does train 1234 leave?") does not count.
 RESTATED_DETAIL: dict[str, str] = {
-    "en": r"[\s,.!:;-]*((i|we) (need|want|would like|prefer) (it |them |one |a table |a room |tickets? )?|make it |it is |its )?"
-          r"(for |at |on |in |the |just |only |actually )?"
+    # A few words of the same clause may come first: "no, I check in on the 7th", "no, put it as March 12th".
+    "en": r"[\s,.!:;-]*((?!not\b|never\b|no\b)[a-z'-]+ ){0,4}?"
+          r"(for |at |on |in |the |just |only |actually |until |till |as |from |to )?"
           r"(\d|(one|two|three|four|five|six|seven|eight|nine|ten)\b|(monday|tuesday|wednesday|thursday|friday|saturday"
           r"|sunday|january|february|march|april|may|june|july|august|september|october|november|december"
           r"|tomorrow|today|tonight|next|morning|evening|afternoon)\b)",

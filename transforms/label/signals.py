@@ -213,6 +213,8 @@ CUE_RULES: tuple[CueRule, ...] = (
             "the user needs nothing more after 'anything else?': a closing", acts=frozenset({DialogueAct.closing})),
     CueRule("closing", "closing", Label.neutral, 0.6, None, "the user is done: a closing, not a verdict"),
     CueRule("retry", "retry", Label.negative, 0.6, "UR1", "the user asks it to try again: the last try failed"),
+    CueRule("other_please", "other_please", Label.negative, 0.6, "UR1",
+            "the user asks for another one instead of what was offered", acts=frozenset({DialogueAct.answer, DialogueAct.options})),
     CueRule("repetition", "repetition", Label.negative, 0.75, "UR3",
             "the user says the answer repeats what was already said", overrides_positive=True),
     CueRule("off_topic", "off_topic", Label.negative, 0.7, "UR3", "the user says the answer is beside the point",
