@@ -337,3 +337,12 @@ def test_asking_for_another_one_disliking_it_or_restating_the_date_is_negative(f
 def test_hating_something_else_is_no_dislike_of_the_answer(follow_up):
     decision = said(follow_up, RECOMMENDATION)
     assert decision is None or not decision.rule_id.endswith(".dislike")
+
+
+def test_changing_the_topic_is_not_asking_for_another_one():
+    decision = said("换个话题：冷萃咖啡怎么做？", "推荐您去老北京炸酱面馆。")
+    assert decision is None or decision.label is not Label.negative
+
+
+def test_calling_the_answer_useless_counts_after_an_offer_too():
+    assert label_of("useless answer", RECOMMENDATION) is Label.negative

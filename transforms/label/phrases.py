@@ -294,7 +294,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"(再|重新)(试|查|找|搜|做)(一)?(下|次|遍)|重试|再来一(次|遍)",
         ),
         "other_please": (
-            r"(换|找|推荐|给我)(一)?(个|家|部|种)(别的|其他|其它|不同的)|^(请|麻烦)?(换|再找)(一)?(个|家|部)",
+            r"(换|找|推荐|给我)(一)?(个|家|部|种)(别的|其他|其它|不同的)|^(请|麻烦)?(换|再找)(一)?(个|家|部)(?!话题|问题|方式|说法|角度)",
         ),
         "repetition": (
             r"(你)?(已经|刚才|刚刚|之前|前面)(说|问|讲|提|推荐)过(了)?",
@@ -493,8 +493,8 @@ ADDRESSES_ASSISTANT: dict[str, str] = {
           r"|\b(as|like) i (mentioned|said|told you|stated|asked) (earlier|before|already|above)\b"
           r"|\b(that|this|it) (is|was) (just |simply |completely |totally |all )?(wrong|incorrect|false|not (true|right|correct))\b"
           r"(?! (to|for|with)\b)"
-          r"|\b(suggestion|recommendation|idea|pick|the question)\b",
-    "zh": r"你|您|我(说|问)(的|了|过)|推荐|建议|(这|那|它)?(不对|错了|不是这样)",
+          r"|\b(suggestion|recommendation|idea|pick|the question|answer|response|reply)\b",
+    "zh": r"你|您|我(说|问)(的|了|过)|推荐|建议|回答|答案|回复|(这|那|它)?(不对|错了|不是这样)",
 }
 POINTS_AT_ANSWER: dict[str, str] = {
     "en": r"\b(you|your|that|this|it|these|those|which|the (answer|result|code|reply|list|suggestion))\b",
