@@ -28,6 +28,16 @@ def label_of(follow_up, assistant=ANSWER):
     return None if decision is None else decision.label
 
 
+def negative_of_kind(follow_up, kind, assistant):
+    decision = said(follow_up, assistant)
+    return decision is not None and decision.rule_id.endswith(f".{kind}") and decision.label is Label.negative
+
+
+def not_of_kind(follow_up, kind, assistant):
+    decision = said(follow_up, assistant)
+    return decision is None or not decision.rule_id.endswith(f".{kind}")
+
+
 @pytest.mark.parametrize("text, act", [
     (ANSWER, DialogueAct.answer),
     (CLOSING, DialogueAct.closing),
@@ -167,8 +177,7 @@ RECOMMENDATION = "How about the film Heat (1995)?"
     ("lol no", "rejected", CHAT),
 ])
 def test_kinds_of_complaint_in_open_chat_are_negative(follow_up, kind, assistant):
-    decision = said(follow_up, assistant)
-    assert decision is not None and decision.rule_id.endswith(f".{kind}") and decision.label is Label.negative, decision
+    assert negative_of_kind(follow_up, kind, assistant), said(follow_up, assistant)
 
 
 @pytest.mark.parametrize("follow_up, assistant", [
@@ -236,16 +245,19 @@ def test_a_no_before_a_new_request_with_numbers_is_still_an_answer():
     ("Actually, no, let's use the bedroom speaker.", "rejected_restating", "Shall I play it on the kitchen speaker?"),
     ("No, I want it on March 14th.", "rejected_restating", "A table for 2 on March 1st, is that right?"),
     ("None of those. I'd rather see a comedy.", "rejected", "There is Dogman, Dumbo, and Family."),
+    ("Find me someplace else.", "other_please", "How about Balboa Cafe in San Francisco?"),
+    ("换一家别的吧", "other_please", "推荐您去老北京炸酱面馆。"),
+    ("I actually hated it :(", "dislike", RECOMMENDATION),
+    ("No, I check in on the 7th of March.", "rejected_restating", "Shall I make your check-in date March 9th?"),
+    ("No, I need it until the 13th.", "rejected_restating", "Will you drop it off on March 14th?"),
 ])
 def test_more_kinds_of_dissatisfaction(follow_up, kind, assistant):
-    decision = said(follow_up, assistant)
-    assert decision is not None and decision.rule_id.endswith(f".{kind}") and decision.label is Label.negative, decision
+    assert negative_of_kind(follow_up, kind, assistant), said(follow_up, assistant)
 
 
 @pytest.mark.parametrize("follow_up", ["Let me try again later.", "I will check again tomorrow, thanks."])
 def test_the_user_trying_again_themselves_is_no_retry(follow_up):
-    decision = said(follow_up, CHAT)
-    assert decision is None or not decision.rule_id.endswith(".retry")
+    assert not_of_kind(follow_up, "retry", CHAT)
 
 
 def test_agreeing_in_answer_to_a_question_is_an_answer_not_praise():
@@ -321,22 +333,9 @@ def test_true_to_the_book_is_no_complaint():
     assert label_of("It was not true to the book, but I liked it.", "Do you think the plot was good?") is not Label.negative
 
 
-@pytest.mark.parametrize("follow_up, kind, assistant", [
-    ("Find me someplace else.", "other_please", "How about Balboa Cafe in San Francisco?"),
-    ("换一家别的吧", "other_please", "推荐您去老北京炸酱面馆。"),
-    ("I actually hated it :(", "dislike", RECOMMENDATION),
-    ("No, I check in on the 7th of March.", "rejected_restating", "Shall I make your check-in date March 9th?"),
-    ("No, I need it until the 13th.", "rejected_restating", "Will you drop it off on March 14th?"),
-])
-def test_asking_for_another_one_disliking_it_or_restating_the_date_is_negative(follow_up, kind, assistant):
-    decision = said(follow_up, assistant)
-    assert decision is not None and decision.rule_id.endswith(f".{kind}") and decision.label is Label.negative, decision
-
-
 @pytest.mark.parametrize("follow_up", ["I hate it when it rains on my day off.", "I hated that it ended so soon, loved it!"])
 def test_hating_something_else_is_no_dislike_of_the_answer(follow_up):
-    decision = said(follow_up, RECOMMENDATION)
-    assert decision is None or not decision.rule_id.endswith(".dislike")
+    assert not_of_kind(follow_up, "dislike", RECOMMENDATION)
 
 
 def test_changing_the_topic_is_not_asking_for_another_one():
