@@ -41,8 +41,9 @@ from transforms.label.follow_ups import (
     LANGUAGES, MOVING_ON, RESTATING, asks_for_more, cue_hits, normalise, short, similarity_features,
 )
 
-# Recorded with every decision and in each run's provenance. v3: the kinds of open chat (repetition,
-# off-topic, name-calling, dislike of an offer, disappointment, agreement) and tighter corrections.
+# Recorded with every decision and in each run's provenance. v3: retry, another-one-please, "no" plus the
+# right detail, the kinds of open and assistant chat (repetition, off-topic, name-calling, made-up answers,
+# dislike of an offer, agreement), disappointment left to the judge, tighter corrections (bench/README.md).
 RULES_VERSION = "v3"
 
 # --- the policy's numbers, in one place -------------------------------------------------------------
@@ -214,7 +215,8 @@ CUE_RULES: tuple[CueRule, ...] = (
     CueRule("closing", "closing", Label.neutral, 0.6, None, "the user is done: a closing, not a verdict"),
     CueRule("retry", "retry", Label.negative, 0.6, "UR1", "the user asks it to try again: the last try failed"),
     CueRule("other_please", "other_please", Label.negative, 0.6, "UR1",
-            "the user asks for another one instead of what was offered", acts=frozenset({DialogueAct.answer, DialogueAct.options})),
+            "the user asks for another one instead of what was offered",
+            acts=frozenset({DialogueAct.answer, DialogueAct.options})),
     CueRule("repetition", "repetition", Label.negative, 0.75, "UR3",
             "the user says the answer repeats what was already said", overrides_positive=True),
     CueRule("off_topic", "off_topic", Label.negative, 0.7, "UR3", "the user says the answer is beside the point",
@@ -234,8 +236,8 @@ CUE_RULES: tuple[CueRule, ...] = (
             "the user did not understand the answer (or wants more: weak)"),
     CueRule("praise", "positive", Label.positive, 0.8, "UR5", "the user says this answer worked or was good"),
     # After a question ("Is it for two people?" - "Exactly.") agreeing is the user's answer, not a verdict.
-    CueRule("agreement", "agreement", Label.positive, 0.8, "UR5", "the user agrees with the answer: 'exactly', 'good point'",
-            acts=ALL_ACTS - {DialogueAct.question}),
+    CueRule("agreement", "agreement", Label.positive, 0.8, "UR5",
+            "the user agrees with the answer: 'exactly', 'good point'", acts=ALL_ACTS - {DialogueAct.question}),
     CueRule("approval", "approval", Label.positive, 0.5, "UR5", "the user approves: 'great', 'ok' (weak)", weak=True),
     CueRule("thanks", "thanks_moving_on", Label.positive, 0.3, "UR5",
             "the user says thanks on the way to a new request: politeness as much as a verdict",
@@ -333,8 +335,9 @@ def follow_up_decision(previous_user: str | None, follow_up: str, act: DialogueA
     In: the (scrubbed) user message the answer replied to, if known; the user's next message; what the
     answer did (its dialogue act) and its text. Out: the single strongest signal of the follow-up: a
     correction, complaint, confusion or irony wins over anything else in the same message (a correction, UR2,
-    over the others); otherwise the most confident of the rest, a tie going to the negative. A rule that abstains (measured too imprecise)
-    only wins when no other rule fired, and then its decision has label unknown: the judge decides.
+    over the others); otherwise the most confident of the rest, a tie going to the negative. A rule that
+    abstains (measured too imprecise) only wins when no other rule fired, and then its decision has label
+    unknown: the judge decides.
     Refuses: nothing; a follow-up with no cue (a new question, a change of topic) gives None.
     """
     candidates = follow_up_candidates(previous_user, follow_up, act, answer)
