@@ -345,3 +345,13 @@ def test_changing_the_topic_is_not_asking_for_another_one():
 
 def test_calling_the_answer_useless_counts_after_an_offer_too():
     assert label_of("useless answer", RECOMMENDATION) is Label.negative
+
+
+@pytest.mark.parametrize("follow_up, assistant", [
+    ("No, that will be all for today. Thank you so much!", "There is a fee of 12 GBP. Does it work for you?"),
+    ("No, not right now. Could you find me a house with laundry?", "Should I buy tickets for it?"),
+    ("No issues, thank you very much.", "They do not play live music, unfortunately."),
+    ("Perfect! Actually that's all I need to know.", "Sure! The number is 925-706-0874."),
+])
+def test_closings_and_declines_that_look_like_corrections_are_not(follow_up, assistant):
+    assert label_of(follow_up, assistant) is not Label.negative

@@ -63,7 +63,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\bwrong (year|date|number|name|answer|value|unit|formula|city|language|person)\b",
             # "Spain, not France", "2 tickets, not 4": a short fix at the end of its clause, not "it's okay, not
             # really my thing" nor a sentence that goes on ("not in a movie form").
-            r"\w, not (?!(a single|only|sure|yet|now|even|just|much|many|really|too|always|like|in|any|that|so|very|at all)\b)"
+            r"\w, not (?!(a single|only|sure|yet|now|even|just|much|many|really|too|always|like|in|any|that|so|very|at all"
+            r"|right|today|tonight|for|at|this|quite)\b)"
             r"(the |a |an )?[\w$€£:/-]+( \w+)?\s*([.!]|$)",
             r"\binstead[.!]*$",
             r"\bnot quite\b(?! sure)",
@@ -367,7 +368,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
 # Phrases that contain a cue word yet say nothing bad about the answer; blanked before negative cues.
 NOT_FEEDBACK: dict[str, tuple[str, ...]] = {
     "en": (
-        r"\bno (problem|problems|worries|doubt)\b",
+        r"\bno (problem|problems|worries|doubt|issue|issues)\b",
+        r"\bactually,? (that is|that will be|that would be|it is) (all|everything|it)\b",
         # "No, I haven't seen it": the user answers about themselves (a question the assistant implied), not the answer.
         r"^no,? (i|we) (have not|had not|have never|never|did not) (seen|watched|heard|read|been|tried|had|used)\b",
         # Surprise or understanding, not disagreement: "no way!", "no kidding", "no wonder it failed".
@@ -454,7 +456,9 @@ RESTATES: dict[str, str] = {
 # ("no, but when does train 1234 leave?") does not count.
 RESTATED_DETAIL: dict[str, str] = {
     # A few words of the same clause may come first: "no, I check in on the 7th", "no, put it as March 12th".
-    "en": r"[\s,.!:;-]*((?!not\b|never\b|no\b)[a-z'-]+ ){0,4}?"
+    # Not a closing: "no, that will be all for today".
+    "en": r"[\s,.!:;-]*(?!(that|this|it) (is|will be|would be|should be|was) (all|everything|it)\b)"
+          r"((?!not\b|never\b|no\b)[a-z'-]+ ){0,4}?"
           r"(for |at |on |in |the |just |only |actually |until |till |as |from |to )?"
           r"(\d|(one|two|three|four|five|six|seven|eight|nine|ten)\b|(monday|tuesday|wednesday|thursday|friday|saturday"
           r"|sunday|january|february|march|april|may|june|july|august|september|october|november|december"
