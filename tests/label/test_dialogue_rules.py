@@ -355,3 +355,7 @@ def test_calling_the_answer_useless_counts_after_an_offer_too():
 ])
 def test_closings_and_declines_that_look_like_corrections_are_not(follow_up, assistant):
     assert label_of(follow_up, assistant) is not Label.negative
+
+
+def test_oh_no_is_dismay_not_a_rejection():
+    assert label_of("Oh no, that's so sad.", "My grandmother's dog died last week.") is not Label.negative

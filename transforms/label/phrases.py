@@ -246,7 +246,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         # A reply that opens with "no". What it means depends on what the assistant did: an answer to its
         # question or offer, a closing after "anything else?", or a correction of an answer.
         "leading_no": (
-            r"^((lol|haha+|lmao|hah|ha|actually|oh|um+|hmm+),? )?(no|nope|nah|negative|none of (those|them|these)|not really|not now"
+            # Not "oh no": dismay, often sympathy with what the answer tells.
+            r"^((lol|haha+|lmao|hah|ha|actually|um+|hmm+),? )?(no|nope|nah|negative|none of (those|them|these)|not really|not now"
             r"|not right now|not at the moment|not yet|no thanks|no thank you)\b",
         ),
     },
@@ -316,7 +317,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"(太|真|好|很)?可惜|遗憾|(好|很|太)?失望|扫兴",
         ),
         "agreement": (
-            r"我(很|完全|非常|也)?(同意|赞同|认同)|^(同意|赞同)|说得(对|好|有道理|在理)|^有道理|确实如此|^就是这样|(你|您)(真|好|太)(聪明|厉害|幽默|有趣)",
+            r"我(很|完全|非常|也)?(同意|赞同|认同)|^(同意|赞同)|说得(对|好|有道理|在理)|^有道理|确实如此|^就是这样|(你|您)(真|好|太)(聪明|厉害)",
         ),
         "doubt": (
             r"(你)?确定(吗|么|？|\?)",
