@@ -26,7 +26,7 @@ SCRIPT_CHARS: dict[str, re.Pattern] = {
     "zh": re.compile(f"[{HAN_CHAR_CLASS}]"),
 }
 
-_REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
+_REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT}
 
 
 def _char_in(code: int, script: re.Pattern) -> bool:
