@@ -359,3 +359,57 @@ def test_closings_and_declines_that_look_like_corrections_are_not(follow_up, ass
 
 def test_oh_no_is_dismay_not_a_rejection():
     assert label_of("Oh no, that's so sad.", "My grandmother's dog died last week.") is not Label.negative
+
+
+@pytest.mark.parametrize("follow_up", [
+    # A wish or a request.
+    "It would be helpful if you added comments.",
+    "please make it clearer",
+    "Now make the tests pass.",
+    # Advice, or someone else's work or taste.
+    "It is always a good idea to back up first, so how do I do that?",
+    "My manager said it was a good idea to refactor. Where do I start?",
+    "The director did a great job with the visuals.",
+    "My kids love that one.",
+    "This is exactly what they are doing in the docs.",
+    # A question, a condition, what worked before.
+    "Is it fixed in version 3?",
+    "Is it helpful to use a dict here?",
+    "If that works I'll be happy.",
+    "It worked before your change.",
+    # The message turns: what follows the "but" decides, and here it is the judge's to read.
+    "That worked, but now I get a different error.",
+    "有用吗？",
+    "这首歌很好听",
+    "我很清楚这一点",
+    "如果有用就好了",
+])
+def test_praise_words_in_a_wish_advice_question_or_story_are_no_praise(follow_up):
+    decision = said(follow_up, CHAT)
+    assert decision is None or decision.label is not Label.positive, decision
+
+
+@pytest.mark.parametrize("follow_up", [
+    "Good idea! Let's do that.",
+    "You did a great job.",
+    "thanks for the clear explanation",
+    "That's much clearer now, thanks!",
+    "Fixed! thanks",
+    "My daughter will love it.",
+    # A sentence ends at its full stop or line break: the "never" before it negates nothing, and a closing
+    # "though" turns nothing.
+    "She has never seen it. What a good idea!",
+    "I had not heard of it\ngreat suggestion",
+    "It's a good suggestion though.",
+    "That sounds like a great idea, how do I get there?",
+    "这个回答很有用",
+    "讲得很清楚，谢谢",
+    "解决了，谢谢！",
+])
+def test_praise_of_the_answer_is_positive(follow_up):
+    assert label_of(follow_up, CHAT) is Label.positive
+
+
+@pytest.mark.parametrize("follow_up", ["Sorry, I meant Python 3.", "oops, I meant the 14th, my bad"])
+def test_the_user_correcting_their_own_slip_is_no_correction_of_the_answer(follow_up):
+    assert label_of(follow_up) is not Label.negative

@@ -101,7 +101,7 @@ def test_each_event_rule(feedback, rule_id, label, confidence):
     assert turn.label is label
     first, *rest = turn.decisions
     assert first.rule_id == rule_id
-    assert first.rules_version == RULES_VERSION == "v3"
+    assert first.rules_version == RULES_VERSION == "v4"
     assert first.event_id == "e1"
     assert first.label is label and first.confidence == confidence
     # The conversation ends with this answer: recorded, weighing nothing.

@@ -7,8 +7,11 @@ Text only; transforms/label/signals.py turns the hits into rules and decisions. 
 2. A contrastive clause decides: when a cue stands after the last "but"/"however"/"但是", only the cues
    after it count ("thanks, but that is not what I asked" is a complaint; "not quite, but it works" praise).
 3. Negative cues are matched after the NOT_FEEDBACK phrases are blanked ("no problem", "I don't think
-   that's wrong"); praise and thanks are skipped right after a negator ("not helpful"), and dropped
-   altogether next to ironic praise ("nice try", "great, another wrong answer").
+   that's wrong"), positive ones after the NOT_PRAISE phrases are ("it would be helpful if you..."); praise
+   and thanks are skipped right after a negator ("not helpful"), and dropped altogether next to ironic praise
+   ("nice try", "great, another wrong answer"). Praise and agreement count only as statements said before
+   any turn of the message: "is it fixed?" asks, and "that worked, but now I get another error" is decided
+   by what follows the "but" (with no cue there, by the judge).
 4. A complaint, correction or confusion must be about the answer: in a clause whose subject is the user
    ("I don't have a car any more") it counts only when the clause points at the answer (you, that, this,
    it...) or repeats the answer's own words. After an assistant turn that asked something, the reply
@@ -34,7 +37,7 @@ from functools import lru_cache
 from transforms.label.cue_scripts import has_script, needs_script
 from transforms.label.phrases import (
     ADDRESSES_ASSISTANT, ASKS_FOR_MORE, CONTRACTIONS, CONTRAST, CUES, FIRST_PERSON, NEGATORS, NOT_FEEDBACK,
-    POINTS_AT_ANSWER, RESTATED_DETAIL, RESTATES, SIMILARITY_STOPWORDS,
+    NOT_PRAISE, POINTS_AT_ANSWER, RESTATED_DETAIL, RESTATES, SIMILARITY_STOPWORDS,
 )
 from transforms.text import HAN_RUN_RE
 
@@ -53,6 +56,8 @@ LANGUAGES = tuple(CUES)
 POSITIVE_CUES = ("praise", "agreement", "approval", "thanks")
 # Politeness: said after good and bad answers alike, so it never decides a message that turns.
 POLITENESS_CUES = ("approval", "thanks")
+# A verdict on the answer that labels on its own: it must be a statement, and not one the message turns from.
+VERDICT_CUES = ("praise", "agreement")
 # Cues that say what is wrong with the answer: they must be about it, not about the user's life.
 ABOUT_THE_ANSWER_CUES = ("correction", "complaint", "confusion", "repetition", "off_topic", "insult")
 # Said in a short clause of its own, these are about the assistant's last turn whatever it did, even a
@@ -62,7 +67,7 @@ _FLAGS = re.IGNORECASE
 
 
 class _Phrases:
-    """One language's cue groups and NOT_FEEDBACK phrases, compiled, for messages with or without a character
+    """One language's cue groups and NOT_FEEDBACK / NOT_PRAISE phrases, compiled, for messages with or without a character
     of its script (transforms.label.cue_scripts): without one, only the phrases that can match are kept."""
 
     def __init__(self, language: str, with_script: bool):
@@ -76,6 +81,7 @@ class _Phrases:
         self.any_cue = {cue: re.compile("|".join(f"(?:{p})" for p in patterns), _FLAGS)
                         for cue, patterns in cues.items() if patterns}
         self.not_feedback = [re.compile(p, _FLAGS) for p in kept(NOT_FEEDBACK[language])]
+        self.not_praise = [re.compile(p, _FLAGS) for p in kept(NOT_PRAISE[language])]
 
 
 _PHRASES = {(lang, with_script): _Phrases(lang, with_script) for lang in CUES for with_script in (True, False)}
@@ -92,8 +98,14 @@ _ASKS_FOR_MORE = re.compile("|".join(ASKS_FOR_MORE.values()), _FLAGS)
 _CONTRACTIONS = [(re.compile(p, _FLAGS), repl) for p, repl in CONTRACTIONS]
 _HAN = HAN_RUN_RE
 _WORD = re.compile(r"[a-z0-9_]+(?:'[a-z]+)?")
+_UNPUNCTUATED_LINE_END = re.compile(r"([^\s.!?;:,。！？；：，…])[^\S\n]*\n\s*")
 _CLAUSE_END = re.compile(r"[.!?;\n。！？；]")
 _CLAUSE_SPLIT = re.compile(r"[.!?;,:\n。！？；，：]")
+# A sentence that asks: a question mark (normalise folds "？" into it) or a Chinese question particle.
+_ASKS = {"en": re.compile(r"\?"), "zh": re.compile(r"\?|[吗么呢]$")}
+# A clause opening like a question asks even when a comma comes before the question mark ("is it fixed now, or not?").
+_QUESTION_OPENING = {"en": re.compile(r"(is|are|was|were|do|does|did|has|have|can|could|will|would|should|am)\b", _FLAGS)}
+_NEVER = re.compile(r"(?!)")
 
 
 @dataclass(frozen=True)
@@ -119,7 +131,9 @@ MESSAGE_CACHE_SIZE = 4096
 @lru_cache(maxsize=MESSAGE_CACHE_SIZE)
 def normalise(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\uff1f", "?")
-    text = re.sub(r"\s+", " ", text).strip()
+    # A line break ends a sentence: chat users send "I love it\nDid you see it?" as two.
+    text = _UNPUNCTUATED_LINE_END.sub(r"\1. ", text.strip())
+    text = re.sub(r"\s+", " ", text)
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
     return text
@@ -143,6 +157,9 @@ def _blank(text: str, patterns: list[re.Pattern]) -> str:
 
 
 def _negated(text_before: str, language: str) -> bool:
+    # Within the sentence: "She has never seen it. What a good idea!" negates nothing.
+    sentence_ends = [m.end() for m in _CLAUSE_END.finditer(text_before)]
+    text_before = text_before[sentence_ends[-1]:] if sentence_ends else text_before
     return bool(_NEGATOR_PATTERNS[language].search(text_before.rstrip(" ,，") if language == "zh" else text_before))
 
 
@@ -198,6 +215,19 @@ def about_the_answer(text: str, match: re.Match, language: str, answer: str, ask
     return bool(_answer_words(clause) & _answer_words(answer))
 
 
+def _asks(text: str, match: re.Match, language: str) -> bool:
+    """Whether the clause of a match asks ("is it fixed?", "有用吗"; "is it fixed now, or not?"), not only the
+    sentence it is in ("that sounds like a great idea, how do I get there?" praises, then asks)."""
+    end = match.start() + len(match.group(0).rstrip(".!?,;: 。！？，；："))  # "exactly." ends its own clause
+    first, last = _span(text, match.start(), end, _CLAUSE_SPLIT)
+    clause = text[first:last].strip()
+    if _ASKS[language].search(text[last:last + 1]) or _ASKS[language].search(clause):
+        return True
+    _, sentence_end = _span(text, match.start(), end, _CLAUSE_END)
+    return bool(_ASKS[language].search(text[sentence_end:sentence_end + 1])
+                and _QUESTION_OPENING.get(language, _NEVER).match(clause))
+
+
 def _variant(cue: str, text: str, match: re.Match, language: str) -> str | None:
     if cue == "thanks" and _is_moving_on(text, match, language):
         return MOVING_ON
@@ -208,22 +238,29 @@ def _variant(cue: str, text: str, match: re.Match, language: str) -> str | None:
 
 
 def _decisive_start(text: str, language: str) -> int:
-    """Where the last contrastive clause starts (0 when the message does not turn)."""
-    turns = list(_CONTRAST[language].finditer(text))
-    return turns[-1].end() if turns else 0
+    """Where the last contrastive clause starts (0 when the message does not turn). A contrast word that ends
+    its sentence turns nothing: "it is a good suggestion though"."""
+    for turn in reversed(list(_CONTRAST[language].finditer(text))):
+        end = _CLAUSE_END.search(text, turn.end())
+        if _WORD.search(text, turn.end(), end.start() if end else len(text)) or _HAN.search(
+                text, turn.end(), end.start() if end else len(text)):
+            return turn.end()
+    return 0
 
 
 @lru_cache(maxsize=2 * MESSAGE_CACHE_SIZE)  # per message and language
 def _said(text: str, language: str) -> tuple[tuple[str, tuple[re.Match, ...]], ...]:
     """The cue groups a normalised message says in one language, each with its matches in order, before
     any is tied to the answer (step 4): what the message alone decides, read once however many answers it
-    follows. Negative cues are matched with the NOT_FEEDBACK phrases blanked (same length: offsets hold)."""
+    follows. Negative cues are matched with the NOT_FEEDBACK phrases blanked, positive ones with the NOT_PRAISE
+    phrases blanked (same length: offsets hold)."""
     phrases = _PHRASES[language, has_script(text, language)]
     masked = _blank(text, phrases.not_feedback)
+    praise_masked = _blank(text, phrases.not_praise)
     said = []
     for cue, patterns in phrases.cues.items():
         positive = cue in POSITIVE_CUES
-        subject = text if positive else masked
+        subject = praise_masked if positive else masked
         if phrases.any_cue[cue].search(subject):
             said.append((cue, tuple(_matches(patterns, subject, language, check_negation=positive))))
     return tuple(said)
@@ -241,13 +278,15 @@ def cue_hits(follow_up: str, answer: str = "", asked: bool = False) -> list[CueH
     own = language_of(text)
     for language in sorted(LANGUAGES, key=lambda lang: lang != own):
         found: dict[str, re.Match] = {}
+        decisive = _decisive_start(text, language)
         for cue, matches in _said(text, language):
             # After a question, praise is the user's answer ("I love sci-fi") unless it addresses the assistant.
             if cue in ABOUT_THE_ANSWER_CUES or (cue == "praise" and asked):
                 matches = [m for m in matches if about_the_answer(text, m, language, answer, asked, cue)]
+            if cue in VERDICT_CUES:
+                matches = [m for m in matches if m.start() >= decisive and not _asks(text, m, language)]
             if matches:
                 found[cue] = matches[-1] if cue not in ("leading_no", "confusion") else matches[0]
-        decisive = _decisive_start(text, language)
         # Politeness alone after the turn does not decide ("no, not that one, but thanks").
         if decisive and any(m.start() >= decisive and cue not in POLITENESS_CUES for cue, m in found.items()):
             found = {cue: m for cue, m in found.items() if m.start() >= decisive}

@@ -37,7 +37,8 @@ ASSISTANT_ACTS (what the assistant's turn did).
 
 NOT_FEEDBACK lists phrases that contain a cue word but are not about the answer ("no problem", "not bad",
 "what's wrong with my code", "不错", "对不对", "是我自己写错了"): they are blanked out before the complaint,
-correction, doubt and clarification cues are matched, so they can never make a negative.
+correction, doubt and clarification cues are matched, so they can never make a negative. NOT_PRAISE does the same
+for the positive cues: wishes, advice and conditions that share praise's words ("it would be helpful if...").
 NEGATORS, looked for just before a praise or thanks cue, cancel it ("not helpful", "没有用").
 """
 
@@ -208,19 +209,34 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             # Not "that's funny": users laugh at a strange answer as much as with a witty one.
             r"\byou are (so |really |very )?(smart|clever|wise|good at this)\b",
         ),
-        # Praise of this answer in particular: it worked, it was what the user needed, it explained well.
+        # Praise of this answer in particular: it worked, it was what the user needed, it explained well. Said of
+        # the answer, not of a film, a third party or a plan: NOT_PRAISE lists the wishes, advice and stories
+        # that share its words ("it would be helpful if...", "it is always a good idea to...").
         "praise": (
-            r"\bexactly (what|right)\b|\bjust what i (needed|wanted|was looking for)\b",
+            # Not "exactly what they are doing in the docs".
+            r"\bexactly right\b|\b(exactly|just) what (i|we) (need|needed|want|wanted|was looking for|am looking for"
+            r"|were looking for|are looking for|asked for|meant)\b",
             r"\b(that is|this is|it is|that was) (exactly |just )?what i (needed|wanted|was looking for|asked for)\b",
             r"\b(works|worked|working) (now|fine|great|perfectly|like a charm)\b",
             r"\b(that|this|it) worked\b",
             r"\b(did|does) the trick\b",
-            r"\b(that|this|it|which) (did it|fixed it|solved it)\b|\bfixed\b|\bsolved\b",
+            # What the answer did, not a fixed price or a solved equation.
+            r"\b(that|this|it|which|you) (did it|fixed it|solved it|fixed (the|my)|solved (the|my))\b|^(fixed|solved)\b"
+            r"|\b(problem|issue|bug|error|it|that) (is|was|has been|got) (now )?(fixed|solved)\b",
             r"\b(very |really |so |super )?(helpful|useful|clearer|clear now)\b",
             r"\bspot on\b|\bnailed it\b",
-            r"\b(good|nice|great|excellent|perfect|clear) (answer|explanation|summary|job|suggestion|recommendation|pick|idea)\b",
+            # Of the answer ("that is a great idea", "good explanation!", "thanks for the clear summary"), not of
+            # someone else's work ("the director did a great job") nor in a story ("from a good idea to a mess").
+            r"(^|[.!?,;:] ?|\b(that|this|it|which) (is|was) |\b(sounds?|seems|looks) like |\bwhat |\bsuch "
+            r"|\byou (did|have done|gave( me)?|made|had) |\b(for|love|like|appreciate|enjoyed) (a|the|your|this|that|these|all the) "
+            r"|\b(ok|okay|yes|yeah|yep|oh|wow|thanks|thank you) )"
+            r"(a |an )?(really |very |pretty |so |such a )?(good|nice|great|excellent|perfect|clear|brilliant)"
+            r" (answer|explanation|summary|job|suggestion|recommendation|pick|idea|solution)s?\b",
             r"\bsaved me\b|\blife ?saver\b",
-            r"\blove (it|this|that|them)\b|\bi love '",
+            # The user's own love of it, not someone else's ("my kids love that one", "people really love it").
+            # "My daughter will love it" is said of the suggestion.
+            r"(^|[.!?,;:] ?|\b(i|we|oh) (really |just |absolutely |totally |do |really do )?|\b(will|going to) (really "
+            r"|definitely |absolutely )?)love (it|this|that|them)\b|\bi love '",
             r"\b(tests?|build) (pass|passes|passed|works)\b",
             r"\bthat (helps|helped)\b",
         ),
@@ -342,11 +358,16 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "praise": (
             r"解决了|搞定|成功了|跑通了|通过了|全过了",
-            r"有用|有效|管用|有帮助|帮了大忙|很到位|到位|好用|好吃",
-            r"(很|非常|特别|讲得|说得)(清楚|明白|详细|好)",
+            # Said of the answer at the end of a clause, not what a product does ("有效阻止紫外线"); not 好吃:
+            # the food, not the answer.
+            r"(有用|有效|管用|有帮助|好用)(了|啊|呀|哦|的)?(?=[！!。，,~～…\s]|$)|帮了(我)?(大忙|很大的忙)|到位",
+            # How it was explained ("讲得很清楚"), not how a song sounds ("很好听") or what the user knows ("我很清楚").
+            r"(讲|说|写|解释|回答|答)得(很|非常|特别|真|太|挺|好)?(清楚|明白|详细|好|到位)|^(很好|非常好|太好了)"
+            r"|(很|非常|特别|挺)(清楚|详细)(了|啊)?(?=[！!。，,~～…\s]|$)",
             r"原来如此|难怪|学到了",
-            r"正是我(需要|想要)的|就是这个|完全正确",
-            r"没毛病|省了",
+            r"正是我(需要|想要)的|就是这个(了|啊|！|!|。|$)|完全正确",
+            # Not 省了吧: "forget it".
+            r"没毛病|省了(?!吧)",
         ),
         "approval": (
             r"太棒了|完美|厉害|给力|赞|不错|牛[！!，,。]|^牛|太牛|真牛|牛逼",
@@ -389,6 +410,8 @@ NOT_FEEDBACK: dict[str, tuple[str, ...]] = {
         r"\b(just|exactly|precisely|that is|this is) what i (said|asked for|wanted|meant|needed|was looking for)\b",
         r"\b(that|this|it) (should|would|will) be (all|everything|it|fine|good|great|enough)\b",
         r"^no,? (it is|its|that is) (ok|okay|fine|alright|all right)\b",
+        # The user mends their own slip ("sorry, I meant Python 3", "oops, I meant the 14th"): the answer did as asked.
+        r"\b(sorry|oops|whoops|my bad|typo|i mean)\b\W{0,3}(i )?(meant|mean)\b|\bi meant\b(?=[^.!?]*\bmy (bad|mistake|fault)\b)",
         # A negated complaint is no complaint: "I don't think that's wrong".
         r"\bi do not think (that is|this is|it is|that was|it was) (wrong|incorrect|bad|a problem)\b",
     ),
@@ -402,6 +425,30 @@ NOT_FEEDBACK: dict[str, tuple[str, ...]] = {
         r"我(自己)?.{0,3}错",
         r"哪里.{0,3}错",
         r"不用谢",
+    ),
+}
+
+# Phrases that contain a praise word yet are no verdict on the answer: a wish or request ("it would be helpful
+# if you added comments", "make it clearer"), advice ("it is always a good idea to back up"), what worked before
+# ("it worked before your change") or a condition ("if that works"). Blanked before the positive cues.
+NOT_PRAISE: dict[str, tuple[str, ...]] = {
+    "en": (
+        r"\b(would|could|will|might|should|may) (be|have been|make it|help|be even|be much) (very |really |so |super "
+        r"|more |much |most |extremely |a lot |even |a bit )?(helpful|useful|clearer|clear|great|good|nice|better|perfect)\b",
+        r"\b(helpful|useful|clearer|clear) (if|when|for (me|us) to|to (?!(me|us|you)\b))",
+        r"\b(make|making|made|be|get|getting) (it |this |that |them |things |the \w+ )?(a bit |a little |much |more |even )?"
+        r"(clearer|clear)\b",
+        r"\b(make|get|getting|making) (the |all |my |these |those )?(tests?|build) (to )?(pass|work)",
+        r"\b(good|great|nice|bad|better) idea (to|for (me|us|you|them) to|if)\b",
+        r"\b(worked|was working|were working|used to work|working) (fine |well |great |perfectly )?(before|until|yesterday"
+        r"|earlier|previously|last time|in the past)\b|\bused to work\b",
+        r"\b(if|whether|once|unless|until|hope|hoping|hopefully|see if) (that|this|it|they|the \w+) (works|worked|work"
+        r"|will work|is fixed|gets fixed|helps|is helpful|is useful)\b",
+    ),
+    "zh": (
+        # "If it helped, that would be good", "I hope it works": a wish, not a verdict.
+        r"(如果|要是|假如|希望|但愿|能不能|是否).{0,12}(有用|有效|管用|有帮助|解决|搞定|成功|清楚|明白)",
+        r"(会|就|应该)(更)?(有用|有帮助|清楚|明白)",
     ),
 }
 

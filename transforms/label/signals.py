@@ -1,4 +1,4 @@
-"""Signals, rules v2: label assistant turns from what the user did and said about them.
+"""Signals: rules that label assistant turns from what the user did and said about them.
 
 Three families of signal, each declared once as data (`RULES`) and named in every decision it makes:
 
@@ -44,7 +44,9 @@ from transforms.label.follow_ups import (
 # Recorded with every decision and in each run's provenance. v3: retry, another-one-please, "no" plus the
 # right detail, the kinds of open and assistant chat (repetition, off-topic, name-calling, made-up answers,
 # dislike of an offer, agreement), disappointment left to the judge, tighter corrections (bench/README.md).
-RULES_VERSION = "v3"
+# v4: praise must be a verdict on the answer (not a wish, advice, question, condition or someone else's taste);
+# a line break ends a sentence; the user mending their own slip is no correction.
+RULES_VERSION = "v4"
 
 # --- the policy's numbers, in one place -------------------------------------------------------------
 
