@@ -153,7 +153,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         # The user asks it to do the same again: the last try failed ("try again", "check again", "redo it").
         "retry": (
-            r"(?<!let me )(?<!i will )(?<!i am going to )(?<!we will )\b(try|check|search|look|do it) again\b",
+            # Not the user's own plan: "let me try again later", "(I) will do it again".
+            r"(?<!let me )(?<!will )(?<!i am going to )\b(try|check|search|look|do it) again\b",
             r"\b(please )?(redo|retry) (it|that|this)\b|^(redo|retry)\b|\bgive it another (try|shot|go)\b|\btry harder\b",
         ),
         # Asks for another one instead of what was offered: "find me someplace else", "a different one, please".
@@ -390,6 +391,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
 # Phrases that contain a cue word yet say nothing bad about the answer; blanked before negative cues.
 NOT_FEEDBACK: dict[str, tuple[str, ...]] = {
     "en": (
+        # Before "not bad" below is blanked: "no, not bad" agrees, its "no" rejects nothing.
+        r"^no,? not (bad|too bad|so bad|that bad)\b",
         r"\bno (problem|problems|worries|doubt|issue|issues)\b",
         r"\bactually,? (that is|that will be|that would be|it is) (all|everything|it)\b",
         # "No, I haven't seen it": the user answers about themselves (a question the assistant implied), not the answer.
@@ -406,6 +409,7 @@ NOT_FEEDBACK: dict[str, tuple[str, ...]] = {
         r"\bcannot complain\b",
         # A condition on what comes next, not a verdict: "if that doesn't work, try 2 nights".
         r"\bif (that|this|it|they|none|nothing) (does not|do not|did not|will not|is not|are not) (work|fit|available)\b",
+        r"\b(if|unless|when|whether) you (did not|do not|have not|had not|have never) \w+",
         # The answer gave what was asked for: praise, however much it sounds like "I asked for".
         r"\b(just|exactly|precisely|that is|this is) what i (said|asked for|wanted|meant|needed|was looking for)\b",
         r"\b(that|this|it) (should|would|will) be (all|everything|it|fine|good|great|enough)\b",
@@ -508,7 +512,9 @@ RESTATED_DETAIL: dict[str, str] = {
     "en": r"[\s,.!:;-]*(?!(that|this|it) (is|will be|would be|should be|was) (all|everything|it)\b)"
           r"((?!not\b|never\b|no\b)[a-z'-]+ ){0,4}?"
           r"(for |at |on |in |the |just |only |actually |until |till |as |from |to )?"
-          r"(\d|(one|two|three|four|five|six|seven|eight|nine|ten)\b|(monday|tuesday|wednesday|thursday|friday|saturday"
+          # "one" as a number ("no, one ticket"), not a pronoun ("no, that was the one").
+          r"(\d|(one(?<!the one)(?<!that one)(?<!this one)(?<! a one)(?<!any one)(?<!which one)(?<!other one)|two|three|four|five|six|seven|eight"
+          r"|nine|ten)\b|(monday|tuesday|wednesday|thursday|friday|saturday"
           r"|sunday|january|february|march|april|may|june|july|august|september|october|november|december"
           r"|tomorrow|today|tonight|next|morning|evening|afternoon)\b)",
     "zh": r"[\s，,。.!！]*(是|要|改成|应该是|我要|我需要)?([\d一二两三四五六七八九十]|明天|后天|今天|今晚|周|星期|上午|下午|晚上)",
