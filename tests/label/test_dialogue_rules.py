@@ -428,3 +428,29 @@ def test_a_no_that_agrees_the_one_a_condition_and_the_users_own_plan_are_no_comp
 def test_no_not_at_all_to_a_statement_still_rejects_it_and_one_is_a_number_after_no():
     assert label_of("No, not at all.", "That film is a lot like Titanic.") is Label.negative
     assert said("no, one ticket please", OFFER).rule_id == "conversational.en.rejected_restating"
+
+
+@pytest.mark.parametrize("follow_up, kind", [
+    ("I don't believe 'colour' is correct here, the text is American English.", "complaint"),
+    ("Could you finish your last sentence?", "complaint"),
+    ("把话说完", "complaint"),
+    ("我不认为这个读音是对的", "complaint"),
+    ("I actually wanted you to write it as a poem.", "correction"),
+    ("我其实想要一个能在手机上用的版本", "correction"),
+    ("I don't like using flex, give me another way.", "other_please"),
+    ("换个方法吧", "other_please"),
+    ("What I mean is, how do I learn it without a teacher?", "rephrase"),
+])
+def test_kinds_of_dissatisfaction_in_assistant_chats(follow_up, kind):
+    assert negative_of_kind(follow_up, kind, CHAT)
+
+
+@pytest.mark.parametrize("follow_up", ["I do not think I was right about that.", "I really wanted to go there last year.",
+                                       "我不觉得我是对的"])
+def test_the_user_doubting_themselves_or_telling_their_plans_is_no_complaint(follow_up):
+    assert label_of(follow_up, CHAT) is not Label.negative
+
+
+def test_a_sad_face_is_recorded_and_left_to_the_judge():
+    decision = said("PLEASE EXPLAIN IT :(", CHAT)
+    assert decision.rule_id.endswith(".disappointment") and decision.label is Label.unknown

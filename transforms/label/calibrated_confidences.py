@@ -13,7 +13,7 @@ MEASURED: dict[str, tuple[int, int, int]] = {
     "conversational.complaint": (24, 3, 4),
     "conversational.confusion": (4, 0, 0),
     "conversational.correction": (13, 7, 2),
-    "conversational.disappointment": (6, 0, 2),
+    "conversational.disappointment": (8, 1, 2),
     "conversational.dislike": (35, 10, 9),
     "conversational.doubt": (11, 0, 0),
     "conversational.irony": (0, 1, 0),

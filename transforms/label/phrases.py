@@ -55,7 +55,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\byou (are|were) supposed to\b|\b(it|that|this) (is|was) supposed to (return|give|print|show|output|say|work|compile|run)\b",
             r"\bthe (right|correct|real) (answer|one|value|number|date|year|name) is\b",
             # "I wanted to see it" is a wish and "that's all I wanted" a closing: neither corrects.
-            r"(?<!all )(?<!everything )\bi (said|asked for|meant(?! to\b)|wanted(?! to\b)|specified)\b",
+            r"(?<!all )(?<!everything )\bi (actually |really |originally )?(said|asked for|meant(?! to\b)|wanted(?! to\b)|specified)\b",
             r"(?<!if )\bi told you\b",
             r"\b(as|like) i (mentioned|said|told you|stated|asked) (earlier|before|already|above)\b",
             r"\bi (asked|was asking) (you )?(about|what|how|why|whether|which|where|when|who)\b",
@@ -85,6 +85,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\b((that|this|the|your) (function|method|package|library|module|book|paper|link|command|option|flag|file|api|class|url)"
             r"|that|this|it|which) (does not|did not) (even )?exist\b"
             r"|(?<!if )\bthere is no such\b",
+            r"\b(finish|complete) your (last |previous )?(sentence|answer|response|thought|reply)\b|"
             r"\byou (stopped|did not finish|cut off)\b|\b(it|the answer|that|your answer) (is|was|got) cut off\b|\bincomplete\b",
             r"\b(that|this|it) is not how (it|this|that|\w+) works\b|\bare you (even )?(listening|reading)\b",
             r"\bstill (not|does not|is not|will not|getting|get|broken|fails|failing|the same|same|happening|crashes|stuck)\b",
@@ -98,6 +99,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\btoo (long|short|vague|generic|complicated)\b",
             r"\b(came|comes) out (flat|wrong|bad|burnt|raw|broken)\b",
             r"\bi do not think (that is|this is|it is) (right|correct|true)\b",
+            # "I don't believe 'bres-thh' is correct": what it says of the answer's own words (checked in code).
+            r"\bi (do not|did not) (think|believe) (?!(i|we|my|our)\b)[^.!?;]{1,40}\b(is|was|are|were) (right|correct|true|accurate)\b",
             r"\b(does not|do not) (look|seem|sound) right\b",
             r"\b(seems|looks|sounds) (off|wrong|fishy)\b",
             r"\b(ugh|smh)\b",
@@ -133,7 +136,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\b(i will|i am going to) ask again\b",
             r"^again[:,] |\bagain:",
             r"\bwhat i am (asking|saying) is\b",
-            r"\bwhat i meant (was|is)\b",
+            r"\bwhat i (meant|mean) (was|is)\b",
             r"\bmy question (is|was)\b",
             r"\bto be (clear|more specific)\b",
         ),
@@ -160,7 +163,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         # Asks for another one instead of what was offered: "find me someplace else", "a different one, please".
         "other_please": (
             r"\b(find|suggest|give|show|recommend|get) (me |us )?(something|someplace|somewhere|someone|anything) else\b",
-            r"\b(find|suggest|give|show|recommend|try|get) (me |us )?(another|a different) (one|option|movie|film|place|restaurant|hotel|time|day)\b",
+            r"\b(find|suggest|give|show|recommend|try|get) (me |us )?(another|a different) (one|option|movie|film|place|restaurant|hotel|time|day"
+            r"|way|approach|method|solution)\b",
         ),
         # The answer repeats itself or what was already said: a reply that brings nothing new.
         "repetition": (
@@ -201,6 +205,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         "disappointment": (
             r"\bwhat a (shame|pity|bummer|letdown)\b|\b(that is|it is|this is) (a )?(shame|pity|bummer|letdown|a letdown)\b",
             r"^(too bad|bummer|shame|pity|darn|dang)\b|\b(that is|it is|this is) too bad\b",
+            # A sad face: let down, by the answer or by what it says.
+            r":-?\((?!\w)|☹|🙁|😞|😔",
         ),
         # The user agrees with what the answer says: it convinced them.
         "agreement": (
@@ -277,7 +283,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"而不是",
             r"不是.{1,12}[，,、]\s*(而)?是",
             r"是.{1,12}[，,]\s*不是",
-            r"我(问|说|要)的是",
+            r"我(问|说|要)的是|我(其实|本来|原本)(是)?(想|要|问|说)",
             r"我说了",
             r"(漏|少|忘)了",
             r"(你|您)?(理解|看|想)错了",
@@ -301,7 +307,9 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"没(有)?帮助|没帮上",
             r"找不到",
             r"(太|也太)(长|短|啰嗦|笼统)了",
-            r"你(在)?(瞎|胡|乱)编|编造的|根本不存在|没(说|写)完|不完整|(回答|答案|内容)(被)?(截断|断)了",
+            r"你(在)?(瞎|胡|乱)编|编造的|根本不存在|没(说|写)完|不完整|(回答|答案|内容)(被)?(截断|断)了|(把话|继续)?(说|写)完(它|吧)?[。！!]?$",
+            # "我不认为这个读音是对的": what it says of the answer (checked in code, as in English).
+            r"我(不|并不)(认为|觉得|相信)(?!我).{1,20}(是)?(对|正确|准确)的",
         ),
         "confusion": (
             r"^(啊|嗯|什么|啥|哈)\s*[？?]+$",
@@ -313,6 +321,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"(再|重新)(试|查|找|搜|做)(一)?(下|次|遍)|重试|再来一(次|遍)",
         ),
         "other_please": (
+            r"(换|用)(一)?(个|种)(别的|其他|其它|不同的)?(方法|办法|思路|解法)",
             r"(换|找|推荐|给我)(一)?(个|家|部|种)(别的|其他|其它|不同的)|^(请|麻烦)?(换|再找)(一)?(个|家|部)(?!话题|问题|方式|说法|角度)",
         ),
         "repetition": (
