@@ -255,12 +255,17 @@ def _said(text: str, language: str) -> tuple[tuple[str, tuple[re.Match, ...]], .
     follows. Negative cues are matched with the NOT_FEEDBACK phrases blanked, positive ones with the NOT_PRAISE
     phrases blanked (same length: offsets hold)."""
     phrases = _PHRASES[language, has_script(text, language)]
-    masked = _blank(text, phrases.not_feedback)
-    praise_masked = _blank(text, phrases.not_praise)
+    # Blanking only removes matches, so a cue group absent from the text is absent from its blanked form:
+    # most messages say no cue of most groups, and are blanked only for the groups they might say.
+    blanked: dict[bool, str] = {}
     said = []
     for cue, patterns in phrases.cues.items():
+        if not phrases.any_cue[cue].search(text):
+            continue
         positive = cue in POSITIVE_CUES
-        subject = praise_masked if positive else masked
+        if positive not in blanked:
+            blanked[positive] = _blank(text, phrases.not_praise if positive else phrases.not_feedback)
+        subject = blanked[positive]
         if phrases.any_cue[cue].search(subject):
             said.append((cue, tuple(_matches(patterns, subject, language, check_negation=positive))))
     return tuple(said)
