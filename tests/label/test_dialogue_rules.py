@@ -379,6 +379,9 @@ def test_oh_no_is_dismay_not_a_rejection():
     "It worked before your change.",
     # The message turns: what follows the "but" decides, and here it is the judge's to read.
     "That worked, but now I get a different error.",
+    # Solved without the answer.
+    "never mind, it works now, I fixed it myself",
+    "我自己解决了",
     "有用吗？",
     "这首歌很好听",
     "我很清楚这一点",

@@ -457,11 +457,15 @@ NOT_PRAISE: dict[str, tuple[str, ...]] = {
         r"|earlier|previously|last time|in the past)\b|\bused to work\b",
         r"\b(if|whether|once|unless|until|hope|hoping|hopefully|see if) (that|this|it|they|the \w+) (works|worked|work"
         r"|will work|is fixed|gets fixed|helps|is helpful|is useful)\b",
+        # The user solved it without the answer: "never mind, it works now, I fixed it myself".
+        r"\b(works|worked|working|fixed|solved)\b[^.!?]{0,30}\b(myself|on my own|by myself)\b",
     ),
     "zh": (
         # "If it helped, that would be good", "I hope it works": a wish, not a verdict.
         r"(如果|要是|假如|希望|但愿|能不能|是否).{0,12}(有用|有效|管用|有帮助|解决|搞定|成功|清楚|明白)",
         r"(会|就|应该)(更)?(有用|有帮助|清楚|明白)",
+        # Solved by the user, not by the answer: "我自己解决了".
+        r"(我)?自己.{0,4}(解决|搞定|弄好|修好|跑通)了?",
     ),
 }
 
