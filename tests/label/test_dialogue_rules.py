@@ -48,6 +48,15 @@ def not_of_kind(follow_up, kind, assistant):
     ("已经帮您改好了。还有什么可以帮您的吗？", DialogueAct.closing),
     ("您几点出发？", DialogueAct.question),
     ("会议室订好了，在三楼。", DialogueAct.answer),
+    # Asking for one of the user's own, not offering one.
+    ("Thanks. How about a film you did not like", DialogueAct.question),
+    ("OK, could you also tell me about a book you disliked", DialogueAct.question),
+    ("Got it, can you name one you loved? It need not be a comedy.", DialogueAct.question),
+    ("Do you like or dislike the movie Aliens?", DialogueAct.question),
+    ("How about Heat (1995)?", DialogueAct.options),
+    # A rhetorical question answered in the turn itself, or one before a remark: still an answer.
+    ("Why does it fail? Because the key is missing.", DialogueAct.answer),
+    ("Did you try restarting it? That usually fixes it.", DialogueAct.answer),
 ])
 def test_the_dialogue_act_of_an_assistant_turn(text, act):
     assert assistant_act(text) is act

@@ -584,7 +584,10 @@ ASSISTANT_ACTS: dict[str, dict[str, tuple[str, ...]]] = {
             r"\b(help|assist) you with (anything|something) else\b|\bother (questions|requests)\b",
         ),
         "options": (
-            r"\bhow about\b|\bwhat about\b|\bwould you (prefer|like|rather)\b|\bdo you (want|prefer|like)\b",
+            # Not "how about a movie you did not like?": that asks the user for one. Not "do you like comedies?": that
+            # asks about their taste.
+            r"\b(how|what) about\b(?! (a|an|one|some|any) \w+( \w+)? (that|which|you|where|when)\b)"
+            r"|\bwould you (prefer|like|rather)\b|\bdo you (want|prefer)\b",
             r"\bshall i\b|\bshould i\b|\b(would|do) you be (interested|ok)\b|\bwhich (one|of)\b|\bhave you (ever )?seen\b",
             r"\bplease confirm\b|\bcan you confirm\b|\bto confirm\b|\b(is|does) that (work|sound)\b",
             r"\bi (can|could|would)? ?(recommend|suggest|offer)\b|\bmay i suggest\b",
@@ -592,7 +595,13 @@ ASSISTANT_ACTS: dict[str, dict[str, tuple[str, ...]]] = {
             r"\byou (might|may|should|could|would) (like|enjoy|try|check|watch|love)\b|\bcheck (it|this) out\b",
             r"\bgive it a (shot|try)\b|\bhas an opening\b|\b(is|are) available\b",
         ),
-        "question": (r"\?\s*$",),
+        "question": (
+            r"\?\s*$",
+            # Asked for something of the user's, with or without a question mark, maybe before a last remark: "could you
+            # tell me about a film you disliked", "got it, can you name one? it need not be a comedy".
+            r"(^|[.!?,] )(can|could|would|will) (you|u) (also )?(tell|name|describe|share|list)\b",
+            r"\b(how|what) about (a|an|one|some|any) \w+( \w+)? (that|which|you|where|when)\b",
+        ),
     },
     "zh": {
         "closing": (r"还有(什么|其他|别的|其它)(问题|需要|事|可以|能)|(还)?(需要|有)(什么|其他)(可以)?帮",),
