@@ -388,6 +388,8 @@ def test_oh_no_is_dismay_not_a_rejection():
     "It worked before your change.",
     # The message turns: what follows the "but" decides, and here it is the judge's to read.
     "That worked, but now I get a different error.",
+    "That worked. But now I get a new error.",
+    "有用，但是还有一个问题",
     # Solved without the answer.
     "never mind, it works now, I fixed it myself",
     "我自己解决了",
@@ -414,6 +416,13 @@ def test_praise_words_in_a_wish_advice_question_or_story_are_no_praise(follow_up
     "I had not heard of it\ngreat suggestion",
     "It's a good suggestion though.",
     "That sounds like a great idea, how do I get there?",
+    # A "but" in a later sentence about something else, or one that goes on to the user's own plans, turns nothing.
+    "Thanks, very helpful. Next I need the deployment side, but first the tests.",
+    "that's helpful, although I'll probably tweak the wording a bit",
+    "有用，但是我会再改一下",
+    "Lol, that was the bug. Fixed, thanks",
+    "对的，就是这个意思",
+    "按这个方法煮出来真的好吃多了",
     "这个回答很有用",
     "讲得很清楚，谢谢",
     "解决了，谢谢！",

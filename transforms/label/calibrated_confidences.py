@@ -19,7 +19,7 @@ MEASURED: dict[str, tuple[int, int, int]] = {
     "conversational.irony": (0, 1, 0),
     "conversational.no_more": (28, 17, 21),
     "conversational.other_please": (19, 3, 2),
-    "conversational.positive": (6, 6, 74),
+    "conversational.positive": (6, 7, 75),
     "conversational.rejected": (91, 9, 7),
     "conversational.rejected_restating": (81, 23, 11),
     "conversational.repeat": (0, 2, 0),

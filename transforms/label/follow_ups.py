@@ -101,6 +101,11 @@ _WORD = re.compile(r"[a-z0-9_]+(?:'[a-z]+)?")
 _UNPUNCTUATED_LINE_END = re.compile(r"([^\s.!?;:,。！？；：，…])[^\S\n]*\n\s*")
 _CLAUSE_END = re.compile(r"[.!?;\n。！？；]")
 _CLAUSE_SPLIT = re.compile(r"[.!?;,:\n。！？；，：]")
+# After a contrast word, the user's own plans do not turn a praise: "helpful, although I'll tweak the wording".
+_OWN_PLAN = {
+    "en": re.compile(r"\s*,?\s*(i|we) (will|shall|am going to|are going to|might|may|can|could|probably)\b", _FLAGS),
+    "zh": re.compile(r"\s*[，,]?\s*我(会|可以|自己|再|打算|准备)"),
+}
 # A sentence that asks: a question mark (normalise folds "？" into it) or a Chinese question particle.
 _ASKS = {"en": re.compile(r"\?"), "zh": re.compile(r"\?|[吗么呢]$")}
 # A clause opening like a question asks even when a comma comes before the question mark ("is it fixed now, or not?").
@@ -237,13 +242,35 @@ def _variant(cue: str, text: str, match: re.Match, language: str) -> str | None:
     return None
 
 
+def _turns_at(text: str, turn: re.Match) -> bool:
+    """Whether a contrast word has something after it in its sentence: "it is a good suggestion though" turns
+    nothing."""
+    end = _CLAUSE_END.search(text, turn.end())
+    stop = end.start() if end else len(text)
+    return bool(_WORD.search(text, turn.end(), stop) or _HAN.search(text, turn.end(), stop))
+
+
+def _turned(text: str, match: re.Match, language: str) -> bool:
+    """Whether the message turns from a praise: a contrast after it in its own sentence, or one that opens a
+    later sentence ("That worked. But now I get a new error."); not a "but" inside a later sentence about
+    something else ("Thanks, very helpful. Next I need the deployment side, but..."), nor one that goes on
+    to the user's own plans ("that's helpful, although I'll tweak the wording")."""
+    _, sentence_end = _span(text, match.start(), match.end(), _CLAUSE_END)
+    for turn in _CONTRAST[language].finditer(text, match.end()):
+        if not _turns_at(text, turn) or _OWN_PLAN[language].match(text, turn.end()):
+            continue
+        sentence_start = _span(text, turn.start(), turn.end(), _CLAUSE_END)[0]
+        opens_sentence = not text[sentence_start:turn.start()].strip(" ,")
+        if turn.start() < sentence_end or opens_sentence:
+            return True
+    return False
+
+
 def _decisive_start(text: str, language: str) -> int:
     """Where the last contrastive clause starts (0 when the message does not turn). A contrast word that ends
     its sentence turns nothing: "it is a good suggestion though"."""
     for turn in reversed(list(_CONTRAST[language].finditer(text))):
-        end = _CLAUSE_END.search(text, turn.end())
-        if _WORD.search(text, turn.end(), end.start() if end else len(text)) or _HAN.search(
-                text, turn.end(), end.start() if end else len(text)):
+        if _turns_at(text, turn):
             return turn.end()
     return 0
 
@@ -289,7 +316,7 @@ def cue_hits(follow_up: str, answer: str = "", asked: bool = False) -> list[CueH
             if cue in ABOUT_THE_ANSWER_CUES or (cue == "praise" and asked):
                 matches = [m for m in matches if about_the_answer(text, m, language, answer, asked, cue)]
             if cue in VERDICT_CUES:
-                matches = [m for m in matches if m.start() >= decisive and not _asks(text, m, language)]
+                matches = [m for m in matches if not _turned(text, m, language) and not _asks(text, m, language)]
             if matches:
                 found[cue] = matches[-1] if cue not in ("leading_no", "confusion") else matches[0]
         # Politeness alone after the turn does not decide ("no, not that one, but thanks").

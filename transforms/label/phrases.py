@@ -228,7 +228,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\b(that|this|it) worked\b",
             r"\b(did|does) the trick\b",
             # What the answer did, not a fixed price or a solved equation.
-            r"\b(that|this|it|which|you) (did it|fixed it|solved it|fixed (the|my)|solved (the|my))\b|^(fixed|solved)\b"
+            r"\b(that|this|it|which|you) (did it|fixed it|solved it|fixed (the|my)|solved (the|my))\b|(^|[.!?;] )(fixed|solved)( now| it)?\s*([.!,;]|$)"
             r"|\b(problem|issue|bug|error|it|that) (is|was|has been|got) (now )?(fixed|solved)\b",
             r"\b(very |really |so |super )?(helpful|useful|clearer|clear now)\b",
             r"\bspot on\b|\bnailed it\b",
@@ -375,7 +375,9 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"(讲|说|写|解释|回答|答)得(很|非常|特别|真|太|挺|好)?(清楚|明白|详细|好|到位)|^(很好|非常好|太好了)"
             r"|(很|非常|特别|挺)(清楚|详细)(了|啊)?(?=[！!。，,~～…\s]|$)",
             r"原来如此|难怪|学到了",
-            r"正是我(需要|想要)的|就是这个(了|啊|！|!|。|$)|完全正确",
+            r"正是我(需要|想要)的|就是这个(了|啊|意思|！|!|。|$)|完全正确",
+            # Better than before, by following the answer: "按这个方法煮出来好吃多了".
+            r"好吃多了|(更|变)好吃了",
             # Not 省了吧: "forget it".
             r"没毛病|省了(?!吧)",
         ),
