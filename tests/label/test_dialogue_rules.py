@@ -475,3 +475,15 @@ def test_the_user_doubting_themselves_or_telling_their_plans_is_no_complaint(fol
 def test_a_sad_face_is_recorded_and_left_to_the_judge():
     decision = said("PLEASE EXPLAIN IT :(", CHAT)
     assert decision.rule_id.endswith(".disappointment") and decision.label is Label.unknown
+
+
+@pytest.mark.parametrize("follow_up", ["oh great, now it's even worse", "Great, now nothing works.",
+                                       "Perfect. Now it crashes on startup.", "yeah, real helpful", "现在更糟了",
+                                       "好的，反而报错了"])
+def test_approval_before_a_worse_outcome_is_a_complaint_not_praise(follow_up):
+    assert label_of(follow_up, CHAT) is Label.negative
+
+
+@pytest.mark.parametrize("follow_up", ["Now it works!", "it works now, and the old error is gone", "放开了拳头反而更自由"])
+def test_things_that_now_work_or_feel_better_are_no_complaint(follow_up):
+    assert label_of(follow_up, CHAT) is not Label.negative

@@ -105,6 +105,10 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\b(seems|looks|sounds) (off|wrong|fishy)\b",
             r"\b(ugh|smh)\b",
             r"\b(that is|this is|it is|how|so|very|really) (disappointing|frustrating|annoying|unfortunate)\b",
+            # It made things worse: "now it crashes on startup", "great, now nothing works", "it's even worse".
+            r"\b(even|much|now|only made it) worse\b|\bnothing works\b"
+            r"|\bnow (it|this|that|everything|the \w+|my \w+)( \w+){0,3} (crashes|crashed|breaks|broke|is broken|fails|failed"
+            r"|does not work|is not working|will not (start|run|compile|load))\b",
         ),
         # The user could not follow the answer at all (UR4, strong): a bare "huh?", "you lost me".
         "confusion": (
@@ -152,7 +156,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\bnice try\b|\bthanks for nothing\b",
             r"\b(great|wonderful|perfect|brilliant|awesome|fantastic),? (another|more|yet another|even more)\b",
             r"\b(so|very|really) (helpful|useful)\s*(\.\.\.|…)|\b(helpful|useful)\s*(\.\.\.|…)\s*not\b",
-            r"\bwow,? (just )?wow\b|\bgood job,? (genius|buddy)\b",
+            r"\bwow,? (just )?wow\b|\bgood job,? (genius|buddy)\b|\breal (helpful|useful|smart|clever)\b",
         ),
         # The user asks it to do the same again: the last try failed ("try again", "check again", "redo it").
         "retry": (
@@ -302,6 +306,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"没(有)?解决",
             r"还是.{0,6}(不|没|错|报错|一样|老样子)",
             r"跑不(起来|通)|运行不了|用不了|打不开",
+            # Worse than before: "现在更糟了", "反而报错了".
+            r"(现在|这下|反而)(更(糟|差|乱|严重)|(全|都)?(崩|坏|挂)了|报错了|不能用了|打不开了)|反而(更(糟|差|乱|严重|慢)|出错|不行)",
             r"不是我(要|想要)的|不是这个意思",
             r"答非所问|没(有)?回答|等于没说|胡说|瞎说|不靠谱",
             r"没(有)?帮助|没帮上",
