@@ -390,6 +390,7 @@ def test_oh_no_is_dismay_not_a_rejection():
     "That worked, but now I get a different error.",
     "That worked. But now I get a new error.",
     "有用，但是还有一个问题",
+    "helpful, but can you make it shorter?",
     # Solved without the answer.
     "never mind, it works now, I fixed it myself",
     "我自己解决了",
@@ -420,6 +421,8 @@ def test_praise_words_in_a_wish_advice_question_or_story_are_no_praise(follow_up
     "Thanks, very helpful. Next I need the deployment side, but first the tests.",
     "that's helpful, although I'll probably tweak the wording a bit",
     "有用，但是我会再改一下",
+    "Thanks, that worked! But can you also add tests?",
+    "有用，但是能不能再加个注释",
     "Lol, that was the bug. Fixed, thanks",
     "对的，就是这个意思",
     "按这个方法煮出来真的好吃多了",

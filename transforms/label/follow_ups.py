@@ -101,10 +101,12 @@ _WORD = re.compile(r"[a-z0-9_]+(?:'[a-z]+)?")
 _UNPUNCTUATED_LINE_END = re.compile(r"([^\s.!?;:,。！？；：，…])[^\S\n]*\n\s*")
 _CLAUSE_END = re.compile(r"[.!?;\n。！？；]")
 _CLAUSE_SPLIT = re.compile(r"[.!?;,:\n。！？；，：]")
-# After a contrast word, the user's own plans do not turn a praise: "helpful, although I'll tweak the wording".
-_OWN_PLAN = {
-    "en": re.compile(r"\s*,?\s*(i|we) (will|shall|am going to|are going to|might|may|can|could|probably)\b", _FLAGS),
-    "zh": re.compile(r"\s*[，,]?\s*我(会|可以|自己|再|打算|准备)"),
+# After a contrast word, the user's own plans or a further request do not turn a praise: "helpful, although I'll
+# tweak the wording", "Thanks, that worked! But can you also add tests?".
+_GOES_ON = {
+    "en": re.compile(r"\s*,?\s*((i|we) (will|shall|am going to|are going to|might|may|can|could|probably)\b"
+                     r"|(can|could|would|will) you (also|please also)\b|also\b|one more (thing|question)\b|next\b)", _FLAGS),
+    "zh": re.compile(r"\s*[，,]?\s*(我(会|可以|自己|再|打算|准备)|(你)?(能|可以)(不能)?再|还想|另外|顺便)"),
 }
 # A sentence that asks: a question mark (normalise folds "？" into it) or a Chinese question particle.
 _ASKS = {"en": re.compile(r"\?"), "zh": re.compile(r"\?|[吗么呢]$")}
@@ -254,10 +256,11 @@ def _turned(text: str, match: re.Match, language: str) -> bool:
     """Whether the message turns from a praise: a contrast after it in its own sentence, or one that opens a
     later sentence ("That worked. But now I get a new error."); not a "but" inside a later sentence about
     something else ("Thanks, very helpful. Next I need the deployment side, but..."), nor one that goes on
-    to the user's own plans ("that's helpful, although I'll tweak the wording")."""
+    to the user's own plans or asks for more ("that's helpful, although I'll tweak the wording", "That worked!
+    But can you also add tests?")."""
     _, sentence_end = _span(text, match.start(), match.end(), _CLAUSE_END)
     for turn in _CONTRAST[language].finditer(text, match.end()):
-        if not _turns_at(text, turn) or _OWN_PLAN[language].match(text, turn.end()):
+        if not _turns_at(text, turn) or _GOES_ON[language].match(text, turn.end()):
             continue
         sentence_start = _span(text, turn.start(), turn.end(), _CLAUSE_END)[0]
         opens_sentence = not text[sentence_start:turn.start()].strip(" ,")
