@@ -384,6 +384,7 @@ def test_oh_no_is_dismay_not_a_rejection():
     # A question, a condition, what worked before.
     "Is it fixed in version 3?",
     "Is it helpful to use a dict here?",
+    "Is that a good option?",
     "If that works I'll be happy.",
     "It worked before your change.",
     # The message turns: what follows the "but" decides, and here it is the judge's to read.
@@ -422,6 +423,8 @@ def test_praise_words_in_a_wish_advice_question_or_story_are_no_praise(follow_up
     "that's helpful, although I'll probably tweak the wording a bit",
     "有用，但是我会再改一下",
     "Thanks, that worked! But can you also add tests?",
+    "I did not like that one. But you gave me two good choices.",
+    "Great tips, thanks!",
     "有用，但是能不能再加个注释",
     "Lol, that was the bug. Fixed, thanks",
     "对的，就是这个意思",

@@ -241,8 +241,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"(^|[.!?,;:] ?|\b(that|this|it|which) (is|was) |\b(sounds?|seems|looks) like |\bwhat |\bsuch "
             r"|\byou (did|have done|gave( me)?|made|had) |\b(for|love|like|appreciate|enjoyed) (a|the|your|this|that|these|all the) "
             r"|\b(ok|okay|yes|yeah|yep|oh|wow|thanks|thank you) )"
-            r"(a |an )?(really |very |pretty |so |such a )?(good|nice|great|excellent|perfect|clear|brilliant)"
-            r" (answer|explanation|summary|job|suggestion|recommendation|pick|idea|solution)s?\b",
+            r"(a |an |some |two |three |a few |so many |many |lots of )?(really |very |pretty |so |such a )?(good|nice|great|excellent|perfect|clear|brilliant)"
+            r" (answer|explanation|summary|job|suggestion|recommendation|pick|idea|solution|choice|option|tip|advice|example|list|find)s?\b",
             r"\bsaved me\b|\blife ?saver\b",
             # The user's own love of it, not someone else's ("my kids love that one", "people really love it").
             # "My daughter will love it" is said of the suggestion.
