@@ -493,3 +493,16 @@ def test_approval_before_a_worse_outcome_is_a_complaint_not_praise(follow_up):
 @pytest.mark.parametrize("follow_up", ["Now it works!", "it works now, and the old error is gone", "放开了拳头反而更自由"])
 def test_things_that_now_work_or_feel_better_are_no_complaint(follow_up):
     assert label_of(follow_up, CHAT) is not Label.negative
+
+
+@pytest.mark.parametrize("follow_up", ["Okay, great. I'm also looking for a restaurant in the south. It should be expensive.",
+                                       "No, I am all set. Thank you for your time and don't work too hard."])
+def test_a_requirement_of_a_new_request_and_a_friendly_goodbye_are_no_complaint(follow_up):
+    assert label_of(follow_up) is not Label.negative
+
+
+def test_an_offer_in_passing_makes_a_no_an_answer():
+    offer = "Their postcode is CB1 1LH, and if you want a reservation just let me know the time and day."
+    assert assistant_act(offer) is DialogueAct.options
+    assert label_of("Not now, thanks. Are there any expensive hotels in the centre?", offer) is not Label.negative
+    assert assistant_act("If you want speed, use a dict. It is O(1).") is DialogueAct.answer

@@ -433,6 +433,10 @@ NOT_FEEDBACK: dict[str, tuple[str, ...]] = {
         r"^no,? (it is|its|that is) (ok|okay|fine|alright|all right)\b",
         # The user mends their own slip ("sorry, I meant Python 3", "oops, I meant the 14th"): the answer did as asked.
         r"\b(sorry|oops|whoops|my bad|typo|i mean)\b\W{0,3}(i )?(meant|mean)\b|\bi meant\b(?=[^.!?]*\bmy (bad|mistake|fault)\b)",
+        # A requirement of a new request, not a fix: "I'm also looking for a restaurant. It should be expensive."
+        r"\b(looking for|i need|i want|i would like|find me|search for)\b[^?]{0,80}?\b(it|that|which) should (be|have)\b",
+        # A friendly goodbye: "don't work too hard".
+        r"\bdo not work too hard\b",
         # A negated complaint is no complaint: "I don't think that's wrong".
         r"\bi do not think (that is|this is|it is|that was|it was) (wrong|incorrect|bad|a problem)\b",
     ),
@@ -602,6 +606,8 @@ ASSISTANT_ACTS: dict[str, dict[str, tuple[str, ...]]] = {
             # Recommendations and found slots are offers too, question mark or not.
             r"\byou (might|may|should|could|would) (like|enjoy|try|check|watch|love)\b|\bcheck (it|this) out\b",
             r"\bgive it a (shot|try)\b|\bhas an opening\b|\b(is|are) available\b",
+            # An offer in passing: "if you want a reservation, just let me know", "if you like, I can book it".
+            r"\bif you (want|would like|like|need)\b[^.?!]{0,80}\b(let me know|i can|i could|i will)\b|\bjust let me know\b",
         ),
         "question": (
             r"\?\s*$",
