@@ -473,7 +473,7 @@ def test_kinds_of_dissatisfaction_in_assistant_chats(follow_up, kind):
 
 
 @pytest.mark.parametrize("follow_up", ["I do not think I was right about that.", "I really wanted to go there last year.",
-                                       "我不觉得我是对的"])
+                                       "我不觉得我是对的", "等我写完"])
 def test_the_user_doubting_themselves_or_telling_their_plans_is_no_complaint(follow_up):
     assert label_of(follow_up, CHAT) is not Label.negative
 

@@ -9,9 +9,10 @@ Text only; transforms/label/signals.py turns the hits into rules and decisions. 
 3. Negative cues are matched after the NOT_FEEDBACK phrases are blanked ("no problem", "I don't think
    that's wrong"), positive ones after the NOT_PRAISE phrases are ("it would be helpful if you..."); praise
    and thanks are skipped right after a negator ("not helpful"), and dropped altogether next to ironic praise
-   ("nice try", "great, another wrong answer"). Praise and agreement count only as statements said before
-   any turn of the message: "is it fixed?" asks, and "that worked, but now I get another error" is decided
-   by what follows the "but" (with no cue there, by the judge).
+   ("nice try", "great, another wrong answer"). Praise and agreement count only as statements the message
+   does not turn from: "is it fixed?" asks, and "that worked, but now I get another error" is decided by what
+   follows the "but" (with no cue there, by the judge); a "but" that goes on to the user's own plans or a
+   further request ("although I'll tweak it", "but can you also...") turns nothing.
 4. A complaint, correction or confusion must be about the answer: in a clause whose subject is the user
    ("I don't have a car any more") it counts only when the clause points at the answer (you, that, this,
    it...) or repeats the answer's own words. After an assistant turn that asked something, the reply
@@ -67,8 +68,9 @@ _FLAGS = re.IGNORECASE
 
 
 class _Phrases:
-    """One language's cue groups and NOT_FEEDBACK / NOT_PRAISE phrases, compiled, for messages with or without a character
-    of its script (transforms.label.cue_scripts): without one, only the phrases that can match are kept."""
+    """One language's cue groups and NOT_FEEDBACK / NOT_PRAISE phrases, compiled, for messages with or without
+    a character of its script (transforms.label.cue_scripts): without one, only the phrases that can match are
+    kept."""
 
     def __init__(self, language: str, with_script: bool):
         def kept(patterns: tuple[str, ...]) -> list[str]:
@@ -111,8 +113,10 @@ _GOES_ON = {
 # A sentence that asks: a question mark (normalise folds "？" into it) or a Chinese question particle.
 _ASKS = {"en": re.compile(r"\?"), "zh": re.compile(r"\?|[吗么呢]$")}
 # A clause opening like a question asks even when a comma comes before the question mark ("is it fixed now, or not?").
-_QUESTION_OPENING = {"en": re.compile(r"(is|are|was|were|do|does|did|has|have|can|could|will|would|should|am)\b", _FLAGS)}
-_NEVER = re.compile(r"(?!)")
+_QUESTION_OPENING = {
+    "en": re.compile(r"(is|are|was|were|do|does|did|has|have|can|could|will|would|should|am)\b", _FLAGS),
+    "zh": re.compile(r"(?!)"),  # a Chinese question shows at its end (吗, 呢, ？), not at its opening
+}
 
 
 @dataclass(frozen=True)
@@ -232,7 +236,7 @@ def _asks(text: str, match: re.Match, language: str) -> bool:
         return True
     _, sentence_end = _span(text, match.start(), end, _CLAUSE_END)
     return bool(_ASKS[language].search(text[sentence_end:sentence_end + 1])
-                and _QUESTION_OPENING.get(language, _NEVER).match(clause))
+                and _QUESTION_OPENING[language].match(clause))
 
 
 def _variant(cue: str, text: str, match: re.Match, language: str) -> str | None:

@@ -44,8 +44,9 @@ from transforms.label.follow_ups import (
 # Recorded with every decision and in each run's provenance. v3: retry, another-one-please, "no" plus the
 # right detail, the kinds of open and assistant chat (repetition, off-topic, name-calling, made-up answers,
 # dislike of an offer, agreement), disappointment left to the judge, tighter corrections (bench/README.md).
-# v4: praise must be a verdict on the answer (not a wish, advice, question, condition or someone else's taste);
-# a line break ends a sentence; the user mending their own slip is no correction.
+# v4: praise must be a verdict on the answer (not a wish, advice, question, condition or someone else's taste)
+# and is turned by a "but" only in its own sentence or the next; a line break ends a sentence; questions about the
+# user's taste are no offers; more kinds of assistant-chat dissatisfaction; the user's own slip is no correction.
 RULES_VERSION = "v4"
 
 # --- the policy's numbers, in one place -------------------------------------------------------------
