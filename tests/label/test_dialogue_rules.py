@@ -506,3 +506,20 @@ def test_an_offer_in_passing_makes_a_no_an_answer():
     assert assistant_act(offer) is DialogueAct.options
     assert label_of("Not now, thanks. Are there any expensive hotels in the centre?", offer) is not Label.negative
     assert assistant_act("If you want speed, use a dict. It is O(1).") is DialogueAct.answer
+
+
+@pytest.mark.parametrize("follow_up, assistant", [
+    ('Have you seen "The Amazing Spider-Man (2012)"?', RECOMMENDATION),
+    ('Rewrite this: "Our product is very helpful and it worked for everyone."', CHAT),
+    ('my log says "does not work" after the restart, is that normal?', CHAT),
+    ("you wrote `x = 1  # this is wrong` on line 3, why?", CHAT),
+])
+def test_quoted_titles_pasted_text_and_code_say_nothing_about_the_answer(follow_up, assistant):
+    decision = said(follow_up, assistant)
+    assert decision is None or decision.label not in (Label.positive, Label.negative), decision
+
+
+@pytest.mark.parametrize("follow_up", ['They have not seen "Toy Story (1995)" That is a really good idea',
+                                       'I have watched "It (1990)" but not the new "It (2017)"\nGreat idea!'])
+def test_a_negator_before_a_title_does_not_reach_the_praise_after_it(follow_up):
+    assert label_of(follow_up, RECOMMENDATION) is Label.positive

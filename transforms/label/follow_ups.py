@@ -101,6 +101,9 @@ _CONTRACTIONS = [(re.compile(p, _FLAGS), repl) for p, repl in CONTRACTIONS]
 _HAN = HAN_RUN_RE
 _WORD = re.compile(r"[a-z0-9_]+(?:'[a-z]+)?")
 _UNPUNCTUATED_LINE_END = re.compile(r"([^\s.!?;:,。！？；：，…])[^\S\n]*\n\s*")
+# Quoted or code spans: titles, pasted text, code (straight quotes only; an apostrophe is no quote mark).
+_QUOTED = re.compile(r'```.*?```|`[^`]{1,200}`|"[^"]{1,300}"|“[^”]{1,300}”|「[^」]{1,300}」|『[^』]{1,300}』')
+_NEGATION_STOP = re.compile(r'[.!?;\n。！？；"“”「」『』]')
 _CLAUSE_END = re.compile(r"[.!?;\n。！？；]")
 _CLAUSE_SPLIT = re.compile(r"[.!?;,:\n。！？；，：]")
 # After a contrast word, the user's own plans or a further request do not turn a praise: "helpful, although I'll
@@ -167,16 +170,29 @@ def _blank(text: str, patterns: list[re.Pattern]) -> str:
     return text
 
 
+def _blank_quoted(text: str) -> str:
+    """Quoted and code spans blanked, their quote marks kept: a title ("The Amazing Spider-Man"), pasted text or
+    code says nothing about the answer, whatever words it holds. Same length: offsets hold."""
+    return _QUOTED.sub(lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 2) + m.group(0)[-1], text)
+
+
 def _negated(text_before: str, language: str) -> bool:
-    # Within the sentence: "She has never seen it. What a good idea!" negates nothing.
-    sentence_ends = [m.end() for m in _CLAUSE_END.finditer(text_before)]
-    text_before = text_before[sentence_ends[-1]:] if sentence_ends else text_before
+    # Within the sentence, and not across a title: "She has never seen it. What a good idea!", "I have not seen
+    # "Toy Story", that is a good idea" negate nothing.
+    stops = [m.end() for m in _NEGATION_STOP.finditer(text_before)]
+    text_before = text_before[stops[-1]:] if stops else text_before
     return bool(_NEGATOR_PATTERNS[language].search(text_before.rstrip(" ,，") if language == "zh" else text_before))
 
 
 def _matches(patterns: list[re.Pattern], text: str, language: str, check_negation: bool) -> list[re.Match]:
     found = sorted((m for p in patterns for m in p.finditer(text)), key=lambda m: m.start())
-    return [m for m in found if not (check_negation and _negated(text[: m.start()], language))]
+    return [m for m in found if not (check_negation and _negated(text[: _first_word(m)], language))]
+
+
+def _first_word(match: re.Match) -> int:
+    """Where a match's words start: a phrase may begin with the punctuation before it (". Great idea")."""
+    said = match.group(0)
+    return match.start() + len(said) - len(said.lstrip(" .!?,;:。！？，；："))
 
 
 def _length(text: str, language: str) -> int:
@@ -289,6 +305,7 @@ def _said(text: str, language: str) -> tuple[tuple[str, tuple[re.Match, ...]], .
     follows. Negative cues are matched with the NOT_FEEDBACK phrases blanked, positive ones with the NOT_PRAISE
     phrases blanked (same length: offsets hold)."""
     phrases = _PHRASES[language, has_script(text, language)]
+    text = _blank_quoted(text)
     # Blanking only removes matches, so a cue group absent from the text is absent from its blanked form:
     # most messages say no cue of most groups, and are blanked only for the groups they might say.
     blanked: dict[bool, str] = {}
