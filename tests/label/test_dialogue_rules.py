@@ -467,13 +467,23 @@ def test_no_not_at_all_to_a_statement_still_rejects_it_and_one_is_a_number_after
     ("I don't like using flex, give me another way.", "other_please"),
     ("换个方法吧", "other_please"),
     ("What I mean is, how do I learn it without a teacher?", "rephrase"),
+    ("That's outdated, the API changed in v2.", "complaint"),
+    ("This is too verbose.", "complaint"),
+    ("Just answer the question.", "complaint"),
+    ("The math is wrong: 7 times 8 is 56.", "complaint"),
+    ("That's not in the document I gave you.", "complaint"),
+    ("这个方法已经过时了", "complaint"),
+    ("Please answer in English.", "correction"),
+    ("请用中文回答", "complaint"),
 ])
 def test_kinds_of_dissatisfaction_in_assistant_chats(follow_up, kind):
     assert negative_of_kind(follow_up, kind, CHAT)
 
 
 @pytest.mark.parametrize("follow_up", ["I do not think I was right about that.", "I really wanted to go there last year.",
-                                       "我不觉得我是对的", "等我写完"])
+                                       "我不觉得我是对的", "等我写完",
+                                       "The weather forecast was wrong yesterday, so we got wet.",
+                                       "It feels real, like it is made up for the movie."])
 def test_the_user_doubting_themselves_or_telling_their_plans_is_no_complaint(follow_up):
     assert label_of(follow_up, CHAT) is not Label.negative
 

@@ -68,6 +68,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"|right|today|tonight|for|at|this|quite)\b)"
             r"(the |a |an )?[\w$€£:/-]+( \w+)?\s*([.!]|$)",
             r"\binstead[.!]*$",
+            # The answer in the wrong language: "please answer in English".
+            r"\b(please )?(answer|reply|respond|write|speak)( to me)? in (english|chinese|plain english)\b",
             r"\bnot quite\b(?! sure)",
             r"\b(it|that|this|which) (is|was|should be) (actually |about |around |only )?[\d$€£]",
         ),
@@ -105,6 +107,17 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"\b(seems|looks|sounds) (off|wrong|fishy)\b",
             r"\b(ugh|smh)\b",
             r"\b(that is|this is|it is|how|so|very|really) (disappointing|frustrating|annoying|unfortunate)\b",
+            # Kinds of a wrong answer in assistant chats: outdated, made up, beside the source, evasive, off by far.
+            r"\b(that|this|it|which|the answer|your answer) (is|was|seems|looks) (so |very |completely |totally |badly )?"
+            r"(outdated|out of date|deprecated|a hallucination)\b",
+            # Of a part of the answer ("the math is wrong", "your second step is wrong"), not the weather forecast.
+            r"\b(the|your|this|that) (\w+ )?(math|calculation|result|output|code|date|time|number|total|sum|formula|translation"
+            r"|step|example|link|name|address|price|year|spelling|grammar|information|info|fact|figure|value|list|summary"
+            r"|answer|part|line|word|sentence|source|reference|citation)s? (is|was|are|were) (still |completely |totally |all |just )?"
+            r"(wrong|incorrect|inaccurate)\b",
+            r"\bnot (even )?in the (document|text|article|passage|source|file|context|paper|link)\b|\bnot even close\b",
+            r"\b(just |please )?answer (the|my) (question|actual question)\b",
+            r"\btoo (verbose|wordy|long-winded|repetitive)\b",
             # It made things worse: "now it crashes on startup", "great, now nothing works", "it's even worse".
             r"\b(even|much|now|only made it) worse\b|\bnothing works\b"
             r"|\bnow (it|this|that|everything|the \w+|my \w+)( \w+){0,3} (crashes|crashed|breaks|broke|is broken|fails|failed"
@@ -313,6 +326,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"没(有)?帮助|没帮上",
             r"找不到",
             r"(太|也太)(长|短|啰嗦|笼统)了",
+            r"(已经|早就)?过时了|差得(太)?远|(请)?(直接)?回答(我的)?问题|(用|说)中文(回答|回复)",
             r"你(在)?(瞎|胡|乱)编|编造的|根本不存在|没(说|写)完|不完整|(回答|答案|内容)(被)?(截断|断)了|(请|你)?(把话|把它|继续)(说|写)完",
             # "我不认为这个读音是对的": what it says of the answer (checked in code, as in English).
             r"我(不|并不)(认为|觉得|相信)(?!我).{1,20}(是)?(对|正确|准确)的",
