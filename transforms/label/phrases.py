@@ -116,7 +116,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"|answer|part|line|word|sentence|source|reference|citation)s? (is|was|are|were) (still |completely |totally |all |just )?"
             r"(wrong|incorrect|inaccurate)\b",
             r"\bnot (even )?in the (document|text|article|passage|source|file|context|paper|link)\b|\bnot even close\b",
-            r"\b(just |please )?answer (the|my) (question|actual question)\b",
+            r"\banswer (the|my) (question|actual question)\b",
             r"\btoo (verbose|wordy|long-winded|repetitive)\b",
             # It made things worse: "now it crashes on startup", "great, now nothing works", "it's even worse".
             r"\b(even|much|now|only made it) worse\b|\bnothing works\b"
@@ -326,8 +326,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             r"没(有)?帮助|没帮上",
             r"找不到",
             r"(太|也太)(长|短|啰嗦|笼统)了",
-            r"(已经|早就)?过时了|差得(太)?远|(请)?(直接)?回答(我的)?问题|(用|说)中文(回答|回复)",
-            r"你(在)?(瞎|胡|乱)编|编造的|根本不存在|没(说|写)完|不完整|(回答|答案|内容)(被)?(截断|断)了|(请|你)?(把话|把它|继续)(说|写)完",
+            r"过时了|差得(太)?远|回答(我的)?问题|(用|说)中文(回答|回复)",
+            r"你(在)?(瞎|胡|乱)编|编造的|根本不存在|没(说|写)完|不完整|(回答|答案|内容)(被)?(截断|断)了|(把话|把它|继续)(说|写)完",
             # "我不认为这个读音是对的": what it says of the answer (checked in code, as in English).
             r"我(不|并不)(认为|觉得|相信)(?!我).{1,20}(是)?(对|正确|准确)的",
         ),
