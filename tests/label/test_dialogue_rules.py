@@ -208,6 +208,11 @@ def test_kinds_of_complaint_in_open_chat_are_negative(follow_up, kind, assistant
     # "that" as a conjunction: the user's view of the topic, not of what was offered.
     ("I do not like that she has wings, help me write an angry letter about it.", CHAT),
     ("我不同意", CHAT),
+    # A "no" that agrees, "the one" as a pronoun, a condition, the user's own plan.
+    ("no, not bad, what do you expect", "Sometimes a sequel is not so bad."),
+    ("no, that was the one, thanks", CLOSING),
+    ("It is a decent film if you did not read the book first.", RECOMMENDATION),
+    ("will do it again tonight", RECOMMENDATION),
 ])
 def test_look_alikes_of_complaints_and_praise_say_nothing_bad(follow_up, assistant):
     assert label_of(follow_up, assistant) is not Label.negative
@@ -440,16 +445,6 @@ def test_praise_of_the_answer_is_positive(follow_up):
 @pytest.mark.parametrize("follow_up", ["Sorry, I meant Python 3.", "oops, I meant the 14th, my bad"])
 def test_the_user_correcting_their_own_slip_is_no_correction_of_the_answer(follow_up):
     assert label_of(follow_up) is not Label.negative
-
-
-@pytest.mark.parametrize("follow_up, assistant", [
-    ("no, not bad, what do you expect", "Sometimes a sequel is not so bad."),
-    ("no, that was the one, thanks", CLOSING),
-    ("It is a decent film if you did not read the book first.", RECOMMENDATION),
-    ("will do it again tonight", RECOMMENDATION),
-])
-def test_a_no_that_agrees_the_one_a_condition_and_the_users_own_plan_are_no_complaint(follow_up, assistant):
-    assert label_of(follow_up, assistant) is not Label.negative
 
 
 def test_no_not_at_all_to_a_statement_still_rejects_it_and_one_is_a_number_after_no():
