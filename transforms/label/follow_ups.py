@@ -2,8 +2,9 @@
 
 Text only; transforms/label/signals.py turns the hits into rules and decisions. How a message is read:
 
-1. Normalised: straight apostrophes, single spaces, contractions expanded ("doesn't" -> "does not"), so a
-   phrase is written once in its long form and found in both spellings.
+1. Normalised: straight apostrophes, single spaces, a line break read as a sentence end, contractions expanded
+   ("doesn't" -> "does not"), so a phrase is written once in its long form and found in both spellings. What
+   stands inside quotes or code (a film title, pasted text, a line of code) is blanked before any cue is read.
 2. A contrastive clause decides: when a cue stands after the last "but"/"however"/"但是", only the cues
    after it count ("thanks, but that is not what I asked" is a complaint; "not quite, but it works" praise).
 3. Negative cues are matched after the NOT_FEEDBACK phrases are blanked ("no problem", "I don't think
@@ -302,8 +303,8 @@ def _decisive_start(text: str, language: str) -> int:
 def _said(text: str, language: str) -> tuple[tuple[str, tuple[re.Match, ...]], ...]:
     """The cue groups a normalised message says in one language, each with its matches in order, before
     any is tied to the answer (step 4): what the message alone decides, read once however many answers it
-    follows. Negative cues are matched with the NOT_FEEDBACK phrases blanked, positive ones with the NOT_PRAISE
-    phrases blanked (same length: offsets hold)."""
+    follows. Quoted and code spans are blanked; then negative cues are matched with the NOT_FEEDBACK phrases
+    blanked, positive ones with the NOT_PRAISE phrases blanked (same length: offsets hold)."""
     phrases = _PHRASES[language, has_script(text, language)]
     text = _blank_quoted(text)
     # Blanking only removes matches, so a cue group absent from the text is absent from its blanked form:
